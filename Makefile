@@ -1,0 +1,66 @@
+# khaibao — the commands of DESIGN.md §11. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run start stop test test-unit test-integration test-e2e \
+        stack-up stack-down stack-status token lint typecheck bench compose-check clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip >&2
+	$(PY) -m pip install -q -e '.[dev]' >&2
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+run: $(STAMP) ## start the stack and every service with demo data (foreground; Ctrl-C stops all)
+	$(PY) -m deploy.local.run
+
+start: $(STAMP) ## like run, but detached; `make stop` stops it
+	$(PY) -m deploy.local.run --detach
+
+stop: $(STAMP) ## stop what a detached run left (services and the stack)
+	$(PY) -m deploy.local.run --stop
+
+stack-up: $(STAMP) ## start Kafka and FerretDB (first time: download and build)
+	$(PY) -m deploy.local.stack up
+
+stack-down: $(STAMP) ## stop Kafka and FerretDB (data stays in .state/)
+	$(PY) -m deploy.local.stack down
+
+stack-status: $(STAMP) ## show whether Kafka and FerretDB run and answer
+	$(PY) -m deploy.local.stack status
+
+test: $(STAMP) ## all tiers (unit, integration, e2e) against the real servers
+	$(PY) -m pytest tests
+
+test-unit: $(STAMP) ## unit tier only (no servers)
+	$(PY) -m pytest tests/unit
+
+test-integration: $(STAMP)
+	$(PY) -m pytest tests/integration
+
+test-e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e
+
+token: $(STAMP) ## print a demo JWT: make token ROLE=officer SCOPE=cp-1,cp-2
+	@$(PY) -m libs.runtime.token "$(ROLE)" "$(SCOPE)"
+
+lint: $(STAMP) ## ruff
+	$(VENV)/bin/ruff check libs services tests deploy bench
+
+typecheck: $(STAMP) ## mypy --strict on libs/ and services/
+	$(VENV)/bin/mypy
+
+compose-check: ## validate docker-compose.yml without an engine
+	docker-compose -f docker-compose.yml config -q
+
+clean: ## remove the state folder (Kafka and FerretDB data, keys, logs) after stopping
+	-$(PY) -m deploy.local.run --stop
+	rm -rf .state

@@ -1,0 +1,135 @@
+"""Process bookkeeping shared by the stack launcher and `make run`.
+
+Each background process has a slot: a pid file and a log file under the state
+folder. A slot is alive while its pid runs; stopping sends SIGTERM, then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parents[2]
+STATE = Path(os.environ.get("KHAIBAO_STATE", REPO / ".state")).resolve()
+
+
+def fail(message: str) -> None:
+    """One clear line on stderr, then exit 1."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
+def digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @classmethod
+    def from_kafka_env(cls) -> Endpoint:
+        first = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092").split(",")[0]
+        host, _, port = first.rpartition(":")
+        return cls(host or "127.0.0.1", int(port))
+
+    @classmethod
+    def from_mongo_env(cls) -> Endpoint:
+        url = urlparse(os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017"))
+        return cls(url.hostname or "127.0.0.1", url.port or 27017)
+
+
+def port_answers(endpoint: Endpoint, timeout_s: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((endpoint.host, endpoint.port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+class ProcessSlot:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pidfile = STATE / "pids" / f"{name}.pid"
+        self.log = STATE / "logs" / f"{name}.log"
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.pidfile.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def alive(self) -> bool:
+        pid = self.pid()
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        # A zombie (exited, not yet reaped by us) counts as dead.
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return True
+
+    def spawn(self, cmd: list[str], env: dict[str, str] | None = None) -> int:
+        self.pidfile.parent.mkdir(parents=True, exist_ok=True)
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            # A session of its own: Ctrl-C in the caller's terminal does not reach it,
+            # and `stop` can signal its whole process group.
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    cwd=REPO, env=env)
+        self.pidfile.write_text(str(proc.pid))
+        return proc.pid
+
+    def wait_until(self, ready: Callable[[], bool], timeout_s: float, what: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if ready():
+                return
+            if not self.alive():
+                fail(f"{what} exited during start-up; see {self.log}")
+            time.sleep(0.3)
+        fail(f"{what} not ready after {timeout_s:.0f} s; see {self.log}")
+
+    def stop(self, grace_s: float = 30.0) -> None:
+        pid = self.pid()
+        if pid is not None and self.alive():
+            _signal_group(pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace_s
+            while self.alive() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if self.alive():
+                _signal_group(pid, signal.SIGKILL)
+            print(f"{self.name}: stopped (pid {pid})", flush=True)
+        self.pidfile.unlink(missing_ok=True)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass

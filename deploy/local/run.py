@@ -1,0 +1,131 @@
+"""`make run`: the local stack and every service, with URLs and demo tokens.
+
+    python -m deploy.local.run            foreground; Ctrl-C stops everything
+    python -m deploy.local.run --detach   leave it running; `make stop` ends it
+    python -m deploy.local.run --stop
+
+Each service runs as its own process (`python -m services.<module>`), with its
+log in the state folder's logs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+
+from deploy.local import stack
+from deploy.local.procs import REPO, ProcessSlot, fail
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    name: str
+    module: str
+    port_env: str
+    port: int
+
+    @property
+    def exists(self) -> bool:
+        return (REPO / "services" / self.module / "__main__.py").exists()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{os.environ.get(self.port_env, self.port)}"
+
+    @property
+    def slot(self) -> ProcessSlot:
+        return ProcessSlot(self.name)
+
+
+SERVICES = [
+    ServiceProcess("declaration", "declaration", "DECLARATION_PORT", 8001),
+    ServiceProcess("identity-verification", "identity_verification", "IDENTITY_PORT", 8002),
+    ServiceProcess("checkpoint", "checkpoint", "CHECKPOINT_PORT", 8003),
+    ServiceProcess("movement-trace", "movement_trace", "TRACE_PORT", 8004),
+    ServiceProcess("ward-notification", "ward_notification", "NOTIFICATION_PORT", 8005),
+]
+
+
+def existing() -> list[ServiceProcess]:
+    return [service for service in SERVICES if service.exists]
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def start_services(timeout_s: float = 60.0) -> None:
+    for service in existing():
+        if service.slot.alive():
+            continue
+        service.slot.spawn([sys.executable, "-m", f"services.{service.module}"],
+                           env=dict(os.environ))
+    for service in existing():
+        service.slot.wait_until(lambda s=service: _ready(s.url), timeout_s, service.name)
+
+
+def stop_all() -> None:
+    for service in reversed(existing()):
+        service.slot.stop(grace_s=15)
+    stack.down()
+
+
+def print_welcome() -> None:
+    from libs.runtime.auth import Role, mint
+
+    print("\nkhaibao is running:\n")
+    for service in existing():
+        print(f"  {service.name:22} {service.url}/   API docs {service.url}/docs   "
+              f"events {service.url}/asyncapi")
+    print("\nDemo tokens (valid 12 h):")
+    for role, scope in [(Role.epidemiologist, []), (Role.admin, [])]:
+        print(f"  {role.value:15} {mint(f'demo-{role.value}', role, scope)}")
+    print(f"\nLogs: {ProcessSlot('x').log.parent}/", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--detach", action="store_true")
+    parser.add_argument("--stop", action="store_true")
+    args = parser.parse_args()
+    if args.stop:
+        stop_all()
+        return 0
+    stack.up()
+    started = time.monotonic()
+    try:
+        start_services()
+    except SystemExit:
+        stop_all()
+        raise
+    print(f"services ready in {time.monotonic() - started:.1f} s", flush=True)
+    print_welcome()
+    if args.detach:
+        print("Detached; `make stop` stops everything.")
+        return 0
+    print("Press Ctrl-C to stop everything.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while True:
+            time.sleep(2)
+            dead = [s.name for s in existing() if not s.slot.alive()]
+            if dead:
+                fail(f"{', '.join(dead)} exited; see its log under {ProcessSlot('x').log.parent}")
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+    finally:
+        stop_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""The local stack without Docker: Apache Kafka (KRaft) and FerretDB as plain processes.
+
+    python -m deploy.local.stack up|down|status
+
+`up` is idempotent: a server that already runs is left alone, one that died is
+started again on its old data. The first `up` downloads the Kafka jars with
+Maven and builds FerretDB with Go; later ones only start processes.
+Everything lives under the state folder (`KHAIBAO_STATE`, default `.state`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from deploy.local.procs import (
+    REPO,
+    STATE,
+    Endpoint,
+    ProcessSlot,
+    digest,
+    fail,
+    port_answers,
+)
+
+HERE = Path(__file__).resolve().parent
+KAFKA_DIR = STATE / "kafka"
+FERRET_BIN = STATE / "bin" / "ferretdb"
+
+
+def _require(tool: str, why: str) -> None:
+    if shutil.which(tool) is None:
+        fail(f"{tool} is missing: it is needed to {why} (see README, Prerequisites).")
+
+
+class Kafka:
+    name = "kafka"
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.slot = ProcessSlot(self.name)
+
+    def prepare(self) -> None:
+        _require("java", "run Kafka")
+        libs, stamp = KAFKA_DIR / "libs", KAFKA_DIR / "libs.stamp"
+        pom = HERE / "kafka" / "pom.xml"
+        if stamp.exists() and stamp.read_text() == digest(pom):
+            return
+        _require("mvn", "download the Kafka jars")
+        print("kafka: downloading jars from Maven Central (first start only)…", flush=True)
+        shutil.rmtree(libs, ignore_errors=True)
+        self._run(["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+                   f"-DoutputDirectory={libs}"], "mvn dependency:copy-dependencies")
+        stamp.write_text(digest(pom))
+
+    def start(self) -> None:
+        config = self._write_config()
+        data = KAFKA_DIR / "data"
+        if not (data / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            self._run(self._java("kafka.tools.StorageTool", "format", "-t", cluster_id,
+                                 "-c", str(config)), "kafka storage format")
+        self.slot.spawn(self._java("kafka.Kafka", str(config)))
+
+    def ready(self) -> bool:
+        if not port_answers(self.endpoint):
+            return False
+        return asyncio.run(_kafka_answers_metadata(self.endpoint.address))
+
+    def _java(self, main_class: str, *args: str) -> list[str]:
+        return ["java", "-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+                f"-Dlog4j2.configurationFile={HERE / 'kafka' / 'log4j2.properties'}",
+                "-cp", str(KAFKA_DIR / "libs" / "*"), main_class, *args]
+
+    def _write_config(self) -> Path:
+        template = (HERE / "kafka" / "server.properties.in").read_text()
+        values = {"KAFKA_HOST": self.endpoint.host, "KAFKA_PORT": str(self.endpoint.port),
+                  "CONTROLLER_PORT": str(self.endpoint.port + 1),
+                  "LOG_DIR": str(KAFKA_DIR / "data")}
+        for key, value in values.items():
+            template = template.replace(f"@{key}@", value)
+        path = KAFKA_DIR / "server.properties"
+        path.write_text(template)
+        return path
+
+    def _run(self, cmd: list[str], what: str) -> None:
+        log = STATE / "logs" / f"{self.name}-setup.log"
+        with log.open("a") as out:
+            if subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, check=False).returncode:
+                fail(f"{what} failed; see {log}")
+
+
+class FerretDB:
+    name = "ferretdb"
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.slot = ProcessSlot(self.name)
+
+    def prepare(self) -> None:
+        src = HERE / "ferretdb"
+        sources = [src / "go.mod", src / "go.sum", src / "main.go"]
+        stamp = STATE / "bin" / "ferretdb.stamp"
+        if FERRET_BIN.exists() and stamp.exists() and stamp.read_text() == digest(*sources):
+            return
+        _require("go", "build FerretDB")
+        print("ferretdb: building from the Go module proxy (first start only)…", flush=True)
+        log = STATE / "logs" / "ferretdb-setup.log"
+        with log.open("a") as out:
+            done = subprocess.run(["go", "build", "-o", str(FERRET_BIN), "."], cwd=src,
+                                  stdout=out, stderr=subprocess.STDOUT, check=False)
+        if done.returncode:
+            fail(f"go build of FerretDB failed; see {log}")
+        stamp.write_text(digest(*sources))
+
+    def start(self) -> None:
+        self.slot.spawn([str(FERRET_BIN), "-listen", self.endpoint.address,
+                         "-data", str(STATE / "ferretdb" / "data")])
+
+    def ready(self) -> bool:
+        if not port_answers(self.endpoint):
+            return False
+        from pymongo import MongoClient
+
+        with MongoClient(self.endpoint.address, serverSelectionTimeoutMS=1000) as client:
+            try:
+                client.admin.command("ping")
+                return True
+            except Exception:
+                return False
+
+
+async def _kafka_answers_metadata(bootstrap: str) -> bool:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+        return True
+    except Exception:
+        return False
+    finally:
+        await admin.close()
+
+
+async def _create_catalogue_topics(bootstrap: str) -> int:
+    from libs.runtime.topics_admin import ensure_topics
+    from libs.contracts.topics import ALL_TOPICS
+
+    return await ensure_topics(bootstrap, list(ALL_TOPICS))
+
+
+def servers() -> list[Kafka | FerretDB]:
+    return [Kafka(Endpoint.from_kafka_env()), FerretDB(Endpoint.from_mongo_env())]
+
+
+def up(timeout_s: float = 120.0) -> None:
+    for server in servers():
+        if server.slot.alive():
+            if not server.ready():
+                server.slot.wait_until(server.ready, timeout_s, server.name)
+            print(f"{server.name}: already running (pid {server.slot.pid()})", flush=True)
+            continue
+        if port_answers(server.endpoint):
+            fail(f"{server.name}: port {server.endpoint.address} is taken by another process.")
+        server.prepare()
+        started = time.monotonic()
+        server.start()
+        server.slot.wait_until(server.ready, timeout_s, server.name)
+        print(f"{server.name}: ready on {server.endpoint.address} in "
+              f"{time.monotonic() - started:.1f} s (log: {server.slot.log})", flush=True)
+    # Creating topics is idempotent, and repairs a catalogue deleted while Kafka stayed up.
+    created = asyncio.run(_create_catalogue_topics(Endpoint.from_kafka_env().address))
+    if created:
+        print(f"kafka: created {created} topics of the event catalogue", flush=True)
+
+
+def down() -> None:
+    for server in reversed(servers()):
+        server.slot.stop()
+
+
+def status() -> int:
+    code = 0
+    for server in servers():
+        alive = server.slot.alive()
+        ready = alive and server.ready()
+        state = "ready" if ready else ("starting or stuck" if alive else "stopped")
+        print(f"{server.name:9} {state:18} {server.endpoint.address:22} "
+              f"pid={server.slot.pid() or '-'} log={server.slot.log}")
+        code |= 0 if ready else 1
+    return code
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "status"
+    if command == "up":
+        up()
+    elif command == "down":
+        down()
+    elif command == "status":
+        return status()
+    else:
+        fail(f"usage: python -m deploy.local.stack up|down|status (got {command!r})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    sys.exit(main(sys.argv))

@@ -1,0 +1,63 @@
+"""Events produced by the movement-trace service."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from libs.contracts import topics
+from libs.contracts.envelope import EventPayload
+from libs.contracts.values import SubjectId
+
+
+class TraceAccessed(EventPayload):
+    TYPE: ClassVar[str] = topics.TRACE_ACCESSED
+
+    who: str
+    role: str
+    purpose: str = Field(min_length=3)
+    query: str = Field(description="what was asked, e.g. 'timeline subject=… from=… to=…'")
+    at: datetime
+
+
+class CaseConfirmed(EventPayload):
+    TYPE: ClassVar[str] = topics.CASE_CONFIRMED
+
+    subject_id: SubjectId
+    positive_test_date: date
+    confirmed_by: str
+
+
+class QuarantinePlace(StrEnum):
+    home = "home"
+    facility = "facility"
+
+
+class QuarantineReason(StrEnum):
+    contact = "contact"
+    arrival = "arrival"
+    red_zone = "red_zone"
+
+
+class QuarantineOrdered(EventPayload):
+    TYPE: ClassVar[str] = topics.QUARANTINE_ORDERED
+
+    quarantine_id: str
+    subject_id: SubjectId
+    start: date
+    end: date
+    place: QuarantinePlace
+    reason: QuarantineReason
+    evidence: list[str] = Field(default_factory=list)
+
+
+class QuarantineReleased(EventPayload):
+    TYPE: ClassVar[str] = topics.QUARANTINE_RELEASED
+
+    quarantine_id: str
+    subject_id: SubjectId
+    at: datetime
+    early: bool = False

@@ -1,0 +1,194 @@
+"""The HTTP app factory every service uses.
+
+`create_app` wires what is the same everywhere: the lifespan that starts the
+Kafka broker and the service's background tasks, `/healthz`, `/readyz`,
+`/metrics`, `/asyncapi`, the error shape, correlation ids, a body-size limit
+and the service's own page at `/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from faststream.specification.asyncapi.site import get_asyncapi_html
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo import AsyncMongoClient
+
+from libs.runtime import metrics
+from libs.runtime.errors import error_body, install_error_handlers
+from libs.runtime.logs import correlation_id, setup_logging
+from libs.runtime.mongo import Document, ping
+from libs.runtime.settings import ServiceSettings
+
+MAX_BODY_BYTES = 1024 * 1024
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Service:
+    """What a composition root hands to `create_app`."""
+
+    settings: ServiceSettings
+    broker: KafkaBroker
+    mongo: AsyncMongoClient[Document]
+    title: str
+    description: str
+    routers: Sequence[APIRouter] = ()
+    startup: list[Hook] = field(default_factory=list)  # run once before consuming
+    background: list[Hook] = field(default_factory=list)  # long-running, cancelled at exit
+    web_dir: Path | None = None
+
+
+def create_app(service: Service) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        setup_logging(service.settings.service_name, service.settings.log_level)
+        for hook in service.startup:
+            await hook()
+        await service.broker.start()
+        tasks = [asyncio.create_task(job()) for job in service.background]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await service.broker.stop()
+            await service.mongo.close()
+
+    app = FastAPI(title=service.title, description=service.description, version="1",
+                  lifespan=lifespan)
+    app.state.service = service
+    install_error_handlers(app)
+    app.include_router(_operations_router(service))
+    for router in service.routers:
+        app.include_router(router)
+    if service.web_dir is not None:
+        _mount_page(app, service.web_dir)
+    app.add_middleware(RequestContext)  # type: ignore[arg-type]
+    return app
+
+
+def _operations_router(service: Service) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Alive: the process answers."""
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Ready: Kafka and the store both answer."""
+        checks = {"kafka": await service.broker.ping(timeout=2.0), "mongo": True}
+        try:
+            await asyncio.wait_for(ping(service.mongo), 2.0)
+        except Exception:
+            checks["mongo"] = False
+        ok = all(checks.values())
+        return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks},
+                            status_code=200 if ok else 503)
+
+    @router.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    spec = AsyncAPI(service.broker, title=f"{service.title} — events",
+                    description=service.description)
+
+    @router.get("/asyncapi", include_in_schema=False)
+    async def asyncapi() -> HTMLResponse:
+        return HTMLResponse(get_asyncapi_html(spec.to_specification(), try_it_out_path=None))
+
+    @router.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_json() -> Response:
+        return Response(spec.to_specification().to_json(), media_type="application/json")
+
+    return router
+
+
+def _mount_page(app: FastAPI, web_dir: Path) -> None:
+    app.mount("/static", StaticFiles(directory=web_dir), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(web_dir / "index.html")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class RequestContext:
+    """Pure ASGI middleware: correlation id, metrics and the body-size limit."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        cid = headers.get(b"x-correlation-id", b"").decode("latin-1")[:64] or _new_id()
+        token = correlation_id.set(cid)
+        started, status = time.perf_counter(), 500
+        length = headers.get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            await _send_too_large(send, cid)
+            correlation_id.reset(token)
+            return
+        received = 0
+
+        async def counting_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise _BodyTooLarge
+            return message
+
+        async def tagged_send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-correlation-id", cid.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tagged_send)
+        except _BodyTooLarge:
+            status = 413
+            await _send_too_large(send, cid)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(scope["method"], route).observe(
+                time.perf_counter() - started)
+            correlation_id.reset(token)
+
+
+async def _send_too_large(send: Any, cid: str) -> None:
+    body = JSONResponse(error_body("body_too_large", "Dữ liệu gửi lên quá lớn (tối đa 1 MiB)",
+                                   "Request body too large (1 MiB at most)"), status_code=413)
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [*body.raw_headers, (b"x-correlation-id", cid.encode("latin-1"))]})
+    await send({"type": "http.response.body", "body": body.body})
+
+
+def _new_id() -> str:
+    from libs.contracts.envelope import new_event_id
+
+    return new_event_id()

@@ -1,0 +1,16 @@
+"""Prometheus metrics every service exports at `/metrics`."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+HTTP_REQUESTS = Counter("khaibao_http_requests_total", "HTTP requests",
+                        ["method", "route", "status"])
+HTTP_LATENCY = Histogram("khaibao_http_request_seconds", "HTTP request latency",
+                         ["method", "route"])
+EVENTS_CONSUMED = Counter("khaibao_events_consumed_total", "events handled", ["type"])
+DEAD_LETTERS = Counter("khaibao_dead_letters_total", "messages sent to a DLQ", ["topic"])
+OUTBOX_PUBLISHED = Counter("khaibao_outbox_published_total", "outbox entries published",
+                           ["topic"])
+OUTBOX_PENDING = Gauge("khaibao_outbox_pending_documents",
+                       "documents with unpublished outbox entries at the last relay pass")

@@ -1,0 +1,45 @@
+"""The MongoDB side of a service: one async client, and the idempotent insert.
+
+Works unchanged on FerretDB v1 and on MongoDB: no transactions, no TTL
+indexes, no change streams (DESIGN.md §7).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from libs.runtime.settings import ServiceSettings
+
+Document = dict[str, Any]
+
+
+def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
+    # tz_aware: datetimes come back as UTC-aware, as they went in.
+    return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000,
+                            appname=settings.service_name)
+
+
+def database(client: AsyncMongoClient[Document], settings: ServiceSettings) -> AsyncDatabase[Document]:
+    return client[settings.mongo_db]
+
+
+async def insert_once(collection: AsyncCollection[Document], document: Document) -> bool:
+    """Insert unless a unique index says it is already there; True when inserted.
+
+    This is the idempotent consumer: the unique key (an event id or a natural
+    key) makes a redelivered event a no-op.
+    """
+    try:
+        await collection.insert_one(document)
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+async def ping(client: AsyncMongoClient[Document]) -> None:
+    await client.admin.command("ping")

@@ -1,0 +1,135 @@
+"""The transactional outbox, in one document (DESIGN.md §5, "No dual writes").
+
+FerretDB has no multi-document transactions, so a state change and the events
+it causes are written together into the *same* document:
+
+    {..., "outbox": [{event_id, topic, key, value, published}], "outbox_pending": true,
+     "outbox_seq": 1}
+
+The relay finds documents with `outbox_pending` (an equality on an indexed
+field, fast on FerretDB too), publishes their unpublished entries and marks
+them. A relay that dies between publishing and marking publishes those
+entries again on restart; consumers deduplicate on `event_id`. Several relays
+(one per replica) may run at once with the same effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.topics import Topics
+from libs.runtime import metrics
+from libs.runtime.logs import log_fields
+from libs.runtime.mongo import Document
+
+log = logging.getLogger(__name__)
+
+
+def outbox_entry(envelope: Envelope[Any], key: str) -> Document:
+    return {"event_id": envelope.event_id, "topic": envelope.type, "key": key,
+            "value": envelope.model_dump_json(), "published": False}
+
+
+def new_outbox(*entries: Document) -> Document:
+    """Fields to put into a new document so that its events get published."""
+    return {"outbox": list(entries), "outbox_pending": True, "outbox_seq": len(entries)}
+
+
+def append_to_outbox(*entries: Document) -> Document:
+    """An update that adds events to an existing document's outbox."""
+    return {"$push": {"outbox": {"$each": list(entries)}}, "$set": {"outbox_pending": True},
+            "$inc": {"outbox_seq": len(entries)}}
+
+
+async def create_outbox_index(collection: AsyncCollection[Document]) -> None:
+    await collection.create_index("outbox_pending")
+
+
+class OutboxRelay:
+    def __init__(self, collection: AsyncCollection[Document], broker: KafkaBroker,
+                 topics: Topics, poll_s: float = 1.0, batch: int = 200) -> None:
+        self.collection = collection
+        self.broker = broker
+        self.topics = topics
+        self.poll_s = poll_s
+        self.batch = batch
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a write, so events leave at once instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                while await self.relay_once() >= self.batch:
+                    pass  # a full batch: there may be more waiting
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay pass failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            self._wake.clear()
+
+    async def relay_once(self) -> int:
+        """Publish what is pending in up to `batch` documents; return how many were seen."""
+        docs = await self.collection.find(
+            {"outbox_pending": True}, {"outbox": 1, "outbox_seq": 1}
+        ).limit(self.batch).to_list()
+        metrics.OUTBOX_PENDING.set(len(docs))
+        if not docs:
+            return 0
+        # Publish everything in flight at once; the idempotent producer keeps per-partition order.
+        pending = [(doc, i, entry) for doc in docs for i, entry in enumerate(doc["outbox"])
+                   if not entry["published"]]
+        results = await asyncio.gather(*(self._publish(entry) for _, _, entry in pending),
+                                       return_exceptions=True)
+        published: dict[Any, list[int]] = {}
+        for (doc, i, entry), result in zip(pending, results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("outbox publish failed", extra=log_fields(
+                    event_id=entry["event_id"], error=repr(result)))
+            else:
+                published.setdefault(doc["_id"], []).append(i)
+        await self._mark(docs, published)
+        return len(docs)
+
+    async def _publish(self, entry: Document) -> None:
+        await self.broker.publish(entry["value"].encode(), topic=self.topics(entry["topic"]),
+                                  key=entry["key"].encode(),
+                                  headers={"content-type": "application/json"})
+        metrics.OUTBOX_PUBLISHED.labels(entry["topic"]).inc()
+
+    async def _mark(self, docs: list[Document], published: dict[Any, list[int]]) -> None:
+        finished: list[tuple[Any, int, Document]] = []
+        partial: list[tuple[Any, Document]] = []
+        for doc in docs:
+            indexes = published.get(doc["_id"], [])
+            marks: Document = {f"outbox.{i}.published": True for i in indexes}
+            unpublished = sum(1 for entry in doc["outbox"] if not entry["published"])
+            if len(indexes) == unpublished:
+                finished.append((doc["_id"], doc["outbox_seq"], marks))
+            elif marks:
+                partial.append((doc["_id"], marks))
+        # Clear the flag only if no entry was appended since the document was read.
+        updates = [UpdateOne({"_id": _id, "outbox_seq": seq},
+                             {"$set": {**marks, "outbox_pending": False}})
+                   for _id, seq, marks in finished]
+        updates += [UpdateOne({"_id": _id}, {"$set": marks}) for _id, marks in partial]
+        if not updates:
+            return
+        result = await self.collection.bulk_write(updates, ordered=False)
+        if result.matched_count < len(updates):
+            # Some documents grew meanwhile: mark what was sent and leave them pending.
+            await self.collection.bulk_write(
+                [UpdateOne({"_id": _id}, {"$set": marks}) for _id, _, marks in finished if marks],
+                ordered=False)

@@ -1,0 +1,50 @@
+"""Settings every service shares, read from the environment (pydantic-settings).
+
+Shared infrastructure uses the names of DESIGN.md §11 (`KAFKA_BOOTSTRAP`,
+`MONGO_URL`, `ENV`, …); what differs per service (port, database) carries the
+service's own prefix, e.g. `DECLARATION_PORT`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development defaults: fine on a laptop, refused in production.
+DEV_SUBJECT_SECRET = "khaibao-development-subject-secret"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "khaibao"
+    env: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="ENV")
+    kafka_bootstrap: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
+    mongo_url: str = Field("mongodb://127.0.0.1:27017", validation_alias="MONGO_URL")
+    topic_prefix: str = Field("", validation_alias="KHAIBAO_TOPIC_PREFIX",
+                              description="put before every topic name; tests use one each")
+    subject_secret: SecretStr = Field(SecretStr(DEV_SUBJECT_SECRET),
+                                      validation_alias="KHAIBAO_SUBJECT_SECRET")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    mongo_db: str = "khaibao"
+    consumer_max_attempts: int = Field(5, ge=1, description="tries before a message is dead-lettered")
+    outbox_poll_s: float = Field(1.0, gt=0, description="how often the relay looks for leftovers")
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> ServiceSettings:
+        if self.env == "production" and self.subject_secret.get_secret_value() == DEV_SUBJECT_SECRET:
+            raise ValueError("KHAIBAO_SUBJECT_SECRET must be set in production")
+        return self
+
+    @property
+    def subject_secret_bytes(self) -> bytes:
+        return self.subject_secret.get_secret_value().encode()
+
+    def consumer_group(self) -> str:
+        return f"{self.topic_prefix}{self.service_name}"

@@ -1,0 +1,40 @@
+"""Creating the catalogue's topics (idempotent), used by the launcher and the test fixtures."""
+
+from __future__ import annotations
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+# Event topics are the source of truth for movement and are replayed to rebuild
+# projections, so Kafka never deletes them; services purge personal data instead.
+KEEP_FOREVER = {"retention.ms": "-1"}
+
+
+async def ensure_topics(bootstrap: str, names: list[str], partitions: int = 6) -> int:
+    """Create the topics of `names` that do not exist yet; return how many were created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        missing = sorted(set(names) - set(await admin.list_topics()))
+        if not missing:
+            return 0
+        new = [NewTopic(name, partitions, 1, topic_configs=KEEP_FOREVER) for name in missing]
+        try:
+            await admin.create_topics(new)
+        except TopicAlreadyExistsError:
+            pass  # another process created them between our list and create
+        return len(missing)
+    finally:
+        await admin.close()
+
+
+async def delete_topics(bootstrap: str, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        doomed = [name for name in names if name in existing]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()

@@ -63,7 +63,8 @@ def create_app(service: Service) -> FastAPI:
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if tasks:
+                await asyncio.wait(tasks, timeout=10)
             await service.broker.stop()
             await service.mongo.close()
 

@@ -33,6 +33,14 @@ from libs.runtime.mongo import Document
 log = logging.getLogger(__name__)
 
 
+def _honour_cancellation() -> None:
+    # PyMongo's async cursor can swallow a cancellation that lands while it
+    # waits on the server; the task is still marked as cancelling, so stop here.
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def outbox_entry(envelope: Envelope[Any], key: str) -> Document:
     return {"event_id": envelope.event_id, "topic": envelope.type, "key": key,
             "value": envelope.model_dump_json(), "published": False}
@@ -69,6 +77,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
+            _honour_cancellation()
             try:
                 while await self.relay_once() >= self.batch:
                     pass  # a full batch: there may be more waiting

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -23,9 +26,23 @@ async def ensure_topics(bootstrap: str, names: list[str], partitions: int = 6) -
             await admin.create_topics(new)
         except TopicAlreadyExistsError:
             pass  # another process created them between our list and create
+        await _wait_for_leaders(admin, missing)
         return len(missing)
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str],
+                            timeout_s: float = 30.0) -> None:
+    """A new topic takes a moment to elect partition leaders; producing before fails."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(names)
+        if all(t["error_code"] == 0 and t["partitions"] and
+               all(p["leader"] >= 0 for p in t["partitions"]) for t in described):
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"topics without leaders after {timeout_s} s: {names}")
 
 
 async def delete_topics(bootstrap: str, names: list[str]) -> None:

@@ -1,0 +1,80 @@
+"""Fixtures shared by every tier.
+
+Integration and e2e tests run against the real Kafka and MongoDB-protocol store
+(see support/servers.py for how they are found). Each test gets topics of its
+own (a unique prefix in front of every catalogue name) and databases of its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import pytest_asyncio
+from pymongo import AsyncMongoClient
+
+from libs.contracts.topics import Topics
+from libs.runtime.settings import ServiceSettings
+from libs.runtime.topics_admin import delete_topics, ensure_topics
+from tests.support.servers import Servers, find_servers
+
+TIERS = ("unit", "integration", "e2e", "reliability")
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The folder a test lives in is its tier marker."""
+    for item in items:
+        tier = Path(str(item.fspath)).parent.name
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    with ExitStack() as resources:
+        yield find_servers(resources)
+
+
+@dataclass
+class ServerSlice:
+    """One test's private slice of the real servers."""
+
+    servers: Servers
+    prefix: str
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.prefix)
+
+    def db_name(self, service: str) -> str:
+        return f"{self.prefix.rstrip('.')}_{service}".replace("-", "_")
+
+    def settings(self, cls: type[S], **overrides: Any) -> S:
+        base = cls(kafka_bootstrap=self.servers.kafka_bootstrap,
+                   mongo_url=self.servers.mongo_url, topic_prefix=self.prefix, env="test")
+        values = {"mongo_db": self.db_name(base.service_name), "outbox_poll_s": 0.2, **overrides}
+        return base.model_copy(update=values)
+
+
+@pytest_asyncio.fixture
+async def env(servers: Servers) -> AsyncIterator[ServerSlice]:
+    test_env = ServerSlice(servers, f"t{uuid.uuid4().hex[:10]}.")
+    names = test_env.topics.all()
+    await ensure_topics(servers.kafka_bootstrap, names, partitions=3)
+    yield test_env
+    await delete_topics(servers.kafka_bootstrap, names)
+    async with AsyncMongoClient(servers.mongo_url) as client:
+        for name in await client.list_database_names():
+            if name.startswith(test_env.prefix.rstrip(".")):
+                await client.drop_database(name)
+
+
+@pytest.fixture
+def unique() -> Callable[[str], str]:
+    return lambda stem: f"{stem}-{uuid.uuid4().hex[:8]}"

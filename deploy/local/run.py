@@ -16,7 +16,9 @@ import signal
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from deploy.local import stack
 from deploy.local.procs import REPO, ProcessSlot, fail
@@ -33,13 +35,12 @@ class ServiceProcess:
     def exists(self) -> bool:
         return (REPO / "services" / self.module / "__main__.py").exists()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{os.environ.get(self.port_env, self.port)}"
+    def url(self, environ: Mapping[str, str] = os.environ) -> str:
+        return f"http://127.0.0.1:{environ.get(self.port_env, self.port)}"
 
-    @property
-    def slot(self) -> ProcessSlot:
-        return ProcessSlot(self.name)
+    def slot(self, environ: Mapping[str, str] = os.environ) -> ProcessSlot:
+        # KHAIBAO_INSTANCE keeps a second set of processes (the e2e tests) apart from `make run`.
+        return ProcessSlot(environ.get("KHAIBAO_INSTANCE", "") + self.name)
 
 
 SERVICES = [
@@ -55,7 +56,7 @@ def existing() -> list[ServiceProcess]:
     return [service for service in SERVICES if service.exists]
 
 
-def _ready(url: str) -> bool:
+def ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
             return bool(response.status == 200)
@@ -63,19 +64,24 @@ def _ready(url: str) -> bool:
         return False
 
 
-def start_services(timeout_s: float = 60.0) -> None:
+def start_services(environ: Mapping[str, str] = os.environ, timeout_s: float = 60.0) -> None:
+    """Start every service that is not running yet, then wait until each is ready."""
     for service in existing():
-        if service.slot.alive():
-            continue
-        service.slot.spawn([sys.executable, "-m", f"services.{service.module}"],
-                           env=dict(os.environ))
+        slot = service.slot(environ)
+        if not slot.alive():
+            slot.spawn([sys.executable, "-m", f"services.{service.module}"], env=dict(environ))
     for service in existing():
-        service.slot.wait_until(lambda s=service: _ready(s.url), timeout_s, service.name)
+        url = service.url(environ)
+        service.slot(environ).wait_until(partial(ready, url), timeout_s, service.name)
+
+
+def stop_services(environ: Mapping[str, str] = os.environ) -> None:
+    for service in reversed(existing()):
+        service.slot(environ).stop(grace_s=15)
 
 
 def stop_all() -> None:
-    for service in reversed(existing()):
-        service.slot.stop(grace_s=15)
+    stop_services()
     stack.down()
 
 
@@ -84,10 +90,11 @@ def print_welcome() -> None:
 
     print("\nkhaibao is running:\n")
     for service in existing():
-        print(f"  {service.name:22} {service.url}/   API docs {service.url}/docs   "
-              f"events {service.url}/asyncapi")
+        url = service.url()
+        print(f"  {service.name:22} {url}/   API docs {url}/docs   events {url}/asyncapi")
     print("\nDemo tokens (valid 12 h):")
-    for role, scope in [(Role.epidemiologist, []), (Role.admin, [])]:
+    demo: list[tuple[Role, list[str]]] = [(Role.epidemiologist, []), (Role.admin, [])]
+    for role, scope in demo:
         print(f"  {role.value:15} {mint(f'demo-{role.value}', role, scope)}")
     print(f"\nLogs: {ProcessSlot('x').log.parent}/", flush=True)
 
@@ -117,7 +124,7 @@ def main() -> int:
     try:
         while True:
             time.sleep(2)
-            dead = [s.name for s in existing() if not s.slot.alive()]
+            dead = [s.name for s in existing() if not s.slot().alive()]
             if dead:
                 fail(f"{', '.join(dead)} exited; see its log under {ProcessSlot('x').log.parent}")
     except KeyboardInterrupt:

@@ -128,6 +128,7 @@ class FerretDB:
             return False
         from pymongo import MongoClient
 
+        client: MongoClient[dict[str, object]]
         with MongoClient(self.endpoint.address, serverSelectionTimeoutMS=1000) as client:
             try:
                 client.admin.command("ping")
@@ -151,8 +152,8 @@ async def _kafka_answers_metadata(bootstrap: str) -> bool:
 
 
 async def _create_catalogue_topics(bootstrap: str) -> int:
-    from libs.runtime.topics_admin import ensure_topics
     from libs.contracts.topics import ALL_TOPICS
+    from libs.runtime.topics_admin import ensure_topics
 
     return await ensure_topics(bootstrap, list(ALL_TOPICS))
 

@@ -9,7 +9,7 @@ consumer can dead-letter them instead of guessing.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import uuid_utils
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -51,7 +51,8 @@ class Envelope(BaseModel, Generic[P]):
     @classmethod
     def wrap(cls, payload: P, *, producer: str, correlation_id: str | None = None,
              causation_id: str | None = None, occurred_at: datetime | None = None) -> Envelope[P]:
-        return Envelope[type(payload)](  # type: ignore[misc]
+        typed: Any = Envelope[type(payload)]  # type: ignore[misc]
+        return cast(Envelope[P], typed(
             event_id=new_event_id(),
             type=payload.TYPE,
             version=payload.VERSION,
@@ -60,7 +61,7 @@ class Envelope(BaseModel, Generic[P]):
             correlation_id=correlation_id,
             causation_id=causation_id,
             payload=payload,
-        )
+        ))
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()

@@ -110,7 +110,8 @@ def ward_count() -> int:
 
 
 def province_of_ward(ward_code: str) -> int:
-    from vietnam_provinces import Ward, WardCode as VpWardCode
+    from vietnam_provinces import Ward
+    from vietnam_provinces import WardCode as VpWardCode
 
     return int(Ward.from_code(VpWardCode(int(ward_code))).province_code)
 

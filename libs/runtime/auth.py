@@ -93,9 +93,11 @@ def decode(token: str) -> Principal:
                             options={"require": ["exp", "sub", "iss"]})
         return Principal(claims["sub"], Role(claims["role"]), tuple(claims.get("scope", ())))
     except jwt.ExpiredSignatureError:
-        raise _unauthorized("token_expired", "The token has expired", "Mã truy cập đã hết hạn")
+        raise _unauthorized("token_expired", "The token has expired",
+                            "Mã truy cập đã hết hạn") from None
     except (jwt.InvalidTokenError, KeyError, ValueError):
-        raise _unauthorized("token_invalid", "The token is not valid", "Mã truy cập không hợp lệ")
+        raise _unauthorized("token_invalid", "The token is not valid",
+                            "Mã truy cập không hợp lệ") from None
 
 
 def principal(request: Request) -> Principal:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +32,7 @@ from libs.runtime.mongo import Document, ping
 from libs.runtime.settings import ServiceSettings
 
 MAX_BODY_BYTES = 1024 * 1024
-Hook = Callable[[], Awaitable[None]]
+Hook = Callable[[], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -77,7 +77,7 @@ def create_app(service: Service) -> FastAPI:
         app.include_router(router)
     if service.web_dir is not None:
         _mount_page(app, service.web_dir)
-    app.add_middleware(RequestContext)  # type: ignore[arg-type]
+    app.add_middleware(RequestContext)
     return app
 
 
@@ -127,10 +127,6 @@ def _mount_page(app: FastAPI, web_dir: Path) -> None:
         return FileResponse(web_dir / "index.html")
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class RequestContext:
     """Pure ASGI middleware: correlation id, metrics and the body-size limit."""
 
@@ -150,18 +146,23 @@ class RequestContext:
             await _send_too_large(send, cid)
             correlation_id.reset(token)
             return
-        received = 0
+        received, too_large = 0, False
 
         async def counting_receive() -> Any:
-            nonlocal received
+            nonlocal received, too_large, status
             message = await receive()
             received += len(message.get("body", b""))
-            if received > MAX_BODY_BYTES:
-                raise _BodyTooLarge
+            if received > MAX_BODY_BYTES and not too_large:
+                # Answer now; the app sees the client gone and stops reading.
+                too_large, status = True, 413
+                await _send_too_large(send, cid)
+                return {"type": "http.disconnect"}
             return message
 
         async def tagged_send(message: dict[str, Any]) -> None:
             nonlocal status
+            if too_large:
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []),
@@ -170,9 +171,9 @@ class RequestContext:
 
         try:
             await self.app(scope, counting_receive, tagged_send)
-        except _BodyTooLarge:
-            status = 413
-            await _send_too_large(send, cid)
+        except Exception:
+            if not too_large:
+                raise
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()

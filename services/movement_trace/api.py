@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.trace import TraceAccessed
@@ -65,8 +65,8 @@ def build_router(store: TraceStore, relay: OutboxRelay, settings: Settings) -> A
     async def timeline(who: Epidemiologist, purpose: Purpose,
                        subject_id: Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$")] = None,
                        national_id: str | None = None,
-                       start: datetime | None = Query(None, alias="from"),
-                       end: datetime | None = Query(None, alias="to")) -> Timeline:
+                       start: Annotated[datetime | None, Query(alias="from")] = None,
+                       end: Annotated[datetime | None, Query(alias="to")] = None) -> Timeline:
         """Movements of one person between two times (default: the last 28 days)."""
         subject = resolve_subject(subject_id, national_id)
         end = _utc(end) if end else datetime.now(UTC)

@@ -1,0 +1,45 @@
+"""The foundation slice across real processes, over HTTP only."""
+
+from __future__ import annotations
+
+import httpx
+
+from libs.runtime.auth import Role, mint
+from tests.e2e.conftest import System
+from tests.support.kafka import eventually
+from tests.support.samples import declaration_form
+
+
+async def test_declaration_submitted_over_http_appears_on_the_timeline(system: System) -> None:
+    epidemiologist = {"authorization": f"Bearer {mint('epi-e2e', Role.epidemiologist)}"}
+    async with httpx.AsyncClient(timeout=10) as http:
+        submitted = await http.post(f"{system.url('declaration')}/v1/declarations",
+                                    json=declaration_form("079090001234"))
+        assert submitted.status_code == 201, submitted.text
+        body = submitted.json()
+
+        status = await http.get(f"{system.url('declaration')}/v1/declarations/"
+                                f"{body['declaration_id']}",
+                                headers={"authorization": f"Bearer {body['access_token']}"})
+        assert status.status_code == 200 and status.json()["status"] == "pending"
+
+        async def on_timeline() -> list[dict[str, object]]:
+            response = await http.get(
+                f"{system.url('movement-trace')}/v1/timeline", headers=epidemiologist,
+                params={"national_id": "079090001234", "purpose": "e2e slice"})
+            assert response.status_code == 200, response.text
+            return list(response.json()["movements"])
+
+        movements = await eventually(on_timeline, timeout_s=30)
+    assert [m["declaration_id"] for m in movements] == [body["declaration_id"]]
+
+
+async def test_every_service_exposes_its_operational_endpoints(system: System) -> None:
+    from deploy.local import run
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        for service in run.existing():
+            base = service.url(system.environ)
+            for path in ("/healthz", "/readyz", "/openapi.json", "/asyncapi.json", "/metrics"):
+                response = await http.get(base + path)
+                assert response.status_code == 200, f"{service.name}{path}: {response.status_code}"

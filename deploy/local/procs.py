@@ -28,6 +28,10 @@ def fail(message: str) -> None:
     raise SystemExit(1)
 
 
+class StartupFailed(RuntimeError):
+    """A process died or did not become ready; the message says where its log is."""
+
+
 def digest(*paths: Path) -> str:
     h = hashlib.sha256()
     for path in paths:
@@ -111,9 +115,9 @@ class ProcessSlot:
             if ready():
                 return
             if not self.alive():
-                fail(f"{what} exited during start-up; see {self.log}")
+                raise StartupFailed(f"{what} exited during start-up; see {self.log}")
             time.sleep(0.3)
-        fail(f"{what} not ready after {timeout_s:.0f} s; see {self.log}")
+        raise StartupFailed(f"{what} not ready after {timeout_s:.0f} s; see {self.log}")
 
     def stop(self, grace_s: float = 30.0) -> None:
         pid = self.pid()

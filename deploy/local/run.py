@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from deploy.local import stack
-from deploy.local.procs import REPO, ProcessSlot, fail
+from deploy.local.procs import REPO, ProcessSlot, StartupFailed, fail
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,14 @@ def main() -> int:
     if args.stop:
         stop_all()
         return 0
-    stack.up()
     started = time.monotonic()
     try:
+        stack.up()
         start_services()
-    except SystemExit:
+    except StartupFailed as error:
+        stop_all()
+        fail(str(error))
+    except SystemExit:  # the stack said why already
         stop_all()
         raise
     print(f"services ready in {time.monotonic() - started:.1f} s", flush=True)

@@ -24,6 +24,7 @@ from deploy.local.procs import (
     STATE,
     Endpoint,
     ProcessSlot,
+    StartupFailed,
     digest,
     fail,
     port_answers,
@@ -163,6 +164,8 @@ def servers() -> list[Kafka | FerretDB]:
 
 
 def up(timeout_s: float = 120.0) -> None:
+    for folder in ("logs", "pids", "bin", "kafka"):
+        (STATE / folder).mkdir(parents=True, exist_ok=True)
     for server in servers():
         if server.slot.alive():
             if not server.ready():
@@ -203,7 +206,10 @@ def status() -> int:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "status"
     if command == "up":
-        up()
+        try:
+            up()
+        except StartupFailed as error:
+            fail(str(error))
     elif command == "down":
         down()
     elif command == "status":

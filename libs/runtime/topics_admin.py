@@ -55,3 +55,19 @@ async def delete_topics(bootstrap: str, names: list[str]) -> None:
             await admin.delete_topics(doomed)
     finally:
         await admin.close()
+
+
+def main() -> None:
+    """`python -m libs.runtime.topics_admin`: create the whole catalogue (compose's topic job)."""
+    import os
+
+    from libs.contracts.topics import Topics
+
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    names = Topics(os.environ.get("KHAIBAO_TOPIC_PREFIX", "")).all()
+    created = asyncio.run(ensure_topics(bootstrap, names))
+    print(f"{created} topics created, {len(names) - created} already there")
+
+
+if __name__ == "__main__":
+    main()

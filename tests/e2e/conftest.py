@@ -50,8 +50,8 @@ async def system(system_environ: dict[str, str], servers: Servers) -> AsyncItera
     prefix = system_environ["KHAIBAO_TOPIC_PREFIX"]
     topics = Topics(prefix).all()
     await ensure_topics(servers.kafka_bootstrap, topics, partitions=3)
-    run.start_services(system_environ)
     try:
+        run.start_services(system_environ)
         yield System(system_environ, prefix)
     finally:
         run.stop_services(system_environ)

@@ -49,6 +49,10 @@ test-integration: $(STAMP)
 test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
 
+bench: $(STAMP) ## benchmarks against the local stack: table on stdout and in bench/results.md
+	$(PY) -m deploy.local.stack up
+	$(PY) -m bench.run
+
 token: $(STAMP) ## print a demo JWT: make token ROLE=officer SCOPE=cp-1,cp-2
 	@$(PY) -m libs.runtime.token "$(ROLE)" "$(SCOPE)"
 

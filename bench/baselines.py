@@ -12,6 +12,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from bench.common import LoadResult, Row, free_port, http_load, ms, pct, process, rate
 from libs.runtime.topics_admin import delete_topics, ensure_topics
@@ -49,8 +50,9 @@ async def kafka(bootstrap: str, count: int = 50_000) -> list[Row]:
 
 async def mongo(url: str, single: int = 3_000, bulk: int = 50_000) -> list[Row]:
     db_name = f"bench_raw_{uuid.uuid4().hex[:8]}"
+    client: AsyncMongoClient[dict[str, Any]]
     async with AsyncMongoClient(url) as client:
-        docs = client[db_name]["docs"]
+        docs: AsyncCollection[dict[str, Any]] = client[db_name]["docs"]
         await docs.create_index("key")
         started = time.perf_counter()
         for i in range(single):
@@ -83,6 +85,7 @@ async def bare_http_insert(url: str, total: int = 3_000, concurrency: int = 32) 
     with process(["-m", "bench.bare_app", str(port), url, db_name],
                  f"http://127.0.0.1:{port}/readyz"):
         result = await http_load(post, total=total, concurrency=concurrency)
+    client: AsyncMongoClient[dict[str, Any]]
     async with AsyncMongoClient(url) as client:
         await client.drop_database(db_name)
     return result

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: help install run start stop test test-unit test-integration test-e2e \
-        stack-up stack-down stack-status token lint typecheck bench compose-check clean
+        stack-up stack-down stack-status token lint typecheck bench compose-check k8s-check k8s-generate clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -64,6 +64,12 @@ typecheck: $(STAMP) ## mypy --strict on libs/ and services/
 
 compose-check: ## validate docker-compose.yml without an engine
 	docker-compose -f docker-compose.yml config -q
+
+k8s-check: $(STAMP) ## validate deploy/k8s offline (kustomize render, Kubernetes schemas, Strimzi, catalogue)
+	$(PY) -m deploy.k8s.validate
+
+k8s-generate: $(STAMP) ## rewrite the generated manifests in deploy/k8s from plan.py and the code
+	$(PY) -m deploy.k8s.generate
 
 clean: ## remove the state folder (Kafka and FerretDB data, keys, logs) after stopping
 	-$(PY) -m deploy.local.run --stop

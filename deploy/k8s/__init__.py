@@ -1,0 +1,1 @@
+"""Kubernetes manifests (kustomize base + production overlay) and the tools that generate and check them."""

@@ -1,0 +1,131 @@
+"""What runs in a cluster, and how big: the one table behind the manifests.
+
+`generate.py` writes the per-service and per-topic manifests from it,
+`validate.py` and the tests check the rendered result against it and against
+the code (run.SERVICES, the topic catalogue), and docs/scaling.md explains the
+numbers. Change sizing here, then `python -m deploy.k8s.generate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from deploy.local.run import SERVICES, ServiceProcess
+from libs.contracts.topics import (
+    ALL_TOPICS,
+    CHECKPOINT_PASSED,
+    CHECKPOINT_REFUSED,
+    DECLARATION_SUBMITTED,
+    DLQ_SUFFIX,
+    IDENTITY_REJECTED,
+    IDENTITY_VERIFIED,
+    WARD_NOTIFIED,
+)
+
+KAFKA_CLUSTER = "khaibao"
+KAFKA_VERSION = "4.1.1"  # the local stack's (deploy/local/kafka/pom.xml) and compose's
+MONGO_REPLICA_SET = "rs0"
+KEYS_DIR = "/etc/khaibao/keys"
+SECRET = "khaibao-secrets"
+CONFIG = "khaibao-config"
+
+
+@dataclass(frozen=True)
+class Size:
+    """Pod requests/limits and autoscaling bounds of one service in one environment."""
+
+    cpu: str
+    memory: str
+    memory_limit: str
+    min_replicas: int
+    max_replicas: int
+
+
+@dataclass(frozen=True)
+class Service:
+    process: ServiceProcess  # name, module, port env and port, from deploy/local/run.py
+    mongo_db: str
+    base: Size
+    production: Size
+    files: tuple[str, ...] = ("jwt-issuer.pem",)  # Secret keys mounted under KEYS_DIR
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.process.name
+
+    @property
+    def prefix(self) -> str:
+        """The service's settings prefix: DECLARATION_PORT -> DECLARATION_."""
+        return self.process.port_env.removesuffix("PORT")
+
+    @property
+    def port(self) -> int:
+        return self.process.port
+
+    @property
+    def image(self) -> str:
+        return f"khaibao-{self.name}"
+
+    @property
+    def password_key(self) -> str:
+        return f"mongo-password-{self.name}"
+
+
+# Base: a small cluster (two replicas each, so a drain never takes a service away).
+_BASE = Size("100m", "256Mi", "512Mi", 2, 6)
+# Production: one Python process uses at most one core, so a pod asks for one and
+# the autoscaler adds pods; the bounds come from docs/scaling.md's sizing.
+_PRODUCTION = {
+    "declaration": Size("1", "512Mi", "1Gi", 4, 24),
+    "identity-verification": Size("1", "512Mi", "1Gi", 3, 12),
+    "checkpoint": Size("1", "512Mi", "1Gi", 8, 64),
+    "movement-trace": Size("1", "768Mi", "1536Mi", 8, 64),
+    "ward-notification": Size("1", "512Mi", "1Gi", 6, 48),
+}
+_DATABASES = {
+    "declaration": "khaibao_declaration",
+    "identity-verification": "khaibao_identity",
+    "checkpoint": "khaibao_checkpoint",
+    "movement-trace": "khaibao_trace",
+    "ward-notification": "khaibao_notification",
+}
+
+
+def _service(process: ServiceProcess) -> Service:
+    files: tuple[str, ...] = ("jwt-issuer.pem",)
+    extra: tuple[tuple[str, str], ...] = ()
+    if process.name == "declaration":
+        # The QR signing key ring is declaration's alone; production refuses to start without it.
+        files += ("qr-signing.json",)
+        extra = (("DECLARATION_QR_KEY_FILE", f"{KEYS_DIR}/qr-signing.json"),)
+    return Service(process, _DATABASES[process.name], _BASE, _PRODUCTION[process.name], files, extra)
+
+
+SERVICE_PLAN: tuple[Service, ...] = tuple(_service(p) for p in SERVICES)
+
+# Partitions bound how many replicas of a consumer group do work, and a keyed
+# topic cannot gain partitions later without moving subjects between partitions
+# (their order breaks during the move), so production sizes them up front: the
+# hot topics for the peak in docs/scaling.md, the rest small.
+BASE_PARTITIONS = 6  # as the local stack and compose
+HOT_TOPICS = {DECLARATION_SUBMITTED: 64, IDENTITY_VERIFIED: 64, CHECKPOINT_PASSED: 64,
+              WARD_NOTIFIED: 64, CHECKPOINT_REFUSED: 16, IDENTITY_REJECTED: 16}
+COLD_PARTITIONS = 8
+DLQ_PARTITIONS = 3
+PRODUCTION_REPLICATION = 3
+PRODUCTION_MIN_INSYNC = 2
+
+
+def production_partitions(topic: str) -> int:
+    if topic.endswith(DLQ_SUFFIX):
+        return DLQ_PARTITIONS
+    return HOT_TOPICS.get(topic, COLD_PARTITIONS)
+
+
+def resource_name(topic: str) -> str:
+    """A Kubernetes name for a topic: `zone.level_changed` -> `zone-level-changed`."""
+    return topic.replace(".", "-").replace("_", "-")
+
+
+TOPICS: tuple[str, ...] = ALL_TOPICS

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
 import sys
 import time
 import urllib.request
@@ -103,6 +104,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--detach", action="store_true")
     parser.add_argument("--stop", action="store_true")
+    parser.add_argument("--no-demo", action="store_true", help="skip loading the demo data")
     args = parser.parse_args()
     if args.stop:
         stop_all()
@@ -118,6 +120,8 @@ def main() -> int:
         stop_all()
         raise
     print(f"services ready in {time.monotonic() - started:.1f} s", flush=True)
+    if not args.no_demo:
+        subprocess.run([sys.executable, "-m", "deploy.local.demo"], check=False)
     print_welcome()
     if args.detach:
         print("Detached; `make stop` stops everything.")

@@ -63,7 +63,10 @@ async def create_outbox_index(collection: AsyncCollection[Document]) -> None:
 
 class OutboxRelay:
     def __init__(self, collection: AsyncCollection[Document], broker: KafkaBroker,
-                 topics: Topics, poll_s: float = 1.0, batch: int = 200) -> None:
+                 topics: Topics, poll_s: float = 1.0, batch: int = 50) -> None:
+        # Under 100: FerretDB 1.24 (SQLite) holds a pooled connection per statement of an
+        # update command until the command ends, and its pool has 100, so marking 100 or
+        # more documents in one bulk_write deadlocks that database.
         self.collection = collection
         self.broker = broker
         self.topics = topics
@@ -119,26 +122,24 @@ class OutboxRelay:
         metrics.OUTBOX_PUBLISHED.labels(entry["topic"]).inc()
 
     async def _mark(self, docs: list[Document], published: dict[Any, list[int]]) -> None:
-        finished: list[tuple[Any, int, Document]] = []
-        partial: list[tuple[Any, Document]] = []
+        # Only `{_id: value}` filters: FerretDB v1 pushes nothing else down, so a filter on
+        # `_id` + `outbox_seq` would scan the whole collection once per document marked.
+        updates: list[UpdateOne] = []
+        finished: list[tuple[Any, int]] = []
         for doc in docs:
             indexes = published.get(doc["_id"], [])
             marks: Document = {f"outbox.{i}.published": True for i in indexes}
             unpublished = sum(1 for entry in doc["outbox"] if not entry["published"])
             if len(indexes) == unpublished:
-                finished.append((doc["_id"], doc["outbox_seq"], marks))
-            elif marks:
-                partial.append((doc["_id"], marks))
-        # Clear the flag only if no entry was appended since the document was read.
-        updates = [UpdateOne({"_id": _id, "outbox_seq": seq},
-                             {"$set": {**marks, "outbox_pending": False}})
-                   for _id, seq, marks in finished]
-        updates += [UpdateOne({"_id": _id}, {"$set": marks}) for _id, marks in partial]
-        if not updates:
-            return
-        result = await self.collection.bulk_write(updates, ordered=False)
-        if result.matched_count < len(updates):
-            # Some documents grew meanwhile: mark what was sent and leave them pending.
-            await self.collection.bulk_write(
-                [UpdateOne({"_id": _id}, {"$set": marks}) for _id, _, marks in finished if marks],
-                ordered=False)
+                marks["outbox_pending"] = False
+                finished.append((doc["_id"], doc["outbox_seq"]))
+            if marks:
+                updates.append(UpdateOne({"_id": doc["_id"]}, {"$set": marks}))
+        if updates:
+            await self.collection.bulk_write(updates, ordered=False)
+        # An entry appended since the read raised outbox_seq (and set the flag, which the
+        # write above may have cleared): set it again so that the next pass publishes it.
+        for _id, seq in finished:
+            current = await self.collection.find_one({"_id": _id}, {"outbox_seq": 1})
+            if current is not None and current["outbox_seq"] != seq:
+                await self.collection.update_one({"_id": _id}, {"$set": {"outbox_pending": True}})

@@ -1,0 +1,59 @@
+"""Composition root of the ward-notification service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from libs.contracts.topics import Topics
+from libs.runtime.http import Service, create_app
+from libs.runtime.kafka import make_broker
+from libs.runtime.mongo import database, make_client
+from libs.runtime.outbox import OutboxRelay
+from services.ward_notification import api, api_feed, api_webhooks, api_zones, consumers
+from services.ward_notification.delivery import DeliveryWorker
+from services.ward_notification.feed import Feed
+from services.ward_notification.notifier import Notifier
+from services.ward_notification.purge import purge_job
+from services.ward_notification.settings import Settings
+from services.ward_notification.store import NotificationStore
+from services.ward_notification.store_webhooks import WebhookStore
+from services.ward_notification.store_zones import ZoneStore
+
+WEB = Path(__file__).parent / "web"
+RELAY_BATCH = 40
+
+
+def build(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    broker = make_broker(settings)
+    mongo = make_client(settings)
+    db = database(mongo, settings)
+    store, webhooks, zones = NotificationStore(db), WebhookStore(db), ZoneStore(db)
+    topics = Topics(settings.topic_prefix)
+    # Batches under 100: FerretDB 1.24 (SQLite) keeps one pooled connection per statement of
+    # an update command until it ends, and its pool has 100, so the relay's marking
+    # bulk_write of >= 100 documents deadlocks the server (see docs/ward-notification.md).
+    notices = OutboxRelay(store.notifications, broker, topics, poll_s=settings.outbox_poll_s,
+                          batch=RELAY_BATCH)
+    zone_relay = OutboxRelay(zones.changes, broker, topics, poll_s=settings.outbox_poll_s,
+                             batch=RELAY_BATCH)
+    worker = DeliveryWorker(webhooks, settings)
+
+    # The notification relay is not woken per notification, only polled: on FerretDB v1 its
+    # `outbox_pending` filter scans the whole collection, so a pass per write costs O(n²).
+    consumers.register(broker, settings, Notifier(store, webhooks, settings, worker.wake))
+    return create_app(Service(
+        settings=settings, broker=broker, mongo=mongo,
+        title="khaibao — ward notification",
+        description="Ward inboxes, live feed and webhooks for ward officials; epidemic zone "
+                    "levels for everyone.",
+        routers=[api.build_router(store), api_feed.build_router(Feed(store, settings)),
+                 api_webhooks.build_router(webhooks, worker, settings),
+                 api_zones.build_router(zones, store, zone_relay, settings)],
+        startup=[store.create_indexes, webhooks.create_indexes, zones.create_indexes],
+        background=[notices.run, zone_relay.run, worker.run,
+                    purge_job(store, webhooks, settings)],
+        web_dir=WEB,
+    ))

@@ -1,0 +1,154 @@
+"""Notifications, the declaration view, parked events and the feed buckets.
+
+FerretDB v1 pushes down only `{_id: value}` filters, so the paths polled all
+the time (the live feed) are `_id` lookups; the inbox uses equality on
+`ward_day` keys, which MongoDB serves from an index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.notification import NotifyReason
+from libs.runtime.mongo import Document, insert_once
+from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+from services.ward_notification.domain import (
+    DeclarationView,
+    Notification,
+    feed_key,
+    local_day,
+    ward_day,
+    ward_notified,
+)
+
+PUBLIC_FIELDS = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
+
+
+def notification_document(n: Notification, now: datetime) -> Document:
+    """The notification and its `ward.notified` event, to be written in one insert."""
+    event = ward_notified(n)
+    day = local_day(now)
+    doc: Document = {
+        "_id": n.notification_id, "ward_code": n.ward_code, "subject_id": n.subject_id,
+        "declaration_id": n.declaration_id, "reason": n.reason.value,
+        "cause": n.cause.value if n.cause else None, "detail": n.detail,
+        "facts": [{"fact_id": n.fact_id, "at": now, "detail": n.detail}],
+        "created_at": now, "day": day.isoformat(), "ward_day": ward_day(n.ward_code, day),
+        "read": False, "acknowledged_at": None, "acknowledged_by": None,
+        **new_outbox(outbox_entry(event, key=n.ward_code)),
+    }
+    return doc
+
+
+class NotificationStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.notifications = db["notifications"]
+        self.views = db["declaration_view"]
+        self.parked = db["parked_events"]
+        self.feed = db["feed_buckets"]
+
+    async def create_indexes(self) -> None:
+        await create_outbox_index(self.notifications)
+        await self.notifications.create_index([("ward_day", ASCENDING), ("created_at", DESCENDING)])
+        await self.parked.create_index("declaration_id")
+
+    # --- the declaration view, and events waiting for their declaration ---
+
+    async def save_view(self, view: DeclarationView, now: datetime) -> bool:
+        doc = {"_id": view.declaration_id, **view.model_dump(mode="json"), "received_at": now}
+        return await insert_once(self.views, doc)
+
+    async def view(self, declaration_id: str) -> DeclarationView | None:
+        doc = await self.views.find_one({"_id": declaration_id})
+        return DeclarationView.model_validate(doc) if doc else None
+
+    async def park(self, event: Envelope[Any], now: datetime) -> None:
+        await insert_once(self.parked, {
+            "_id": event.event_id, "declaration_id": event.payload.declaration_id,
+            "type": event.type, "value": event.model_dump_json(), "parked_at": now})
+
+    async def parked_for(self, declaration_id: str) -> list[Document]:
+        return await self.parked.find({"declaration_id": declaration_id}).to_list()
+
+    async def unpark(self, event_id: str) -> None:
+        await self.parked.delete_one({"_id": event_id})
+
+    # --- notifications ---
+
+    async def add(self, n: Notification, now: datetime) -> bool:
+        """Insert with its outbox entry; False when this notification already exists."""
+        return await insert_once(self.notifications, notification_document(n, now))
+
+    async def add_fact(self, n: Notification, now: datetime) -> bool:
+        """A later fact for an existing notification (a second checkpoint), recorded once."""
+        result = await self.notifications.update_one(
+            {"_id": n.notification_id, "facts.fact_id": {"$ne": n.fact_id}},
+            {"$push": {"facts": {"fact_id": n.fact_id, "at": now, "detail": n.detail}}})
+        return result.modified_count == 1
+
+    async def get(self, notification_id: str) -> Document | None:
+        return await self.notifications.find_one({"_id": notification_id}, PUBLIC_FIELDS)
+
+    async def many(self, ids: list[str]) -> list[Document]:
+        return await self.notifications.find({"_id": {"$in": ids}}, PUBLIC_FIELDS).to_list()
+
+    async def page(self, keys: list[str], filters: Document, after: tuple[datetime, str] | None,
+                   limit: int) -> list[Document]:
+        query: Document = {"ward_day": {"$in": keys}, **filters}
+        if after is not None:
+            at, last_id = after
+            query["$or"] = [{"created_at": {"$lt": at}},
+                            {"created_at": at, "_id": {"$lt": last_id}}]
+        cursor = self.notifications.find(query, PUBLIC_FIELDS).sort(
+            [("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
+        return await cursor.to_list()
+
+    async def acknowledge(self, ids: list[str], by: str, now: datetime) -> int:
+        result = await self.notifications.update_many(
+            {"_id": {"$in": ids}, "read": False},
+            {"$set": {"read": True, "acknowledged_at": now, "acknowledged_by": by}})
+        return result.modified_count
+
+    async def counts(self, keys: list[str]) -> list[Document]:
+        # FerretDB's $group knows only $sum and $count: enough for these counts.
+        pipeline: list[Document] = [
+            {"$match": {"ward_day": {"$in": keys}}},
+            {"$group": {"_id": {"ward_day": "$ward_day", "reason": "$reason", "read": "$read"},
+                        "n": {"$sum": 1}}}]
+        return await (await self.notifications.aggregate(pipeline)).to_list()
+
+    async def arrivals(self, keys: list[str]) -> int:
+        """Arrivals declared on these ward-days."""
+        return await self.notifications.count_documents(
+            {"ward_day": {"$in": keys}, "reason": NotifyReason.arriving.value})
+
+    # --- the live feed: one small document per (ward, time bucket) ---
+
+    async def announce(self, ward_code: str, bucket: int, notification_id: str) -> None:
+        await self.feed.update_one(
+            {"_id": feed_key(ward_code, bucket)},
+            {"$addToSet": {"items": notification_id},
+             "$setOnInsert": {"bucket": bucket, "ward_code": ward_code}}, upsert=True)
+
+    async def bucket(self, ward_code: str, bucket: int) -> list[str]:
+        doc = await self.feed.find_one({"_id": feed_key(ward_code, bucket)})
+        return list(doc["items"]) if doc else []
+
+    # --- retention (DESIGN §5): a periodic job, as FerretDB has no TTL indexes ---
+
+    async def purge(self, now: datetime, retention: timedelta, feed_keep_s: int) -> dict[str, int]:
+        cutoff = now - retention
+        deleted = {
+            "notifications": await self.notifications.delete_many(
+                {"created_at": {"$lt": cutoff}, "outbox_pending": False}),
+            "declaration_view": await self.views.delete_many({"received_at": {"$lt": cutoff}}),
+            "parked_events": await self.parked.delete_many({"parked_at": {"$lt": cutoff}}),
+            "feed_buckets": await self.feed.delete_many(
+                {"bucket": {"$lt": int(now.timestamp()) - feed_keep_s}}),
+        }
+        return {name: result.deleted_count for name, result in deleted.items()}

@@ -1,0 +1,34 @@
+"""Zone-level changes: one document per change, carrying its `zone.level_changed`."""
+
+from __future__ import annotations
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.notification import ZoneLevelChanged
+from libs.runtime.mongo import Document
+from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+
+PUBLIC_FIELDS = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
+
+
+class ZoneStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.changes = db["zone_changes"]
+
+    async def create_indexes(self) -> None:
+        await create_outbox_index(self.changes)
+        await self.changes.create_index("ward_code")
+
+    async def add(self, event: Envelope[ZoneLevelChanged], note: str | None) -> Document:
+        """The change and its event in one insert; ward events are keyed by ward code."""
+        p = event.payload
+        doc: Document = {"_id": event.event_id, "ward_code": p.ward_code, "level": int(p.level),
+                         "effective_at": p.effective_at, "set_by": p.set_by,
+                         "set_at": event.occurred_at, "note": note,
+                         **new_outbox(outbox_entry(event, key=p.ward_code))}
+        await self.changes.insert_one(doc)
+        return {k: v for k, v in doc.items() if k not in PUBLIC_FIELDS}
+
+    async def for_ward(self, ward_code: str) -> list[Document]:
+        return await self.changes.find({"ward_code": ward_code}, PUBLIC_FIELDS).to_list()

@@ -1,0 +1,155 @@
+// The ward page: inbox (live), acknowledge, zone level. Only this service is called.
+import { lang, setLang, t } from "./i18n.js";
+import { openFeed } from "./sse.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { token: "", ward: "", zone: null, items: new Map(), cursor: null, closeFeed: null };
+
+function claims(token) {
+  // Only to learn the wards in scope for the menu; the server checks the signature.
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
+  } catch { return null; }
+}
+
+async function api(path, options = {}) {
+  const headers = { authorization: `Bearer ${state.token}`, ...(options.headers || {}) };
+  if (options.body) headers["content-type"] = "application/json";
+  const response = await fetch(path, { ...options, headers });
+  const body = response.status === 204 ? null : await response.json();
+  if (!response.ok) throw Object.assign(new Error(body?.error?.message?.[lang()] || response.status), { status: response.status });
+  return body;
+}
+
+const when = (iso) => new Date(iso).toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB",
+  { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
+
+function summary(n) {
+  const d = n.detail;
+  if (n.reason === "arriving") return `${t("from")} ${d.origin_ward_name || d.origin_ward} · ${t("expected")} ${d.expected_date}`;
+  if (n.reason === "departing") return `${t("to")} ${d.destination_ward_name || d.destination_ward} · ${d.departure_date}`;
+  if (n.reason === "passed") return `${t("checkpoint")} ${d.checkpoint_id} · ${when(d.at)}` + (n.facts.length > 1 ? ` (+${n.facts.length - 1})` : "");
+  if (n.cause === "checkpoint_refused") return `${t("checkpoint")} ${d.checkpoint_id}: ${t("refusal")} (${d.refusal_reason})`;
+  return `${t("identity")} (${(d.rejection_reasons || []).join(", ")})`;
+}
+
+function render() {
+  const list = $("inbox");
+  const items = [...state.items.values()]
+    .filter((n) => !$("unread").checked || !n.read)
+    .filter((n) => !$("reason").value || n.reason === $("reason").value)
+    .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id));
+  list.replaceChildren(...items.map(item));
+  $("empty").hidden = items.length > 0;
+  const unread = [...state.items.values()].filter((n) => !n.read).length;
+  $("unread-count").textContent = t("unread_n", { n: unread });
+}
+
+function item(n) {
+  const li = document.createElement("li");
+  li.className = `note ${n.reason}` + (n.read ? " read" : "");
+  li.dataset.id = n.id;
+  const head = document.createElement("div");
+  const badge = Object.assign(document.createElement("span"), { className: "badge", textContent: t(n.reason) });
+  const time = Object.assign(document.createElement("time"), { dateTime: n.created_at, textContent: when(n.created_at) });
+  head.append(badge, " ", time);
+  const text = Object.assign(document.createElement("p"), { textContent: summary(n) });
+  const who = Object.assign(document.createElement("p"), { className: "muted", textContent: `${t("person")} ${n.subject_id.slice(0, 10)}…` });
+  li.append(head, text, who);
+  if (n.read) {
+    li.append(Object.assign(document.createElement("p"), { className: "muted", textContent: `${t("acked")} ${when(n.acknowledged_at)}` }));
+  } else {
+    const button = Object.assign(document.createElement("button"), { type: "button", className: "ack", textContent: t("ack") });
+    button.addEventListener("click", () => acknowledge([n.id]));
+    li.append(button);
+  }
+  return li;
+}
+
+async function acknowledge(ids) {
+  if (!ids.length) return;
+  await api("/v1/notifications/ack", { method: "POST", body: JSON.stringify({ ids }) });
+  const now = new Date().toISOString();
+  for (const id of ids) {
+    const n = state.items.get(id);
+    if (n) state.items.set(id, { ...n, read: true, acknowledged_at: n.acknowledged_at || now });
+  }
+  render();
+}
+
+async function loadPage() {
+  const params = new URLSearchParams({ ward: state.ward, limit: "50" });
+  if (state.cursor) params.set("cursor", state.cursor);
+  const page = await api(`/v1/notifications?${params}`);
+  for (const n of page.items) state.items.set(n.id, n);
+  state.cursor = page.next_cursor;
+  $("more").hidden = !state.cursor;
+  render();
+}
+
+async function loadZone() {
+  state.zone = await fetch(`/v1/zones/${state.ward}`).then((r) => r.json());
+  renderZone();
+}
+
+function renderZone() {
+  const zone = state.zone;
+  if (!zone) return;
+  $("zone").dataset.level = zone.level;
+  $("zone-name").textContent = t(`level_${zone.level}`) + (zone.declared ? "" : ` — ${t("undeclared")}`);
+  $("zone-since").textContent = zone.since ? `${t("since")} ${when(zone.since)}` : "";
+  $("arrivals").textContent = t("arrivals", { n: zone.recent_arrivals.days, c: zone.recent_arrivals.count });
+  const option = [...$("ward").options].find((o) => o.value === state.ward);
+  if (option) option.textContent = `${zone.ward_name} (${zone.ward_code})`;
+}
+
+function live(kind) {
+  $("live").dataset.state = kind;
+  $("live").textContent = t(kind === "open" ? "live_open" : "live_closed");
+}
+
+async function selectWard(ward) {
+  state.ward = ward;
+  state.items.clear();
+  state.cursor = null;
+  if (state.closeFeed) state.closeFeed();
+  state.closeFeed = openFeed(`/v1/feed?ward=${encodeURIComponent(ward)}`, state.token, (event, data) => {
+    if (event !== "notification") return;
+    state.items.set(data.id, data);
+    render();
+    if (data.reason === "arriving") loadZone();  // the arrivals count moved
+  }, live);
+  await Promise.all([loadPage(), loadZone()]);
+}
+
+async function useToken(token) {
+  const payload = claims(token);
+  const wards = payload && payload.role === "ward_official" ? payload.scope || [] : [];
+  $("login-error").hidden = wards.length > 0;
+  if (!wards.length) { $("login-error").textContent = t("bad_token"); return; }
+  state.token = token;
+  localStorage.setItem("khaibao.ward_token", token);
+  $("ward").replaceChildren(...wards.map((w) => Object.assign(document.createElement("option"), { value: w, textContent: w })));
+  $("ward-panel").hidden = $("inbox-panel").hidden = false;
+  $("login").hidden = true;
+  await selectWard(wards[0]);
+}
+
+function start() {
+  setLang(lang());
+  $("lang").addEventListener("click", () => { setLang(lang() === "vi" ? "en" : "vi"); render(); renderZone(); live($("live").dataset.state); });
+  $("save-token").addEventListener("click", () => useToken($("token").value.trim()));
+  $("ward").addEventListener("change", (e) => selectWard(e.target.value));
+  $("unread").addEventListener("change", render);
+  $("reason").addEventListener("change", render);
+  $("more").addEventListener("click", loadPage);
+  $("ack-all").addEventListener("click", () => acknowledge([...state.items.values()].filter((n) => !n.read).map((n) => n.id)));
+  // A demo link may carry the token in the #fragment, which never reaches a server.
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
+  const saved = fromHash || localStorage.getItem("khaibao.ward_token");
+  if (fromHash) history.replaceState(null, "", location.pathname);
+  if (saved) { $("token").value = saved; useToken(saved); }
+}
+
+start();

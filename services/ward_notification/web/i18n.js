@@ -1,0 +1,47 @@
+// Vietnamese first; English on request. Keys are shared with data-i18n attributes.
+const TEXT = {
+  vi: {
+    title: "Thông báo phường/xã", switch: "English", token: "Mã truy cập của cán bộ phường/xã",
+    use_token: "Dùng mã này", ward: "Phường/xã", zone: "Cấp độ dịch",
+    unread_only: "Chỉ chưa đọc", all_reasons: "Tất cả lý do", arriving: "Người đến",
+    departing: "Người đi", passed: "Qua chốt", alert: "Cảnh báo", ack_all: "Đã xem tất cả",
+    ack: "Đã xem", acked: "Đã xem lúc", more: "Xem thêm", empty: "Chưa có thông báo.",
+    live_open: "● Trực tiếp", live_closed: "○ Mất kết nối, đang thử lại…",
+    level_1: "Vùng xanh (cấp 1)", level_2: "Vùng vàng (cấp 2)", level_3: "Vùng cam (cấp 3)",
+    level_4: "Vùng đỏ (cấp 4)", undeclared: "chưa công bố", since: "từ", arrivals: "người đến trong {n} ngày: {c}",
+    from: "từ", to: "đến", expected: "dự kiến", checkpoint: "chốt", refusal: "bị từ chối",
+    identity: "danh tính không khớp", unread_n: "{n} thông báo chưa đọc",
+    bad_token: "Mã truy cập không hợp lệ hoặc không dành cho cán bộ phường/xã.",
+    person: "Người", new: "mới",
+  },
+  en: {
+    title: "Ward notifications", switch: "Tiếng Việt", token: "Ward official's access token",
+    use_token: "Use this token", ward: "Ward", zone: "Epidemic level",
+    unread_only: "Unread only", all_reasons: "All reasons", arriving: "Arriving",
+    departing: "Departing", passed: "Passed checkpoint", alert: "Alert", ack_all: "Acknowledge all",
+    ack: "Acknowledge", acked: "Acknowledged at", more: "Load more", empty: "No notifications yet.",
+    live_open: "● Live", live_closed: "○ Disconnected, retrying…",
+    level_1: "Green (level 1)", level_2: "Yellow (level 2)", level_3: "Orange (level 3)",
+    level_4: "Red (level 4)", undeclared: "not declared", since: "since", arrivals: "arrivals in {n} days: {c}",
+    from: "from", to: "to", expected: "expected", checkpoint: "checkpoint", refusal: "refused",
+    identity: "identity mismatch", unread_n: "{n} unread",
+    bad_token: "The token is not valid or not a ward official's.",
+    person: "Person", new: "new",
+  },
+};
+
+let current = localStorage.getItem("khaibao.lang") === "en" ? "en" : "vi";
+
+export function lang() { return current; }
+
+export function t(key, values = {}) {
+  const text = TEXT[current][key] ?? TEXT.vi[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+export function setLang(next) {
+  current = next === "en" ? "en" : "vi";
+  localStorage.setItem("khaibao.lang", current);
+  document.documentElement.lang = current;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+}

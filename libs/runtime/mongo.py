@@ -43,3 +43,31 @@ async def insert_once(collection: AsyncCollection[Document], document: Document)
 
 async def ping(client: AsyncMongoClient[Document]) -> None:
     await client.admin.command("ping")
+
+
+# FerretDB 1.24 (SQLite) holds one pooled connection per statement of a write command
+# until the command ends, and its pool has 100 connections a database: a bulk write of
+# 100 or more updates deadlocks that database for everyone. Keep every batch below it.
+SAFE_BULK = 50
+
+
+async def bulk_write_chunked(collection: AsyncCollection[Document], operations: list[Any],
+                             ordered: bool = False) -> BulkWriteCounts:
+    """`bulk_write` in chunks of `SAFE_BULK`; returns the summed counts."""
+    counts = BulkWriteCounts()
+    for first in range(0, len(operations), SAFE_BULK):
+        result = await collection.bulk_write(operations[first:first + SAFE_BULK], ordered=ordered)
+        counts.add(result)
+    return counts
+
+
+class BulkWriteCounts:
+    def __init__(self) -> None:
+        self.inserted = self.matched = self.modified = self.deleted = self.upserted = 0
+
+    def add(self, result: Any) -> None:
+        self.inserted += result.inserted_count
+        self.matched += result.matched_count
+        self.modified += result.modified_count
+        self.deleted += result.deleted_count
+        self.upserted += result.upserted_count

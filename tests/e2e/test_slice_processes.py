@@ -14,7 +14,7 @@ async def test_declaration_submitted_over_http_appears_on_the_timeline(system: S
     epidemiologist = {"authorization": f"Bearer {mint('epi-e2e', Role.epidemiologist)}"}
     async with httpx.AsyncClient(timeout=10) as http:
         submitted = await http.post(f"{system.url('declaration')}/v1/declarations",
-                                    json=declaration_form("079090001234"))
+                                    json=declaration_form("079085001234"))
         assert submitted.status_code == 201, submitted.text
         body = submitted.json()
 
@@ -26,7 +26,7 @@ async def test_declaration_submitted_over_http_appears_on_the_timeline(system: S
         async def on_timeline() -> list[dict[str, object]]:
             response = await http.get(
                 f"{system.url('movement-trace')}/v1/timeline", headers=epidemiologist,
-                params={"national_id": "079090001234", "purpose": "e2e slice"})
+                params={"national_id": "079085001234", "purpose": "e2e slice"})
             assert response.status_code == 200, response.text
             return list(response.json()["movements"])
 

@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
 run: $(STAMP) ## start the stack and every service with demo data (foreground; Ctrl-C stops all)
-	$(PY) -m deploy.local.run
+	$(PY) -m deploy.local.run $(ARGS)
 
 start: $(STAMP) ## like run, but detached; `make stop` stops it
 	$(PY) -m deploy.local.run --detach

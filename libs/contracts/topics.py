@@ -21,6 +21,7 @@ CASE_CONFIRMED = "case.confirmed"
 QUARANTINE_ORDERED = "quarantine.ordered"
 QUARANTINE_RELEASED = "quarantine.released"
 FOLLOWUP_RECORDED = "followup.recorded"
+VEHICLE_DECLARED = "vehicle.declared"
 
 EVENT_TOPICS: tuple[str, ...] = (
     DECLARATION_SUBMITTED,
@@ -35,6 +36,7 @@ EVENT_TOPICS: tuple[str, ...] = (
     QUARANTINE_ORDERED,
     QUARANTINE_RELEASED,
     FOLLOWUP_RECORDED,
+    VEHICLE_DECLARED,
 )
 
 DLQ_SUFFIX = ".dlq"

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
 from libs.contracts.topics import Topics
 from libs.runtime.http import Service, create_app
 from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
-from services.declaration.api import build_router
+from services.declaration import (
+    api_citizen,
+    api_officer,
+    api_public,
+    api_vehicles,
+    consumers,
+    keyring,
+)
+from services.declaration.context import Context
+from services.declaration.ratelimit import TokenBuckets
 from services.declaration.settings import Settings
 from services.declaration.store import DeclarationStore
+
+WEB = Path(__file__).parent / "web"
 
 
 def build(settings: Settings | None = None) -> FastAPI:
@@ -19,13 +34,28 @@ def build(settings: Settings | None = None) -> FastAPI:
     broker = make_broker(settings)
     mongo = make_client(settings)
     store = DeclarationStore(database(mongo, settings))
-    relay = OutboxRelay(store.declarations, broker, Topics(settings.topic_prefix),
-                        poll_s=settings.outbox_poll_s)
+    topics = Topics(settings.topic_prefix)
+    ctx = Context(
+        settings=settings, store=store,
+        declarations_relay=OutboxRelay(store.declarations, broker, topics,
+                                       poll_s=settings.outbox_poll_s),
+        vehicles_relay=OutboxRelay(store.vehicles, broker, topics, poll_s=settings.outbox_poll_s),
+        # Production never makes a key: a missing file stops the service here.
+        keys=keyring.load(settings.key_file, create=settings.env != "production"),
+        buckets=TokenBuckets(settings.rate_per_minute, settings.rate_burst))
+    consumers.register(broker, settings, store)
+    # The relays publish these; declared here so /asyncapi documents them too.
+    for event in (DeclarationSubmitted, VehicleDeclared):
+        broker.publisher(topics(event.TYPE), schema=Envelope[event],  # type: ignore[valid-type]
+                         description=event.__doc__ or f"{event.TYPE}, from the outbox")
     return create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — declaration",
-        description="Citizens' and officers' health declarations; signed QR codes.",
-        routers=[build_router(store, relay, settings)],
+        description="Citizens' and officers' health declarations, green-lane vehicles, "
+                    "signed QR codes.",
+        routers=[api_citizen.build_router(ctx), api_officer.build_router(ctx),
+                 api_vehicles.build_router(ctx), api_public.build_router(ctx)],
         startup=[store.create_indexes],
-        background=[relay.run],
+        background=[ctx.declarations_relay.run, ctx.vehicles_relay.run],
+        web_dir=WEB,
     ))

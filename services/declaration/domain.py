@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from libs.contracts.envelope import Envelope, new_event_id
-from libs.contracts.events.declaration import (
-    Channel,
-    DeclarationSubmitted,
-    Health,
-    Person,
-    Residence,
-    Trip,
-)
+from libs.contracts.events import declaration as contract
+from libs.contracts.events.declaration import Channel, DeclarationSubmitted
 from libs.contracts.values import subject_id_for
+from services.declaration.form import DeclarationForm, PaperForm
+from services.declaration.rules import VIETNAM
 
 PRODUCER = "declaration"
+# Ids of officer-entered declarations are derived from what was declared, so a
+# second upload of the same file (or a double click) lands on the same ids.
+NATURAL_IDS = uuid.UUID("6b1f0d52-5a7e-4c59-9a55-1f3c0e6c2d10")
 
 
 class Status(StrEnum):
@@ -28,41 +29,84 @@ class Status(StrEnum):
     expired = "expired"
 
 
-class DeclarationForm(BaseModel):
-    """What a citizen (or an officer, for a paper form) fills in."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    person: Person
-    residence: Residence
-    trip: Trip
-    health: Health = Field(default_factory=Health)
-    consent: bool = Field(description="consent to the use of the data for epidemic control")
+@dataclass(frozen=True)
+class Traveller:
+    person: contract.Person
+    residence: contract.Residence
+    health: contract.Health
 
 
-def valid_until(trip: Trip, validity_hours: int) -> datetime:
-    """A declaration is valid for `validity_hours` from the start of the departure day (UTC)."""
-    start = datetime.combine(trip.departure_date, time.min, tzinfo=UTC)
-    return start + timedelta(hours=validity_hours)
+def valid_until(departure_date: date, validity_hours: int) -> datetime:
+    """Valid for `validity_hours` from the start of the departure day in Viet Nam."""
+    start = datetime.combine(departure_date, time.min, tzinfo=VIETNAM)
+    return (start + timedelta(hours=validity_hours)).astimezone(UTC)
 
 
-def submitted_event(form: DeclarationForm, *, channel: Channel, secret: bytes,
-                    validity_hours: int, entered_by: str | None = None,
-                    correlation_id: str | None = None) -> Envelope[DeclarationSubmitted]:
-    payload = DeclarationSubmitted(
-        declaration_id=new_event_id(),
-        subject_id=subject_id_for(secret, form.person.national_id),
-        channel=channel,
-        person=form.person,
-        residence=form.residence,
-        trip=form.trip,
-        health=form.health,
-        valid_until=valid_until(form.trip, validity_hours),
-        entered_by=entered_by,
-    )
-    return Envelope.wrap(payload, producer=PRODUCER, correlation_id=correlation_id)
+def subject_of(secret: bytes, person: contract.Person) -> str:
+    if person.national_id is not None:
+        return subject_id_for(secret, person.national_id)
+    # Foreigners have no national ID: the passport, scoped by nationality, stands in.
+    key = f"passport:{person.nationality}:{person.passport}".encode()
+    return hmac.new(secret, key, hashlib.sha256).hexdigest()
+
+
+def travellers(form: DeclarationForm | PaperForm) -> list[Traveller]:
+    """The submitter first, then each dependant (on the submitter's residence unless given)."""
+    residence = contract.Residence.model_validate(form.residence.model_dump())
+    people = [Traveller(contract.Person.model_validate(form.person.model_dump()), residence,
+                        contract.Health.model_validate(form.health.model_dump()))]
+    for dependant in form.dependants:
+        own = dependant.residence
+        people.append(Traveller(
+            contract.Person.model_validate(dependant.person.model_dump()),
+            contract.Residence.model_validate(own.model_dump()) if own else residence,
+            contract.Health.model_validate(dependant.health.model_dump())))
+    return people
+
+
+def natural_id(subject_id: str, trip: contract.Trip) -> str:
+    transport = trip.transport
+    key = "|".join([subject_id, trip.departure_date.isoformat(), trip.origin_ward,
+                    trip.destination_ward, transport.mode.value, transport.number or ""])
+    return str(uuid.uuid5(NATURAL_IDS, key))
+
+
+def submitted_events(form: DeclarationForm | PaperForm, *, channel: Channel, secret: bytes,
+                     validity_hours: int, entered_by: str | None = None,
+                     correlation_id: str | None = None,
+                     natural: bool = False) -> list[Envelope[DeclarationSubmitted]]:
+    """One `declaration.submitted` per traveller; `natural` ids for officer-entered forms."""
+    trip = contract.Trip.model_validate(form.trip.model_dump())
+    until = valid_until(trip.departure_date, validity_hours)
+    events = []
+    for traveller in travellers(form):
+        subject = subject_of(secret, traveller.person)
+        payload = DeclarationSubmitted(
+            declaration_id=natural_id(subject, trip) if natural else new_event_id(),
+            subject_id=subject, channel=channel, person=traveller.person,
+            residence=traveller.residence, trip=trip, health=traveller.health,
+            valid_until=until, entered_by=entered_by)
+        events.append(Envelope.wrap(payload, producer=PRODUCER, correlation_id=correlation_id))
+    return events
 
 
 def status_at(stored: Status, valid_until_at: datetime, now: datetime) -> Status:
     """Expiry is derived at read time, so no job has to flip documents to `expired`."""
     return Status.expired if stored != Status.rejected and now >= valid_until_at else stored
+
+
+def order_key(moment: datetime, event_id: str) -> str:
+    """Sorts as the events happened (UTC time, then the time-ordered UUIDv7 id)."""
+    return f"{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}|{event_id}"
+
+
+def mask_document(national_id: str | None, passport: str | None) -> str:
+    """Only the last 3 characters of an ID or passport number are shown back."""
+    document = national_id or passport or ""
+    return "•" * max(len(document) - 3, 0) + document[-3:]
+
+
+def mask_name(full_name: str) -> str:
+    """For officers: initials of the family and middle names, the given name in full."""
+    *others, given = full_name.split(" ")
+    return " ".join([*(word[0] + "." for word in others if word), given])

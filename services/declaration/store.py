@@ -1,39 +1,133 @@
-"""The `declarations` collection: one document per declaration, with its outbox."""
+"""The declaration service's collections (the only module that touches the driver).
+
+- `declarations`: one document per declaration, with its outbox;
+- `verdicts`: the identity verdict of a declaration (same `_id`);
+- `vehicles`: one document per green-lane vehicle declaration, with its outbox;
+- `zones`: the view of `zone.level_changed`, one document per ward.
+
+Each document has one writer after its insert. FerretDB 1.24 applies an update
+as read-modify-write of the whole document, so two concurrent updates of one
+document lose one of them (measured: 199 of 200 pairs); the verdict therefore
+lives beside the declaration, never in it, where the outbox relay's marks
+would overwrite it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from libs.contracts.envelope import Envelope
-from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from services.declaration.domain import Status
+
+DUPLICATE_KEY = 11000
+
+
+def declaration_document(event: Envelope[DeclarationSubmitted]) -> Document:
+    """The declaration and its `declaration.submitted`, to be written in one insert."""
+    p = event.payload
+    return {
+        "_id": p.declaration_id,
+        "subject_id": p.subject_id,
+        "submitted_at": event.occurred_at,
+        "valid_until": p.valid_until,
+        "declaration": p.model_dump(mode="json"),
+        **new_outbox(outbox_entry(event, key=p.subject_id)),
+    }
 
 
 class DeclarationStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.declarations = db["declarations"]
+        self.verdicts = db["verdicts"]
+        self.vehicles = db["vehicles"]
+        self.zones = db["zones"]
 
     async def create_indexes(self) -> None:
         await create_outbox_index(self.declarations)
+        await create_outbox_index(self.vehicles)
         await self.declarations.create_index("subject_id")
 
-    async def add(self, event: Envelope[DeclarationSubmitted]) -> None:
-        """Store the declaration and its `declaration.submitted` in one write."""
+    async def add(self, events: Iterable[Envelope[DeclarationSubmitted]]) -> set[int]:
+        """Insert declarations; return the positions of those already there (natural ids)."""
+        documents = [declaration_document(event) for event in events]
+        if not documents:
+            return set()
+        try:
+            await self.declarations.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            failures = error.details.get("writeErrors", [])
+            if any(failure["code"] != DUPLICATE_KEY for failure in failures):
+                raise
+            return {int(failure["index"]) for failure in failures}
+        return set()
+
+    async def get(self, declaration_id: str) -> Document | None:
+        """The declaration with its `status` and `reasons` (pending until a verdict)."""
+        doc = await self.declarations.find_one({"_id": declaration_id}, {"outbox": 0})
+        if doc is None:
+            return None
+        return _with_verdict(doc, await self.verdicts.find_one({"_id": declaration_id}))
+
+    async def apply_verdict(self, declaration_id: str, subject_id: str, status: Status,
+                            reasons: list[str], key: str) -> bool:
+        """Store the identity verdict unless a later one (by `key`) is stored: replays,
+        redeliveries and late duplicates are no-ops; True when it changed something."""
+        declared = await self.declarations.find_one({"_id": declaration_id}, {"subject_id": 1})
+        if declared is None or declared["subject_id"] != subject_id:
+            return False
+        return await _upsert_if_later(self.verdicts, declaration_id, key,
+                                      {"status": status.value, "reasons": reasons})
+
+    async def set_zone(self, ward_code: str, level: int, effective_at: datetime, key: str) -> bool:
+        """Store a ward's level unless a later change is stored; True when it changed."""
+        return await _upsert_if_later(self.zones, ward_code, key,
+                                      {"level": level, "effective_at": effective_at})
+
+    async def zone_levels(self, ward_codes: Iterable[str]) -> dict[str, int]:
+        docs = await self.zones.find({"_id": {"$in": list(set(ward_codes))}}).to_list()
+        return {doc["_id"]: int(doc["level"]) for doc in docs}
+
+    async def add_vehicle(self, event: Envelope[VehicleDeclared]) -> None:
         p = event.payload
-        document: Document = {
-            "_id": p.declaration_id,
-            "subject_id": p.subject_id,
-            "status": Status.pending.value,
+        await self.vehicles.insert_one({
+            "_id": p.vehicle_declaration_id,
+            "plate": p.plate,
             "submitted_at": event.occurred_at,
             "valid_until": p.valid_until,
-            "declaration": p.model_dump(mode="json"),
-            **new_outbox(outbox_entry(event, key=p.subject_id)),
-        }
-        await self.declarations.insert_one(document)
+            "vehicle": p.model_dump(mode="json"),
+            **new_outbox(outbox_entry(event, key=p.plate)),
+        })
 
-    async def get(self, declaration_id: str) -> dict[str, Any] | None:
-        return await self.declarations.find_one({"_id": declaration_id}, {"outbox": 0})
+    async def get_vehicle(self, vehicle_id: str) -> Document | None:
+        return await self.vehicles.find_one({"_id": vehicle_id}, {"outbox": 0})
+
+    async def statuses(self, declaration_ids: list[str]) -> dict[str, Document]:
+        """`status` and `valid_until` of several declarations, by id."""
+        docs = await self.declarations.find(
+            {"_id": {"$in": declaration_ids}}, {"valid_until": 1}).to_list()
+        verdicts = {v["_id"]: v for v in
+                    await self.verdicts.find({"_id": {"$in": declaration_ids}}).to_list()}
+        return {doc["_id"]: _with_verdict(doc, verdicts.get(doc["_id"])) for doc in docs}
+
+
+def _with_verdict(doc: Document, verdict: Document | None) -> Document:
+    return {**doc, "status": verdict["status"] if verdict else Status.pending.value,
+            "reasons": verdict["reasons"] if verdict else []}
+
+
+async def _upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,
+                           fields: Document) -> bool:
+    try:
+        result = await collection.update_one({"_id": _id, "key": {"$lt": key}},
+                                             {"$set": {**fields, "key": key}}, upsert=True)
+    except DuplicateKeyError:
+        return False  # stored with a later key: the filter missed, so the upsert's insert hit
+    return result.modified_count == 1 or result.upserted_id is not None

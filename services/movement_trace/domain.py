@@ -1,24 +1,36 @@
-"""The projection from events to movements: deterministic, no I/O, no names or IDs.
+"""Movements and their bucket keys: pure, no I/O, no names or national IDs.
 
 A movement is keyed by the event that caused it (`_id` = source event id), so
-replaying or redelivering the log cannot create a second one.
+replaying or redelivering the log cannot create a second one. Besides the
+movement itself, each one is filed into equality-keyed buckets, because
+FerretDB v1 (SQLite) pushes only `{_id: <value>}` down to its storage; any
+other filter scans the collection:
+
+- `subject_days`: `_id` = "<subject_id>:<YYYY-MM-DD>" → the person's movements that day;
+- `place_hours`:  `_id` = "<checkpoint_id>:<YYYY-MM-DDTHH>" → who was at a checkpoint that hour.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 
-from libs.contracts.envelope import Envelope
-from libs.contracts.events.declaration import DeclarationSubmitted
-from libs.contracts.values import province_of_ward
+from libs.runtime.mongo import Document
 
 
 class MovementKind(StrEnum):
     declared = "declared"
+    identity_verified = "identity_verified"
+    identity_rejected = "identity_rejected"
+    passed = "passed"
+    refused = "refused"
+    ward_notified = "ward_notified"
+
+
+PRESENCE_KINDS = frozenset({MovementKind.passed, MovementKind.refused})
 
 
 class Movement(BaseModel):
@@ -26,27 +38,112 @@ class Movement(BaseModel):
     subject_id: str
     at: datetime
     kind: MovementKind
-    ward_code: str
-    province_code: int
-    declaration_id: str
+    declaration_id: str | None = None
+    ward_code: str | None = None
+    province_code: int | None = None
     destination_ward: str | None = None
+    checkpoint_id: str | None = None
+    checkpoint_kind: str | None = None
+    direction: str | None = None
+    reason: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def is_presence(self) -> bool:
+        """Being at a checkpoint: what contacts are made of."""
+        return self.kind in PRESENCE_KINDS and self.checkpoint_id is not None
 
 
-def from_declaration(event: Envelope[DeclarationSubmitted]) -> Movement:
-    trip = event.payload.trip
-    return Movement(
-        source_event_id=event.event_id,
-        subject_id=event.payload.subject_id,
-        at=event.occurred_at,
-        kind=MovementKind.declared,
-        ward_code=trip.origin_ward,
-        province_code=province_of_ward(trip.origin_ward),
-        declaration_id=event.payload.declaration_id,
-        destination_ward=trip.destination_ward,
-    )
+def utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def to_document(movement: Movement) -> dict[str, Any]:
-    doc = movement.model_dump(mode="python")
+def day_key(moment: datetime) -> str:
+    return utc(moment).strftime("%Y-%m-%d")
+
+
+def hour_key(moment: datetime) -> str:
+    return utc(moment).strftime("%Y-%m-%dT%H")
+
+
+def subject_day_id(subject_id: str, day: str) -> str:
+    return f"{subject_id}:{day}"
+
+
+def place_hour_id(checkpoint_id: str, hour: str) -> str:
+    return f"{checkpoint_id}:{hour}"
+
+
+def days_between(start: datetime, end: datetime) -> list[str]:
+    """Every UTC day touched by [start, end]."""
+    first, last = utc(start).date(), utc(end).date()
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def hours_between(start: datetime, end: datetime) -> list[str]:
+    """Every UTC hour touched by [start, end]."""
+    hour = utc(start).replace(minute=0, second=0, microsecond=0)
+    keys = []
+    while hour <= end:
+        keys.append(hour_key(hour))
+        hour += timedelta(hours=1)
+    return keys
+
+
+def is_expired(at: datetime, now: datetime, retention_days: int) -> bool:
+    return utc(at) < now - timedelta(days=retention_days)
+
+
+def to_document(movement: Movement) -> Document:
+    """The stored movement: `_id` is the source event id; empty fields are left out."""
+    doc = _compact(movement.model_dump(mode="python"))
     doc["_id"] = doc.pop("source_event_id")
+    doc["day"] = day_key(movement.at)
     return doc
+
+
+def from_document(doc: Document) -> Movement:
+    fields = {k: v for k, v in doc.items() if k not in ("_id", "day")}
+    return Movement(source_event_id=doc["_id"], **fields)
+
+
+def day_entry(movement: Movement) -> Document:
+    """What a subject-day bucket holds for one movement (deterministic: `$addToSet` dedupes)."""
+    doc = _compact(movement.model_dump(mode="python", exclude={"subject_id"}))
+    return {"id": doc.pop("source_event_id"), **doc}
+
+
+def place_entry(movement: Movement) -> Document:
+    """What a place-hour bucket holds for one presence."""
+    return _compact({"id": movement.source_event_id, "subject_id": movement.subject_id,
+                     "checkpoint_id": movement.checkpoint_id, "at": movement.at, "kind": movement.kind.value,
+                     "direction": movement.direction, "checkpoint_kind": movement.checkpoint_kind,
+                     "ward_code": movement.ward_code})
+
+
+def entry_movement(entry: Document, subject_id: str | None = None) -> Movement:
+    """A movement back from a bucket entry (subject-day entries leave the subject out)."""
+    fields = {k: v for k, v in entry.items() if k != "id"}
+    if subject_id is not None:
+        fields["subject_id"] = subject_id
+    return Movement(source_event_id=entry["id"], **fields)
+
+
+def bucket_writes(movement: Movement) -> list[tuple[str, str, str, Document]]:
+    """(collection, bucket id, day, entry) for every bucket this movement goes into."""
+    day = day_key(movement.at)
+    writes = [("subject_days", subject_day_id(movement.subject_id, day), day, day_entry(movement))]
+    if movement.is_presence:
+        assert movement.checkpoint_id is not None
+        writes.append(("place_hours", place_hour_id(movement.checkpoint_id, hour_key(movement.at)),
+                       day, place_entry(movement)))
+    return writes
+
+
+def _compact(doc: dict[str, Any]) -> Document:
+    return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in doc.items() if v is not None}
+
+
+def as_date(day: str) -> date:
+    return date.fromisoformat(day)

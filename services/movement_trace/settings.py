@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.runtime.settings import ServiceSettings
@@ -11,3 +12,23 @@ class Settings(ServiceSettings):
     service_name: str = "movement-trace"
     port: int = 8004
     mongo_db: str = "khaibao_trace"
+
+    retention_days: int = Field(28, ge=1, description="movements older than this are purged")
+    audit_retention_days: int = Field(730, ge=1, description="the audit log is kept this long")
+    purge_interval_s: float = Field(3600.0, gt=0)
+
+    # max_stay + window stay under a day: stays are paired from the day before and after a window.
+    max_stay_minutes: int = Field(240, ge=1, le=720, description="a venue check-in without a "
+                                  "check-out counts as a stay of this length")
+    contact_window_minutes: int = Field(15, ge=0, le=240, description="default ±W at a checkpoint")
+    contact_days: int = Field(14, ge=1, le=28, description="default look-back of a contact search")
+    max_expand: int = Field(200, ge=1, le=5000, description="degree-1 contacts expanded for "
+                            "degree 2; more are reported as truncated")
+    timeline_max_days: int = Field(62, ge=1, le=400)
+    visits_max_days: int = Field(7, ge=1, le=31)
+
+    generation_refresh_s: float = Field(1.0, gt=0, description="how long a replica trusts its "
+                                        "cached 'active generation' pointer")
+    rebuild_batch: int = Field(500, ge=1, le=10000, description="events per replay write")
+    rebuild_stale_s: float = Field(120.0, gt=0, description="a rebuild without a heartbeat this "
+                                   "long is taken over")

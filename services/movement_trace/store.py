@@ -1,38 +1,74 @@
-"""The movement-trace collections: `movements` (the projection) and `audit`."""
+"""The movement-trace collections: the projection's generations, `meta` and `audit`.
+
+`audit` is separate from the projection: rebuilds and the movement purge
+never touch it; it has its own, longer retention.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from libs.contracts.envelope import Envelope
+from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.trace import TraceAccessed
-from libs.runtime.mongo import Document, insert_once
+from libs.runtime.mongo import Document
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
-from services.movement_trace.domain import Movement, to_document
+from services.movement_trace.domain import Movement, days_between
+from services.movement_trace.generations import Generations
+from services.movement_trace.views import View
 
 
 class TraceStore:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.movements = db["movements"]
+    def __init__(self, db: AsyncDatabase[Document], retention_days: int = 28,
+                 refresh_s: float = 1.0) -> None:
+        self.db = db
         self.audit = db["audit"]
+        self.meta = db["meta"]
+        self.retention_days = retention_days
+        self.generations = Generations(self.meta, refresh_s)
+        self._views: dict[int, View] = {}
+
+    def view(self, generation: int) -> View:
+        if generation not in self._views:
+            self._views[generation] = View(self.db, generation)
+        return self._views[generation]
+
+    async def active(self) -> View:
+        return self.view((await self.generations.current()).active)
 
     async def create_indexes(self) -> None:
-        await self.movements.create_index([("subject_id", ASCENDING), ("at", ASCENDING)])
+        # Creating every collection up front, not on a first write: FerretDB v1 (SQLite) can
+        # deadlock when a collection is created while queries on the same database run.
+        await self.meta.create_index([("state", ASCENDING)])
+        pointer = await self.generations.current(fresh=True)
+        for generation in pointer.writes_to:
+            await self.view(generation).create_indexes()
         await create_outbox_index(self.audit)
+        await self.audit.create_index([("at", ASCENDING)])
 
     async def add(self, movement: Movement) -> bool:
-        """Idempotent: False when this event's movement is already stored."""
-        return await insert_once(self.movements, to_document(movement))
+        """The live path: idempotent; also feeds a generation being rebuilt."""
+        pointer = await self.generations.current()
+        new = [await self.view(g).write([movement]) for g in pointer.writes_to]
+        return new[0] > 0
 
-    async def timeline(self, subject_id: str, start: datetime, end: datetime) -> list[Document]:
-        # Equality on the indexed subject first; the time range then only scans one person.
-        cursor = self.movements.find(
-            {"subject_id": subject_id, "at": {"$gte": start, "$lt": end}}
-        ).sort("at", ASCENDING)
-        return await cursor.to_list()
+    def since(self) -> datetime:
+        """Reads never show what the retention purge is about to delete."""
+        return utcnow() - timedelta(days=self.retention_days)
+
+    async def timeline(self, subject_id: str, start: datetime, end: datetime) -> list[Movement]:
+        view = await self.active()
+        found = await view.subject_movements(subject_id, days_between(start, end), self.since())
+        return sorted((m for m in found if start <= m.at < end),
+                      key=lambda m: (m.at, m.source_event_id))
+
+    async def subject_movements(self, subject_id: str, days: list[str]) -> list[Movement]:
+        return await (await self.active()).subject_movements(subject_id, days, self.since())
+
+    async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
+        return await (await self.active()).place_movements(checkpoint_id, hours, self.since())
 
     async def record_access(self, event: Envelope[TraceAccessed]) -> None:
         """The audit entry and its `trace.accessed` event, in one write."""

@@ -38,6 +38,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
                            "start": date(2026, 11, 21), "end": date(2026, 12, 5),
                            "place": "home", "reason": "contact"},
     "quarantine.released": {"quarantine_id": "q1", "subject_id": SUBJECT, "at": NOW},
+    "vehicle.declared": {"vehicle_declaration_id": "v1", "plate": "29C12345",
+                         "vehicle_type": "refrigerated_truck", "cargo": "Rau quả",
+                         "permit_number": "GL-2025-000123", "origin_ward": "00070",
+                         "destination_ward": "26506", "depot": {"ward_code": "00070"},
+                         "departure_date": date(2026, 11, 28), "valid_until": NOW,
+                         "crew": [{"declaration_id": "d1", "subject_id": SUBJECT,
+                                   "role": "driver"}]},
 }
 
 

@@ -2,7 +2,7 @@
 
 from libs.contracts.envelope import register
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused
-from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import FollowupRecorded, WardNotified, ZoneLevelChanged
 from libs.contracts.events.trace import (
@@ -25,6 +25,7 @@ ALL_PAYLOADS = (
     CaseConfirmed,
     QuarantineOrdered,
     QuarantineReleased,
+    VehicleDeclared,
 )
 register(*ALL_PAYLOADS)
 

@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
+from pydantic import Field
+
 from libs.contracts import topics
 from libs.contracts.envelope import EventPayload
 from libs.contracts.values import SubjectId, WardCode
@@ -37,6 +39,7 @@ class RefusalReason(StrEnum):
     identity_rejected = "identity_rejected"
     referred_to_medical = "referred_to_medical"
     quarantined = "quarantined"
+    not_verified = "not_verified"  # identity not (yet) verified: a green-lane crew member
 
 
 class CheckpointPassed(EventPayload):
@@ -52,6 +55,9 @@ class CheckpointPassed(EventPayload):
     officer_id: str
     at: datetime
     vehicle_plate: str | None = None
+    latitude: float | None = Field(None, ge=-90, le=90,
+                                   description="the checkpoint's position (WGS 84), if known")
+    longitude: float | None = Field(None, ge=-180, le=180)
 
 
 class CheckpointRefused(CheckpointPassed):

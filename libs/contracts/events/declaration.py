@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts import topics
 from libs.contracts.envelope import EventPayload
@@ -53,12 +53,22 @@ class _Part(BaseModel):
 
 
 class Person(_Part):
-    national_id: NationalId
+    national_id: NationalId | None = Field(
+        None, description="CCCD or CMND; absent only for a foreigner declared by passport")
+    passport: str | None = Field(None, pattern=r"^[A-Z0-9]{5,20}$", examples=["C1234567"],
+                                 description="passport number, for foreigners")
     full_name: str = Field(examples=["Nguyễn Văn An"])
     date_of_birth: date = Field(examples=["1985-03-14"])
     gender: Gender
     nationality: str = Field("VN", examples=["VN"], description="ISO 3166-1 alpha-2")
     phone: str | None = Field(None, examples=["0912345678"])
+    email: str | None = Field(None, examples=["an.nguyen@example.vn"])
+
+    @model_validator(mode="after")
+    def _has_identity_document(self) -> Person:
+        if self.national_id is None and self.passport is None:
+            raise ValueError("a national ID or a passport number is required")
+        return self
 
 
 class Place(_Part):
@@ -105,3 +115,45 @@ class DeclarationSubmitted(EventPayload):
     health: Health
     valid_until: datetime
     entered_by: str | None = Field(None, description="officer id, for paper forms")
+
+
+class VehicleType(StrEnum):
+    truck = "truck"
+    container_truck = "container_truck"
+    refrigerated_truck = "refrigerated_truck"
+    tanker = "tanker"
+    van = "van"
+    bus = "bus"
+    other = "other"
+
+
+class CrewRole(StrEnum):
+    driver = "driver"
+    co_driver = "co_driver"
+    assistant = "assistant"
+
+
+class CrewMember(_Part):
+    declaration_id: str = Field(description="the crew member's own health declaration")
+    subject_id: SubjectId
+    role: CrewRole
+
+
+class VehicleDeclared(EventPayload):
+    """A green-lane freight vehicle declared before it leaves the depot; key: the plate."""
+
+    TYPE: ClassVar[str] = topics.VEHICLE_DECLARED
+
+    vehicle_declaration_id: str
+    plate: str = Field(pattern=r"^[0-9]{2}[A-Z]{1,2}[0-9]{4,6}$", examples=["29C12345"],
+                       description="normalised: no dashes, dots or spaces")
+    vehicle_type: VehicleType
+    cargo: str = Field(examples=["rau quả tươi"])
+    permit_number: str = Field(examples=["GL-2025-000123"], description="green-lane permit")
+    origin_ward: WardCode
+    destination_ward: WardCode
+    depot: Place = Field(description="where the vehicle leaves from (checked before departure)")
+    departure_date: date
+    valid_until: datetime
+    crew: list[CrewMember] = Field(min_length=1)
+    entered_by: str | None = Field(None, description="officer id, when an officer entered it")

@@ -30,6 +30,9 @@ class IdentityVerified(EventPayload):
     registered_permanent_ward: WardCode | None = None
     flags: list[str] = Field(default_factory=list,
                              description="passed with remarks, e.g. 'diacritics_only'")
+    registered_subject_id: SubjectId | None = Field(
+        None, description="subject id of the registry's CCCD when the declaration gave an old "
+                          "CMND number, so both ids of one person can be linked")
 
 
 class IdentityRejected(EventPayload):
@@ -38,3 +41,5 @@ class IdentityRejected(EventPayload):
     declaration_id: str
     subject_id: SubjectId
     reasons: list[RejectionReason] = Field(min_length=1)
+    flags: list[str] = Field(default_factory=list,
+                             description="remarks besides the reasons, e.g. 'diacritics_only'")

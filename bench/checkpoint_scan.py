@@ -1,0 +1,226 @@
+"""Checkpoint scan latency at fixed request rates, with baselines from the same run.
+
+    .venv/bin/python -m bench.checkpoint_scan [--rates 20,50,100] [--seconds 10] [--people 2000]
+
+Starts the checkpoint service as its own process (as `make run` does) on a free
+127.0.0.1 port, with a topic prefix and database of its own on the real Kafka
+and store, and a tiny JWKS server standing in for the declaration service.
+Loads `people` declarations (verified) through Kafka, then sends
+`POST /v1/scans` open-loop at each fixed rate: request i leaves at t0 + i/rate
+whether or not earlier ones have returned, and its latency counts from that
+planned time, so a service that falls behind shows it (no coordinated
+omission). Each scan verifies a real Ed25519 signature and stores a scan
+document. Baselines at the same rates: `GET /healthz` of the same process (the
+HTTP stack alone) and a bare PyMongo `find_one` by `_id` on the same store.
+Prints a Markdown table; removes its topics and database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pymongo import AsyncMongoClient
+
+from bench.common import Row, free_port, markdown_table, ms, pct, process
+from libs.contracts.envelope import Envelope, new_event_id
+from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.identity import IdentityVerified
+from libs.contracts.topics import Topics
+from libs.contracts.values import subject_id_for
+from libs.runtime.auth import Role, mint
+from libs.runtime.qr_tokens import Kind, QrSigner, public_jwk
+from libs.runtime.settings import DEV_SUBJECT_SECRET
+from libs.runtime.topics_admin import delete_topics, ensure_topics
+from tests.support.samples import declaration_form
+
+KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+MONGO = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017")
+CHECKPOINT = "cp-bench-road"
+ADMIN = {"authorization": f"Bearer {mint('bench-admin', Role.admin)}"}
+OFFICER = {"authorization": f"Bearer {mint('bench-officer', Role.officer, [CHECKPOINT])}"}
+
+
+@contextmanager
+def jwks_server(jwks: dict[str, Any]) -> Iterator[str]:
+    """The declaration service's `GET /v1/keys`, and nothing else."""
+    body = json.dumps(jwks).encode()
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1/keys"
+    finally:
+        server.shutdown()
+
+
+def national_id(i: int) -> str:
+    return f"001085{i:06d}"
+
+
+def events(i: int) -> tuple[Envelope[Any], Envelope[Any]]:
+    form = declaration_form(national_id(i))
+    subject = subject_id_for(DEV_SUBJECT_SECRET.encode(), national_id(i))
+    declared = Envelope.wrap(DeclarationSubmitted(
+        declaration_id=str(uuid.UUID(int=i + 1)), subject_id=subject, channel="web",
+        person=form["person"], residence=form["residence"], trip=form["trip"],
+        health=form["health"], valid_until=datetime.now(UTC) + timedelta(days=3)),
+        producer="bench")
+    verified = Envelope.wrap(IdentityVerified(declaration_id=str(uuid.UUID(int=i + 1)),
+                                              subject_id=subject), producer="bench")
+    return declared, verified
+
+
+async def load_people(topics: Topics, people: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        sent = []
+        for i in range(people):
+            for event in events(i):
+                sent.append(await producer.send(topics(event.type), event.to_bytes(),
+                                                key=event.payload.subject_id.encode()))
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+
+
+async def until_known(client: httpx.AsyncClient, tokens: list[str]) -> None:
+    """Every 50th person scans as verified: the service has consumed the load."""
+    deadline = time.monotonic() + 300
+    for token in tokens[::50] + tokens[-1:]:
+        while True:
+            answer = await client.post("/v1/scans", headers=OFFICER,
+                                       json={"checkpoint_id": CHECKPOINT, "token": token})
+            if answer.status_code == 200 and answer.json()["person"]["status"] == "verified":
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"service never caught up: {answer.status_code}")
+            await asyncio.sleep(0.5)
+
+
+async def fixed_rate(send: Callable[[int], Awaitable[bool]], rate: float,
+                     seconds: float) -> tuple[list[float], int, float]:
+    """(latencies from each planned start, errors, achieved requests/s)."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
+    start = time.perf_counter() + 0.2
+
+    async def one(i: int) -> None:
+        nonlocal errors
+        planned = start + i / rate
+        await asyncio.sleep(max(0.0, planned - time.perf_counter()))
+        ok = await send(i)
+        latencies.append(time.perf_counter() - planned)
+        errors += not ok
+
+    await asyncio.gather(*(one(i) for i in range(total)))
+    return latencies, errors, total / (time.perf_counter() - start)
+
+
+def figure(result: tuple[list[float], int, float]) -> str:
+    latencies, errors, achieved = result
+    text = (f"p50 {ms(pct(latencies, 0.5))}, p99 {ms(pct(latencies, 0.99))} "
+            f"({achieved:,.0f} req/s achieved)")
+    return text + (f", {errors} errors" if errors else "")
+
+
+async def measure(base: str, tokens: list[str], db: str, rates: list[float],
+                  seconds: float) -> list[Row]:
+    rows = []
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client, \
+            AsyncMongoClient(MONGO) as mongo:
+        await until_known(client, tokens)
+        declarations = mongo[db]["declarations"]
+
+        async def scan(i: int) -> bool:
+            answer = await client.post("/v1/scans", headers=OFFICER, json={
+                "checkpoint_id": CHECKPOINT, "token": tokens[i % len(tokens)],
+                "scan_id": new_event_id()})
+            return answer.status_code == 200
+
+        async def healthz(_: int) -> bool:
+            return (await client.get("/healthz")).status_code == 200
+
+        async def find_one(i: int) -> bool:
+            return await declarations.find_one({"_id": str(uuid.UUID(int=i % len(tokens) + 1))}) \
+                is not None
+
+        await fixed_rate(scan, 20, 2)  # warm-up
+        for rate in rates:
+            scans = figure(await fixed_rate(scan, rate, seconds))
+            http = figure(await fixed_rate(healthz, rate, seconds))
+            store = figure(await fixed_rate(find_one, rate, seconds))
+            rows.append(Row(f"checkpoint: POST /v1/scans at {rate:g} req/s for {seconds:g} s",
+                            scans, f"GET /healthz same process: {http}; "
+                                   f"bare PyMongo find_one by _id: {store}"))
+    return rows
+
+
+async def collect(rates: list[float], seconds: float, people: int) -> list[Row]:
+    prefix = f"bench{uuid.uuid4().hex[:8]}."
+    db = f"{prefix.rstrip('.')}_checkpoint"
+    port = free_port()
+    topics = Topics(prefix)
+    await ensure_topics(KAFKA, topics.all(), partitions=6)
+    key = Ed25519PrivateKey.generate()
+    signer = QrSigner(key)
+    now = datetime.now(UTC)
+    tokens = [signer.sign(str(uuid.UUID(int=i + 1)), Kind.declaration, now - timedelta(hours=1),
+                          now + timedelta(days=2)) for i in range(people)]
+    try:
+        await load_people(topics, people)
+        with jwks_server({"keys": [public_jwk(key.public_key())]}) as keys_url:
+            env = {**os.environ, "KAFKA_BOOTSTRAP": KAFKA, "MONGO_URL": MONGO,
+                   "KHAIBAO_TOPIC_PREFIX": prefix, "CHECKPOINT_PORT": str(port),
+                   "CHECKPOINT_MONGO_DB": db, "CHECKPOINT_KEYS_URL": keys_url,
+                   "LOG_LEVEL": "WARNING", "ENV": "test"}
+            base = f"http://127.0.0.1:{port}"
+            with process(["-m", "services.checkpoint"], f"{base}/readyz", env):
+                async with httpx.AsyncClient(base_url=base) as client:
+                    answer = await client.put(f"/v1/checkpoints/{CHECKPOINT}", headers=ADMIN, json={
+                        "name": "Chốt bench", "kind": "road", "ward_code": "00070"})
+                    answer.raise_for_status()
+                return await measure(base, tokens, db, rates, seconds)
+    finally:
+        await delete_topics(KAFKA, topics.all())
+        async with AsyncMongoClient(MONGO) as client:
+            await client.drop_database(db)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rates", default="20,50,100", help="requests per second, comma-separated")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--people", type=int, default=2000)
+    args = parser.parse_args()
+    rates = [float(rate) for rate in args.rates.split(",")]
+    print(f"Checkpoint service as its own process, {os.cpu_count()} cores shared with Kafka, "
+          f"FerretDB and the load generator; {args.people} verified declarations loaded.\n")
+    print(markdown_table(asyncio.run(collect(rates, args.seconds, args.people))))

@@ -1,0 +1,71 @@
+"""Bulk-loading a scenario's movements into a trace generation, for the trace benchmarks.
+
+The documents are the ones the projection writes (same `to_document` and
+`bucket_writes`), grouped in memory and inserted whole: going through Kafka
+one event at a time would take most of an hour for a million movements.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import timedelta
+
+from libs.runtime.mongo import Document
+from libs.scenario import Scenario, Visit
+from services.movement_trace.domain import Movement, MovementKind, bucket_writes, to_document
+from services.movement_trace.views import BUCKET_FIELD, View
+
+
+def movements(scenario: Scenario) -> Iterator[Movement]:
+    n = 0
+    for c in scenario.citizens:
+        n += 1
+        yield Movement(source_event_id=f"d{n}", subject_id=c.subject_id, at=scenario.start,
+                       kind=MovementKind.declared, declaration_id=c.declaration_id,
+                       ward_code=c.origin_ward, destination_ward=c.destination_ward)
+    for v in scenario.visits:
+        for direction, at in _passages(v):
+            n += 1
+            yield Movement(source_event_id=f"m{n}", subject_id=v.subject_id, at=at,
+                           kind=MovementKind.refused if v.refused else MovementKind.passed,
+                           declaration_id=v.declaration_id, ward_code=v.place.ward_code,
+                           checkpoint_id=v.place.checkpoint_id, checkpoint_kind=v.place.kind.value,
+                           direction=direction, reason=v.refused.value if v.refused else None)
+
+
+def _passages(v: Visit) -> list[tuple[str, object]]:
+    if v.moment:
+        return [("in" if v.place.venue else "through", v.start)]
+    return [("in", v.start)] + ([("out", v.end)] if v.end is not None else [])
+
+
+async def bulk_load(view: View, found: Iterator[Movement], batch: int = 20_000) -> tuple[int, float]:
+    """Insert movements and their buckets; returns (movements, seconds)."""
+    started, count = time.perf_counter(), 0
+    buckets: dict[tuple[str, str], Document] = {}
+    docs: list[Document] = []
+    for m in found:
+        docs.append(to_document(m))
+        for kind, key, day, entry in bucket_writes(m):
+            bucket = buckets.setdefault((kind, key), {"_id": key, "day": day, BUCKET_FIELD[kind]: []})
+            bucket[BUCKET_FIELD[kind]].append(entry)
+        if len(docs) >= batch:
+            count += len(docs)
+            await view.movements.insert_many(docs, ordered=False)
+            docs = []
+    if docs:
+        count += len(docs)
+        await view.movements.insert_many(docs, ordered=False)
+    grouped: dict[str, list[Document]] = defaultdict(list)
+    for (kind, _), doc in buckets.items():
+        grouped[kind].append(doc)
+    for kind, all_docs in grouped.items():
+        for i in range(0, len(all_docs), batch):
+            await view.buckets[kind].insert_many(all_docs[i:i + batch], ordered=False)
+    return count, time.perf_counter() - started
+
+
+def sample_day(scenario: Scenario) -> timedelta:
+    return timedelta(days=scenario.days // 2)

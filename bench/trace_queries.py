@@ -1,0 +1,140 @@
+"""Movement-trace queries with 1,000,000 movements stored: timeline, visits, contacts p50/p99.
+
+    .venv/bin/python -m bench.trace_queries [--movements 1000000] [--queries 200]
+
+Loads a generated population (libs/scenario.py) into a private database, then
+asks the service in-process over HTTP (auth, audit write and `trace.accessed`
+included). Raw baselines from the same run: PyMongo `find_one` by `_id` on the
+same store, once and 28 times in a row (what a 28-day timeline reads).
+Prints a Markdown table; drops its database and topics at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import httpx
+from asgi_lifespan import LifespanManager
+from pymongo import AsyncMongoClient
+
+from bench.common import Row, markdown_table, ms, pct, rate
+from bench.trace_load import bulk_load, movements
+from libs.contracts.topics import Topics
+from libs.runtime.auth import Role, mint
+from libs.runtime.topics_admin import delete_topics, ensure_topics
+from libs.scenario import generate
+from services.movement_trace.app import build
+from services.movement_trace.domain import day_key, subject_day_id
+from services.movement_trace.settings import Settings
+from services.movement_trace.store import TraceStore
+
+def say(text: str) -> None:
+    print(f"[trace_queries] {text}", file=sys.stderr, flush=True)
+
+
+EPI = {"authorization": f"Bearer {mint('bench', Role.epidemiologist)}"}
+
+
+async def timed(samples: int, call: Callable[[int], Awaitable[object]]) -> list[float]:
+    took = []
+    for i in range(samples):
+        started = time.perf_counter()
+        await call(i)
+        took.append(time.perf_counter() - started)
+    return took
+
+
+def summary(took: list[float]) -> str:
+    return f"p50 {ms(pct(took, 0.5))}, p99 {ms(pct(took, 0.99))} (n={len(took)})"
+
+
+async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
+    citizens = max(100, target // 50)
+    scenario = generate(seed=2026, citizens=citizens, days=28, places=max(20, target // 500),
+                        visits_per_day=(target / citizens - 1) / 28 / 1.9)
+    prefix = f"bench-trace-{uuid.uuid4().hex[:6]}."
+    settings = Settings(kafka_bootstrap=kafka, mongo_url=mongo, topic_prefix=prefix,
+                        mongo_db=prefix.strip(".").replace("-", "_"), env="test",
+                        log_level="WARNING", purge_interval_s=86400)
+    await ensure_topics(kafka, Topics(prefix).all(), partitions=3)
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo, tz_aware=True)
+    try:
+        store = TraceStore(client[settings.mongo_db])
+        await store.create_indexes()
+        say(f"loading {len(scenario.visits):,} visits of {citizens:,} people")
+        stored, load_s = await bulk_load(store.view(0), movements(scenario))
+        rows = [Row(f"bulk load {stored:,} movements + buckets", f"{load_s:.0f} s",
+                    rate(stored, load_s, " movements/s"))]
+        say(f"loaded {stored:,} movements in {load_s:.0f} s; querying")
+        rows += await measure(build(settings), scenario, client, settings, queries)
+        return rows
+    finally:
+        await client.drop_database(settings.mongo_db)
+        await client.close()
+        await delete_topics(kafka, Topics(prefix).all())
+
+
+async def measure(app: object, scenario: object, client: AsyncMongoClient[dict[str, object]],
+                  settings: Settings, queries: int) -> list[Row]:
+    rng = random.Random(7)
+    people = [c.subject_id for c in rng.sample(scenario.citizens, queries)]  # type: ignore[attr-defined]
+    places = [p.checkpoint_id for p in scenario.places]  # type: ignore[attr-defined]
+    mid = scenario.start + timedelta(days=14)  # type: ignore[attr-defined]
+    async with LifespanManager(app, startup_timeout=60) as manager:  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app),
+                                     base_url="http://trace", timeout=120) as http:
+            async def ask(path: str, **params: object) -> None:
+                response = await http.get(path, headers=EPI, params={"purpose": "bench", **params})
+                assert response.status_code == 200, response.text
+
+            say("service started")
+            timeline = await timed(queries, lambda i: ask("/v1/timeline", subject_id=people[i]))
+            say("timelines done")
+            visits = await timed(queries, lambda i: ask(
+                "/v1/visits", checkpoint_id=rng.choice(places), to=mid.isoformat()))
+            say("visits done")
+            contacts = await timed(queries, lambda i: ask("/v1/contacts", subject_id=people[i]))
+            second = await timed(max(10, queries // 10), lambda i: ask(
+                "/v1/contacts", subject_id=people[i], degree=2))
+    buckets = client[settings.mongo_db]["subject_days"]
+    day = day_key(mid)
+    one = await timed(queries, lambda i: buckets.find_one({"_id": subject_day_id(people[i], day)}))
+    days = [day_key(mid + timedelta(days=d - 14)) for d in range(28)]
+
+    async def month(i: int) -> None:
+        for d in days:
+            await buckets.find_one({"_id": subject_day_id(people[i], d)})
+
+    raw_month = await timed(queries, month)
+    return [
+        Row("timeline, 28 days, HTTP (incl. audit)", summary(timeline),
+            f"28 × find_one by _id: {summary(raw_month)}"),
+        Row("visits to a checkpoint, 24 h window, HTTP", summary(visits),
+            f"1 × find_one by _id: {summary(one)}"),
+        Row("contacts degree 1, 14 days, ±15 min, HTTP", summary(contacts), "—"),
+        Row("contacts degree 1+2, 14 days, HTTP", summary(second), "—"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--movements", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    kafka = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    mongo = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017")
+    rows = asyncio.run(run(args.movements, args.queries, kafka, mongo))
+    print(markdown_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""Deciding: pass, refuse or refer, once per scan."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+
+from libs.runtime.auth import Principal, Role, require
+from libs.runtime.errors import ApiError
+from services.checkpoint.deciding import Deciding
+from services.checkpoint.messages import not_found
+from services.checkpoint.passage_models import PassageOut, PassageRequest
+from services.checkpoint.store_passages import PassageStore
+
+Officer = Annotated[Principal, require(Role.officer, Role.admin)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "this scan was decided before (a double tap): the passage recorded "
+                         "then, `duplicate: true`"},
+    404: {"description": "no such scan (send `checkpoint_id` and `token` for a scan made "
+                         "offline)"},
+    409: {"description": "decided otherwise before (already_decided), or a pass that the "
+                         "scan's reasons block (pass_blocked)"},
+    422: {"description": "missing refusal reason, direction at a venue, bad time or token"}}
+
+
+def build_router(deciding: Deciding, passages: PassageStore) -> APIRouter:
+    router = APIRouter(prefix="/v1/passages", tags=["deciding"])
+
+    @router.post("", status_code=201, response_model=PassageOut, responses=ERRORS)
+    async def decide(body: PassageRequest, who: Officer, response: Response) -> PassageOut:
+        """Record the decision on a scan and publish `checkpoint.passed` or
+        `checkpoint.refused`; idempotent by `scan_id`."""
+        passage, created = await deciding.decide(who, body)
+        if not created:
+            response.status_code = 200
+        return passage
+
+    @router.get("/{passage_id}", response_model=PassageOut)
+    async def read(passage_id: Annotated[str, Path(max_length=64)], who: Officer) -> PassageOut:
+        """One passage (an officer: only at their checkpoints)."""
+        doc = await passages.passage(passage_id)
+        if doc is None:
+            raise not_found("passage_not_found", "Không có lượt qua chốt này", "No such passage")
+        if who.role == Role.officer and doc["checkpoint_id"] not in who.scope:
+            raise ApiError(403, "checkpoint_forbidden", "Cán bộ không được phân công ở chốt này",
+                           "This officer is not assigned to that checkpoint")
+        return PassageOut.of(doc)
+
+    return router

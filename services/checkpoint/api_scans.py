@@ -1,0 +1,69 @@
+"""Scanning: a QR token, or a manual lookup by national ID and date of birth."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from libs.contracts.values import NationalId
+from libs.runtime.auth import Principal, Role, require
+from services.checkpoint.keys import KeyCache
+from services.checkpoint.scanning import Scanning
+from services.checkpoint.schemas import CheckpointId, ScanAnswer, ScanId
+
+Officer = Annotated[Principal, require(Role.officer, Role.admin)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "the officer is not assigned to the checkpoint"},
+    404: {"description": "checkpoint, declaration or vehicle not known (yet)"},
+    409: {"description": "checkpoint out of service, or scan id used for another scan"},
+    422: {"description": "a bad token (qr_tampered, qr_foreign_key, qr_expired, qr_truncated, "
+                         "qr_malformed, qr_oversized) or bad fields"},
+    503: {"description": "no QR public keys could be fetched yet"}}
+
+
+class ScanRequest(BaseModel):
+    checkpoint_id: CheckpointId
+    token: str = Field(max_length=65536, description="the text read from the QR code",
+                       examples=["AEBCAAAAAAAAAAAAAAAAA…"])
+    scan_id: ScanId | None = Field(None, description="default: a new one")
+
+
+class LookupRequest(BaseModel):
+    checkpoint_id: CheckpointId
+    national_id: NationalId
+    date_of_birth: date = Field(examples=["1985-03-14"])
+    scan_id: ScanId | None = None
+
+
+class KeySet(BaseModel):
+    keys: list[dict[str, Any]]
+    fetched_at: datetime | None = Field(None, description="when this service last fetched them")
+
+
+def build_router(scanning: Scanning, keys: KeyCache) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["scanning"])
+
+    @router.post("/scans", response_model=ScanAnswer, responses=ERRORS)
+    async def scan(body: ScanRequest, who: Officer) -> ScanAnswer:
+        """Check a QR token (signature and expiry, offline) and show the masked declaration
+        — or a green-lane vehicle and its crew — with a recommended decision."""
+        return await scanning.by_token(who, body.checkpoint_id, body.token, body.scan_id)
+
+    @router.post("/scans/lookup", response_model=ScanAnswer, responses=ERRORS)
+    async def lookup(body: LookupRequest, who: Officer) -> ScanAnswer:
+        """For a person without the QR (paper form, lost phone): find their current
+        declaration by national ID and date of birth."""
+        return await scanning.by_lookup(who, body.checkpoint_id, body.national_id,
+                                        body.date_of_birth, body.scan_id)
+
+    @router.get("/keys", response_model=KeySet)
+    async def public_keys(response: Response) -> KeySet:
+        """The QR public keys this service verifies with (a JWKS), for scanners to check
+        signatures offline."""
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return KeySet(keys=(keys.jwks or {}).get("keys", []), fetched_at=keys.fetched_at)
+
+    return router

@@ -1,0 +1,71 @@
+"""Composition root of the checkpoint service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from libs.contracts.topics import Topics
+from libs.runtime.http import Service, create_app
+from libs.runtime.kafka import make_broker
+from libs.runtime.mongo import database, make_client
+from libs.runtime.outbox import OutboxRelay
+from services.checkpoint import api_checkpoints, api_passages, api_scans, consumers
+from services.checkpoint.deciding import Deciding
+from services.checkpoint.facts import Facts
+from services.checkpoint.keys import KeyCache, KeySource, http_source
+from services.checkpoint.purge import purge_job
+from services.checkpoint.scanning import Scanning
+from services.checkpoint.settings import Settings
+from services.checkpoint.stays import VenueStays
+from services.checkpoint.store_passages import PassageStore
+from services.checkpoint.store_registry import CheckpointStore
+from services.checkpoint.store_views import ViewStore
+
+WEB = Path(__file__).parent / "web"
+
+
+def build(settings: Settings | None = None, key_source: KeySource | None = None) -> FastAPI:
+    """`key_source` replaces the HTTP fetch of the QR public keys (tests)."""
+    settings = settings or Settings()
+    broker = make_broker(settings)
+    mongo = make_client(settings)
+    db = database(mongo, settings)
+    registry, views, passages = CheckpointStore(db), ViewStore(db), PassageStore(db)
+    relay = OutboxRelay(passages.passages, broker, Topics(settings.topic_prefix),
+                        poll_s=settings.outbox_poll_s)
+    keys = KeyCache(key_source or http_source(settings.keys_url, settings.keys_timeout_s),
+                    min_refresh_s=settings.keys_min_refresh_s,
+                    max_age_s=settings.keys_max_age_s, save=views.save_jwks)
+    scanning = Scanning(registry, views, passages, keys,
+                        Facts(views, passages, settings.earlier_refusals_shown),
+                        settings.subject_secret_bytes)
+    stays = VenueStays(passages, timedelta(seconds=settings.venue_stay_max_s),
+                       settings.autocheckout_interval_s, relay.wake)
+    deciding = Deciding(scanning, passages, stays, relay,
+                        timedelta(hours=settings.offline_max_age_h))
+    consumers.register(broker, settings, views)
+
+    async def load_keys() -> None:
+        await keys.start(await views.load_jwks())
+
+    app = create_app(Service(
+        settings=settings, broker=broker, mongo=mongo,
+        title="khaibao — checkpoint",
+        description="Checkpoints and venues: scan the QR, see the masked declaration, "
+                    "pass or refuse; green-lane depot checks; venue check-in/out.",
+        routers=[api_scans.build_router(scanning, keys),
+                 api_passages.build_router(deciding, passages),
+                 api_checkpoints.build_router(registry)],
+        startup=[registry.create_indexes, views.create_indexes, passages.create_indexes,
+                 load_keys],
+        background=[relay.run, keys.run, stays.run,
+                    purge_job(passages, views, settings.retention_days,
+                              settings.purge_interval_s)],
+        web_dir=WEB,
+    ))
+    app.state.stays = stays  # tests drive the automatic check-out directly
+    app.state.keys = keys
+    return app

@@ -1,0 +1,77 @@
+"""What `POST /v1/passages` takes and answers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+
+from libs.contracts.events.checkpoint import Direction, RefusalReason
+from services.checkpoint.domain import Decision
+from services.checkpoint.schemas import CheckpointId, ScanId
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+_PLATE = re.compile(r"^[A-Z0-9]{4,12}$")
+
+
+def _normalise_plate(value: object) -> object:
+    return _SEPARATORS.sub("", value).upper() if isinstance(value, str) else value
+
+
+def _check_plate(value: str) -> str:
+    if not _PLATE.match(value):
+        raise ValueError("a plate is 4–12 letters and digits, e.g. 29A-123.45")
+    return value
+
+
+Plate = Annotated[str, BeforeValidator(_normalise_plate), AfterValidator(_check_plate),
+                  Field(examples=["29A-123.45"], description="stored without separators")]
+
+
+class PassageRequest(BaseModel):
+    scan_id: ScanId
+    decision: Decision = Field(examples=["pass"])
+    reason: RefusalReason | None = Field(None, description="for a refusal; default: the "
+                                         "reason the scan suggested")
+    direction: Direction | None = Field(None, description="in / out / through; required at "
+                                        "venues (check-in / check-out), default 'through'")
+    vehicle_plate: Plate | None = None
+    at: datetime | None = Field(None, description="when the officer decided (a decision "
+                                "queued offline); default: now")
+    checkpoint_id: CheckpointId | None = Field(None, description="with `token`: a scan made "
+                                               "offline that the service has not seen")
+    token: str | None = Field(None, max_length=4096, description="the QR token, for a scan "
+                              "made offline")
+
+
+class EventRef(BaseModel):
+    type: str = Field(examples=["checkpoint.passed"])
+    passage_id: str
+    declaration_id: str
+
+
+class PassageOut(BaseModel):
+    passage_id: str
+    checkpoint_id: str
+    decision: Decision
+    reason: str | None = Field(None, examples=[None])
+    direction: Direction
+    vehicle_plate: str | None = None
+    at: datetime
+    officer_id: str
+    source: str = Field(examples=["officer"], description="officer, or system for automatic "
+                                                         "and move-on check-outs")
+    duplicate: bool = Field(description="this scan was decided before; nothing new recorded")
+    events: list[EventRef]
+
+    @classmethod
+    def of(cls, doc: dict[str, Any], duplicate: bool = False) -> PassageOut:
+        return cls(passage_id=doc["_id"], checkpoint_id=doc["checkpoint_id"],
+                   decision=doc["decision"], reason=doc.get("reason"),
+                   direction=doc["direction"], vehicle_plate=doc.get("vehicle_plate"),
+                   at=doc["at"], officer_id=doc["officer_id"], source=doc["source"],
+                   duplicate=duplicate,
+                   events=[EventRef(type=e["type"], passage_id=e["passage_id"],
+                                    declaration_id=e["declaration_id"]) for e in doc["events"]])

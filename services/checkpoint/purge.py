@@ -1,0 +1,51 @@
+"""Retention (DESIGN.md §5): scans, passages and expired declarations past their days.
+
+Documents carry their (Viet Nam) `day`; the job deletes day by day with
+equality filters, which FerretDB pushes down, over a window of days just past
+the retention, so a job that missed a few runs catches up. Passages whose
+events are not yet published are kept until they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from libs.contracts.envelope import utcnow
+from libs.runtime.http import Hook
+from libs.runtime.logs import log_fields
+from services.checkpoint.domain import local_day
+from services.checkpoint.store_passages import PassageStore
+from services.checkpoint.store_views import ViewStore
+
+log = logging.getLogger(__name__)
+CATCH_UP_DAYS = 14
+
+
+async def purge_once(passages: PassageStore, views: ViewStore, retention_days: int) -> int:
+    today = local_day(utcnow())
+    deleted = 0
+    for back in range(retention_days + 1, retention_days + 1 + CATCH_UP_DAYS):
+        day = (today - timedelta(days=back)).isoformat()
+        deleted += await passages.purge_day(day) + await views.purge_day(day)
+    return deleted
+
+
+def purge_job(passages: PassageStore, views: ViewStore, retention_days: int,
+              interval_s: float) -> Hook:
+    async def run() -> None:
+        while True:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError
+            try:
+                deleted = await purge_once(passages, views, retention_days)
+                log.info("retention purge", extra=log_fields(deleted=deleted))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("retention purge failed; next time")
+            await asyncio.sleep(interval_s)
+
+    return run

@@ -1,0 +1,93 @@
+"""`python -m services.checkpoint.seed`: load the demo checkpoints (idempotent).
+
+    python -m services.checkpoint.seed                 through the running service's API
+    python -m services.checkpoint.seed --url URL       another checkpoint service
+    python -m services.checkpoint.seed --direct        straight into its store (MONGO_URL)
+
+Through the API it sends `PUT /v1/checkpoints/{id}` with an admin token minted
+with the development key (or `--token`); a second run replaces, never duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from typing import Any
+
+import httpx
+
+from libs.contracts.envelope import utcnow
+from libs.runtime.auth import Role, mint
+from libs.runtime.mongo import database, make_client
+from services.checkpoint.seed_data import SEED, SOURCE, SeedCheckpoint
+from services.checkpoint.settings import Settings
+from services.checkpoint.store_registry import CheckpointStore
+from services.checkpoint.units import province_code
+
+
+def body(entry: SeedCheckpoint) -> dict[str, Any]:
+    return {"name": entry.name, "kind": entry.kind, "ward_code": entry.ward_code,
+            "latitude": entry.latitude, "longitude": entry.longitude, "active": True,
+            "source": SOURCE + (" — ward assignment least certain" if entry.certainty else "")}
+
+
+async def seed_via_api(base_url: str, token: str,
+                       transport: httpx.AsyncBaseTransport | None = None) -> tuple[int, int]:
+    """(created, replaced) through the service's API."""
+    created = replaced = 0
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10,
+                                 transport=transport) as client:
+        for entry in SEED:
+            answer = await client.put(f"/v1/checkpoints/{entry.checkpoint_id}", json=body(entry))
+            if answer.status_code not in (200, 201):
+                raise RuntimeError(f"{entry.checkpoint_id}: {answer.status_code} {answer.text}")
+            created += answer.status_code == 201
+            replaced += answer.status_code == 200
+    return created, replaced
+
+
+async def seed_direct(settings: Settings) -> tuple[int, int]:
+    """(created, replaced) written through the store, for when the service is not running."""
+    client = make_client(settings)
+    try:
+        registry = CheckpointStore(database(client, settings))
+        await registry.create_indexes()
+        created = 0
+        for entry in SEED:
+            fields = {**body(entry), "province_code": province_code(entry.ward_code),
+                      "updated_at": utcnow(), "updated_by": "seed"}
+            created += await registry.put(entry.checkpoint_id, fields)
+        return created, len(SEED) - created
+    finally:
+        await client.close()
+
+
+def default_url() -> str:
+    return os.environ.get("CHECKPOINT_URL") or \
+        f"http://127.0.0.1:{os.environ.get('CHECKPOINT_PORT', '8003')}"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=default_url())
+    parser.add_argument("--token", default=os.environ.get("CHECKPOINT_SEED_TOKEN"))
+    parser.add_argument("--direct", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        if args.direct:
+            created, replaced = asyncio.run(seed_direct(Settings()))
+        else:
+            token = args.token or mint("seed", Role.admin)
+            created, replaced = asyncio.run(seed_via_api(args.url, token))
+    except (httpx.HTTPError, RuntimeError) as error:
+        print(f"seeding checkpoints failed: {error}", file=sys.stderr)
+        return 1
+    print(f"checkpoints: {created} created, {replaced} replaced ({len(SEED)} in the seed set)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,70 @@
+"""Citizens' routes: submit a declaration (and dependants'), read its status, get its QR."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Response
+
+from libs.contracts.events.declaration import Channel
+from libs.runtime.auth import Principal, Role, require
+from libs.runtime.logs import correlation_id
+from libs.runtime.qr_tokens import Kind
+from services.declaration.context import Context, check_scope, not_found, qr_response
+from services.declaration.domain import submitted_events
+from services.declaration.examples import FORM_EXAMPLES
+from services.declaration.form import DeclarationForm
+from services.declaration.ratelimit import limited
+from services.declaration.validation import TranslatedErrorsRoute
+from services.declaration.views import DeclarationView, Submitted, declaration_view, submitted
+
+Reader = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
+Form = Annotated[DeclarationForm, Body(openapi_examples=FORM_EXAMPLES)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "field errors, each with a code and a vi/en message"},
+    429: {"description": "too many submissions from this client"}}
+
+
+def build_router(ctx: Context) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["declarations"], route_class=TranslatedErrorsRoute)
+    throttle = limited(ctx.buckets, ctx.settings.trust_forwarded_for)
+
+    @router.post("/declarations", status_code=201, response_model=Submitted,
+                 dependencies=[throttle], responses=ERRORS)
+    async def submit(form: Form) -> Submitted:
+        """Submit a health declaration, for oneself and dependants: each gets an id, a
+        citizen access token and a QR code."""
+        events = submitted_events(form, channel=Channel.web,
+                                  secret=ctx.settings.subject_secret_bytes,
+                                  validity_hours=ctx.settings.validity_hours,
+                                  correlation_id=correlation_id.get())
+        await ctx.store.add(events)
+        ctx.declarations_relay.wake()
+        return submitted(events, set())
+
+    @router.get("/declarations/{declaration_id}", response_model=DeclarationView)
+    async def read(declaration_id: str, who: Reader) -> DeclarationView:
+        """Status of one declaration (its citizen token, an officer or an admin), with the
+        epidemic level at its origin and destination."""
+        check_scope(who, declaration_id)
+        doc = await ctx.store.get(declaration_id)
+        if doc is None:
+            raise not_found("tờ khai", "declaration")
+        trip = doc["declaration"]["trip"]
+        levels = await ctx.store.zone_levels([trip["origin_ward"], trip["destination_ward"]])
+        return declaration_view(doc, levels, who, datetime.now(UTC))
+
+    @router.get("/declarations/{declaration_id}/qr.{fmt}", response_class=Response,
+                responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
+    async def qr(declaration_id: str, fmt: Literal["png", "svg"], who: Reader) -> Response:
+        """The declaration's signed QR code: no personal data, only its id, issue and
+        expiry time and the signing key's id."""
+        check_scope(who, declaration_id)
+        doc = await ctx.store.get(declaration_id)
+        if doc is None:
+            raise not_found("tờ khai", "declaration")
+        return qr_response(ctx.signer, Kind.declaration, declaration_id, doc["submitted_at"],
+                           doc["valid_until"], fmt)
+
+    return router

@@ -1,0 +1,56 @@
+"""Event handlers of the declaration service: identity verdicts and zone levels.
+
+Both are idempotent and order-aware: a verdict or level is applied only when
+it is later (occurred / effective time, then event id) than the one stored,
+so a redelivery, a replay of the topic or a late duplicate changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.identity import IdentityRejected, IdentityVerified
+from libs.contracts.events.notification import ZoneLevelChanged
+from libs.runtime.kafka import subscribe
+from libs.runtime.logs import log_fields
+from services.declaration.domain import Status, order_key
+from services.declaration.settings import Settings
+from services.declaration.store import DeclarationStore
+
+log = logging.getLogger(__name__)
+
+
+def register(broker: KafkaBroker, settings: Settings, store: DeclarationStore) -> None:
+    async def on_verified(event: Envelope[Any]) -> None:
+        """identity.verified: the declaration becomes `verified`."""
+        await _verdict(store, event, Status.verified, [])
+
+    async def on_rejected(event: Envelope[Any]) -> None:
+        """identity.rejected: the declaration becomes `rejected`, with the reasons."""
+        await _verdict(store, event, Status.rejected,
+                       [reason.value for reason in event.payload.reasons])
+
+    async def on_zone(event: Envelope[Any]) -> None:
+        """zone.level_changed: kept per ward, shown at origin and destination."""
+        p: ZoneLevelChanged = event.payload
+        await store.set_zone(p.ward_code, int(p.level), p.effective_at,
+                             order_key(p.effective_at, event.event_id))
+
+    subscribe(broker, settings, IdentityVerified, on_verified)
+    subscribe(broker, settings, IdentityRejected, on_rejected)
+    subscribe(broker, settings, ZoneLevelChanged, on_zone)
+
+
+async def _verdict(store: DeclarationStore, event: Envelope[Any], status: Status,
+                   reasons: list[str]) -> None:
+    p = event.payload
+    changed = await store.apply_verdict(p.declaration_id, p.subject_id, status, reasons,
+                                        order_key(event.occurred_at, event.event_id))
+    if not changed:
+        # Replayed, redelivered or superseded; or not ours (then the ids say so in the log).
+        log.info("identity verdict changed nothing", extra=log_fields(
+            declaration_id=p.declaration_id, event_id=event.event_id, status=status.value))

@@ -1,0 +1,53 @@
+"""What the routes and handlers of the service share, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import Response
+
+from libs.runtime.auth import Principal, Role
+from libs.runtime.errors import ApiError
+from libs.runtime.outbox import OutboxRelay
+from libs.runtime.qr_tokens import Kind, QrSigner
+from services.declaration import qr_render
+from services.declaration.keyring import KeyRing
+from services.declaration.ratelimit import TokenBuckets
+from services.declaration.settings import Settings
+from services.declaration.store import DeclarationStore
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: DeclarationStore
+    declarations_relay: OutboxRelay
+    vehicles_relay: OutboxRelay
+    keys: KeyRing
+    buckets: TokenBuckets
+
+    @property
+    def signer(self) -> QrSigner:
+        return self.keys.signer()
+
+
+def check_scope(who: Principal, item_id: str) -> None:
+    """A citizen token opens only the declaration (or vehicle) it was issued for."""
+    if who.role == Role.citizen and item_id not in who.scope:
+        raise ApiError(403, "forbidden", "Mã truy cập không dành cho tờ khai này",
+                       "This token is for another declaration")
+
+
+def not_found(what_vi: str, what_en: str) -> ApiError:
+    return ApiError(404, "not_found", f"Không tìm thấy {what_vi}", f"No such {what_en}")
+
+
+def qr_response(signer: QrSigner, kind: Kind, item_id: str, issued_at: datetime,
+                expires_at: datetime, fmt: str) -> Response:
+    """The same declaration and key always give the same token, so the image is cacheable."""
+    token = signer.sign(item_id, kind, issued_at, expires_at)
+    body = qr_render.png(token) if fmt == "png" else qr_render.svg(token)
+    return Response(body, media_type="image/png" if fmt == "png" else "image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=300",
+                             "X-QR-Key-Id": signer.kid})

@@ -1,0 +1,127 @@
+"""HTTP routes: resident lookup for officers; registry import, stats and verdicts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from libs.contracts.values import Gender, check_national_id, normalise_national_id
+from libs.runtime.auth import Principal, Role, require
+from libs.runtime.errors import ApiError
+from services.identity_verification.importer import BadHeader, Format, Importer, ImportReport, lines_of
+from services.identity_verification.registry import Status, mask_id, mask_name
+from services.identity_verification.settings import Settings
+from services.identity_verification.store import IdentityStore
+from services.identity_verification.verifier import as_dict
+
+Officer = Annotated[Principal, require(Role.officer, Role.admin)]
+Admin = Annotated[Principal, require(Role.admin)]
+
+_MEDIA_TYPES = {"application/x-ndjson": Format.ndjson, "application/jsonl": Format.ndjson,
+                "application/ndjson": Format.ndjson, "text/csv": Format.csv}
+
+
+class MaskedResident(BaseModel):
+    national_id: str = Field(description="masked", examples=["001******345"])
+    full_name: str = Field(description="family name, then initials", examples=["Nguyễn V. A."])
+    birth_year: int
+    gender: Gender
+    permanent_ward: str
+    permanent_ward_name: str
+    status: Status
+    matched_by: str = Field(examples=["cccd"], description="cccd, or cmnd (an old number)")
+
+
+class Verification(BaseModel):
+    declaration_id: str
+    outcome: str = Field(examples=["verified"])
+    reasons: list[str]
+    flags: list[str]
+    registered_permanent_ward: str | None
+
+
+class Stats(BaseModel):
+    residents: int
+    cmnd_aliases: int
+    partitions: int
+    verifications: dict[str, dict[str, int]]
+
+
+def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["identity"])
+
+    @router.get("/residents/{national_id}", response_model=MaskedResident)
+    async def lookup(national_id: str, who: Officer) -> MaskedResident:
+        """A resident by CCCD or old CMND, with the name and number masked."""
+        key = _valid_id(national_id)
+        resident = await store.resident(key)
+        if resident is None:
+            raise ApiError(404, "resident_not_found", "Không có trong cơ sở dữ liệu dân cư",
+                           "Not in the population registry")
+        return MaskedResident(
+            national_id=mask_id(resident.national_id), full_name=mask_name(resident.full_name),
+            birth_year=resident.date_of_birth.year, gender=resident.gender,
+            permanent_ward=resident.permanent_ward,
+            permanent_ward_name=_ward_name(resident.permanent_ward), status=resident.status,
+            matched_by="cmnd" if len(key) == 9 else "cccd")
+
+    @router.post("/residents/import", response_model=ImportReport)
+    async def import_residents(request: Request, who: Admin,
+                               format: Annotated[Format | None, Query()] = None) -> ImportReport:
+        """Import registry rows (NDJSON or CSV, streamed); bad rows come back by line number."""
+        fmt = format or _format_of(request.headers.get("content-type", ""))
+        importer = Importer(store, fmt, settings.import_batch)
+        try:
+            report = await importer.run(lines_of(request.stream()))
+        except BadHeader as exc:
+            raise ApiError(422, "csv_header_invalid", "Dòng tiêu đề CSV không hợp lệ", str(exc),
+                           {"header": [{"code": "invalid", "message": str(exc)}]}) from None
+        if report.rows == 0:
+            raise ApiError(422, "empty_import", "Không có dòng dữ liệu nào",
+                           "The body holds no rows")
+        return report
+
+    @router.get("/stats", response_model=Stats)
+    async def stats(who: Admin) -> Stats:
+        """Registry size and verdict totals."""
+        residents, aliases = await store.registry_size()
+        return Stats(residents=residents, cmnd_aliases=aliases, partitions=store.partitions,
+                     verifications=as_dict(await store.verdict_counts()))
+
+    @router.get("/verifications/{declaration_id}", response_model=Verification)
+    async def verification(declaration_id: str, who: Officer) -> Verification:
+        """The verdict on one declaration."""
+        doc = await store.verification(declaration_id)
+        if doc is None:
+            raise ApiError(404, "verification_not_found", "Tờ khai chưa được xác minh",
+                           "This declaration has not been verified (yet)")
+        return Verification(declaration_id=doc["_id"], outcome=doc["outcome"],
+                            reasons=doc["reasons"], flags=doc["flags"],
+                            registered_permanent_ward=doc["registered_permanent_ward"])
+
+    return router
+
+
+def _valid_id(raw: str) -> str:
+    try:
+        return check_national_id(str(normalise_national_id(raw)))
+    except ValueError as exc:
+        raise ApiError(422, "national_id_invalid", "Số định danh không hợp lệ", str(exc),
+                       {"national_id": [{"code": "invalid", "message": str(exc)}]}) from None
+
+
+def _format_of(content_type: str) -> Format:
+    media = content_type.split(";")[0].strip().lower()
+    if media not in _MEDIA_TYPES:
+        raise ApiError(415, "unsupported_media_type", "Chỉ nhận NDJSON hoặc CSV",
+                       "Send application/x-ndjson or text/csv (or ?format=ndjson|csv)",
+                       {"content-type": [{"code": "unsupported", "message": media or "missing"}]})
+    return _MEDIA_TYPES[media]
+
+
+def _ward_name(code: str) -> str:
+    from vietnam_provinces import Ward, WardCode
+
+    return str(Ward.from_code(WardCode(int(code))).name)

@@ -1,0 +1,40 @@
+"""Composition root of the identity-verification service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from libs.contracts.topics import Topics
+from libs.runtime.http import Service, create_app
+from libs.runtime.kafka import make_broker
+from libs.runtime.mongo import database, make_client
+from services.identity_verification import consumers
+from services.identity_verification.api import build_router
+from services.identity_verification.relay import VerdictRelay
+from services.identity_verification.settings import Settings
+from services.identity_verification.store import IdentityStore
+from services.identity_verification.verifier import Verifier
+
+WEB = Path(__file__).parent / "web"
+RELAY_BATCH = 200  # documents a relay pass publishes; it marks them with one statement
+
+
+def build(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    broker = make_broker(settings)
+    mongo = make_client(settings)
+    store = IdentityStore(database(mongo, settings), settings.registry_partitions)
+    relay = VerdictRelay(store.verifications, broker, Topics(settings.topic_prefix),
+                         poll_s=settings.outbox_poll_s, batch=RELAY_BATCH)
+    consumers.register(broker, settings, Verifier(store, relay, settings))
+    return create_app(Service(
+        settings=settings, broker=broker, mongo=mongo,
+        title="khaibao — identity verification",
+        description="Checks every declaration against the population registry.",
+        routers=[build_router(store, settings)],
+        startup=[store.create_indexes],
+        background=[relay.run],
+        web_dir=WEB,
+    ))

@@ -1,0 +1,112 @@
+"""Verifying a declaration against the registry, and the events that say so (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.declaration import DeclarationSubmitted, Person
+from libs.contracts.events.identity import IdentityRejected, IdentityVerified, RejectionReason
+from libs.contracts.values import cccd_contradictions, subject_id_for
+from services.identity_verification.matching import NameMatch, compare_names
+from services.identity_verification.registry import Resident, Status, birth_code_problem
+
+PRODUCER = "identity-verification"
+CMND_MAPPED = "cmnd_mapped"
+
+
+class Outcome(StrEnum):
+    verified = "verified"
+    rejected = "rejected"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    reasons: list[RejectionReason] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    registered_permanent_ward: str | None = None
+    registered_national_id: str | None = None
+
+
+def declared_id(person: Person) -> str:
+    # mypy reads the contract's annotated NationalId as optional; pydantic requires it.
+    assert person.national_id is not None
+    return person.national_id
+
+
+def format_problems(person: Person) -> list[RejectionReason]:
+    """`id_format` when a CCCD cannot exist or its digits contradict the declared facts."""
+    national_id = declared_id(person)
+    if len(national_id) != 12:
+        return []
+    if birth_code_problem(national_id) or cccd_contradictions(
+            national_id, person.date_of_birth, person.gender):
+        return [RejectionReason.id_format]
+    return []
+
+
+def verify(person: Person, resident: Resident | None) -> Verdict:
+    """Compare what was declared with what the registry holds (None: not in the registry)."""
+    reasons = format_problems(person)
+    if len(declared_id(person)) == 12 and birth_code_problem(declared_id(person)):
+        return Verdict(Outcome.rejected, reasons)  # no registry can hold such a number
+    if resident is None:
+        return Verdict(Outcome.rejected, [*reasons, RejectionReason.not_found])
+    reasons += _status_reasons(resident.status)
+    remarks = compare_names(person.full_name, resident.full_name)
+    if NameMatch.mismatch in remarks:
+        reasons.append(RejectionReason.name_mismatch)
+    if person.date_of_birth != resident.date_of_birth:
+        reasons.append(RejectionReason.dob_mismatch)
+    if person.gender != resident.gender:
+        reasons.append(RejectionReason.gender_mismatch)
+    flags = [str(r) for r in remarks if r != NameMatch.mismatch]
+    if declared_id(person) != resident.national_id:
+        flags.append(CMND_MAPPED)
+    return Verdict(Outcome.rejected if reasons else Outcome.verified, reasons, flags,
+                   resident.permanent_ward, resident.national_id)
+
+
+def _status_reasons(status: Status) -> list[RejectionReason]:
+    if status == Status.deceased:
+        return [RejectionReason.deceased]
+    if status == Status.revoked:
+        return [RejectionReason.revoked]
+    return []
+
+
+def verdict_event_id(declaration_id: str, declared_at: datetime) -> str:
+    """A UUIDv7-shaped id fixed by the declaration, so deciding again republishes the
+    same event id and downstream consumers drop it as a duplicate."""
+    millis = int(declared_at.timestamp() * 1000) & ((1 << 48) - 1)
+    digest = int.from_bytes(hashlib.sha256(b"identity-verdict\0" + declaration_id.encode())
+                            .digest()[:10], "big")
+    rand_a, rand_b = digest >> 68 & 0xFFF, digest & ((1 << 62) - 1)
+    value = millis << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    return str(uuid.UUID(int=value))
+
+
+def verdict_envelope(source: Envelope[DeclarationSubmitted], verdict: Verdict,
+                     secret: bytes) -> Envelope[Any]:
+    p = source.payload
+    payload: IdentityVerified | IdentityRejected
+    if verdict.outcome == Outcome.verified:
+        registered = verdict.registered_national_id
+        payload = IdentityVerified(
+            declaration_id=p.declaration_id, subject_id=p.subject_id,
+            registered_permanent_ward=verdict.registered_permanent_ward, flags=verdict.flags,
+            registered_subject_id=(subject_id_for(secret, registered)
+                                   if registered and registered != p.person.national_id else None))
+    else:
+        payload = IdentityRejected(declaration_id=p.declaration_id, subject_id=p.subject_id,
+                                   reasons=verdict.reasons, flags=verdict.flags)
+    wrapped = Envelope.wrap(payload, producer=PRODUCER, correlation_id=source.correlation_id,
+                            causation_id=source.event_id, occurred_at=datetime.now(UTC))
+    return wrapped.model_copy(update={"event_id": verdict_event_id(p.declaration_id,
+                                                                    source.occurred_at)})

@@ -1,0 +1,1 @@
+"""The synthetic population registry: generator and its command line."""

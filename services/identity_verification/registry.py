@@ -1,0 +1,112 @@
+"""The registry's record of a resident, its validation, partitioning and masking (pure)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from libs.contracts.values import Gender, WardCode, cccd_contradictions, normalise_name
+from services.identity_verification.population.data import BIRTH_PROVINCE_CODES
+
+# The registry is split into N collections by `int(key) % N`, N fixed when it is first
+# loaded. FerretDB v1 (SQLite) scans a whole table even for an `_id` lookup (its `_id`
+# index is on another SQL expression than its queries use), so a lookup costs in
+# proportion to the collection's size; more partitions keep that small.
+DEFAULT_PARTITIONS = 100
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class Status(StrEnum):
+    living = "living"
+    deceased = "deceased"
+    revoked = "revoked"
+
+
+def partition_of(key: str, partitions: int) -> int:
+    return int(key) % partitions
+
+
+def birth_code_problem(national_id: str) -> str | None:
+    """Why a 12-digit CCCD cannot have been issued, or None."""
+    if int(national_id[:3]) not in BIRTH_PROVINCE_CODES:
+        return "the first 3 digits are not a province code of birth"
+    if int(national_id[3]) > 3:  # 4 and up encode births after 2099
+        return "the 4th digit encodes a century that has not begun"
+    return None
+
+
+def _cccd(value: str) -> str:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit() and len(value) == 12):
+        raise ValueError("the registry is keyed by the 12-digit CCCD")
+    problem = birth_code_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _cmnd(value: str) -> str:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit() and len(value) == 9):
+        raise ValueError("an old CMND number has 9 digits")
+    return value
+
+
+def _name(value: str) -> str:
+    value = normalise_name(value)
+    if not value or any(not (ch.isalpha() or ch in " '-") for ch in value):
+        raise ValueError("a full name holds letters, spaces, apostrophes and hyphens only")
+    return value
+
+
+class Resident(BaseModel):
+    """One row of the population registry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    national_id: Annotated[str, AfterValidator(_cccd)] = Field(examples=["001085012345"])
+    full_name: Annotated[str, AfterValidator(_name)] = Field(max_length=100,
+                                                             examples=["Nguyễn Văn An"])
+    date_of_birth: date
+    gender: Gender
+    permanent_ward: WardCode
+    temporary_ward: WardCode | None = None
+    cmnd: Annotated[str, AfterValidator(_cmnd)] | None = None
+    status: Status = Status.living
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Resident:
+        if not EARLIEST_BIRTH <= self.date_of_birth <= date.today():
+            raise ValueError("date_of_birth must lie between 1900 and today")
+        wrong = cccd_contradictions(self.national_id, self.date_of_birth, self.gender)
+        if wrong:
+            raise ValueError(f"the CCCD digits contradict {' and '.join(wrong)}")
+        return self
+
+    def document(self) -> dict[str, Any]:
+        doc = self.model_dump(mode="json", exclude_none=True)
+        # `_id` first, as the store keeps it: an identical replacement then counts as unchanged.
+        return {"_id": doc.pop("national_id"), **doc}
+
+
+def resident_from(doc: dict[str, Any]) -> Resident:
+    """A stored document back to the model (stored data was validated on the way in)."""
+    return Resident.model_construct(
+        national_id=doc["_id"], full_name=doc["full_name"],
+        date_of_birth=date.fromisoformat(doc["date_of_birth"]), gender=Gender(doc["gender"]),
+        permanent_ward=doc["permanent_ward"], temporary_ward=doc.get("temporary_ward"),
+        cmnd=doc.get("cmnd"), status=Status(doc.get("status", Status.living)))
+
+
+def mask_id(national_id: str) -> str:
+    """Enough for an officer to match a card, too little to reuse: 001******345."""
+    return national_id[:3] + "*" * (len(national_id) - 6) + national_id[-3:]
+
+
+def mask_name(full_name: str) -> str:
+    """Family name in full, other words by initial: 'Nguyễn V. A.'."""
+    family, *rest = normalise_name(full_name).split(" ")
+    return " ".join([family, *(word[0] + "." for word in rest)])

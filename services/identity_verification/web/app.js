@@ -1,0 +1,41 @@
+// The identity service's page: officers look residents up, admins import and read stats.
+const TEXT = {
+  vi: { title: "Xác minh danh tính", token: "Mã truy cập (Bearer)", lookup: "Tra cứu cư dân (cán bộ)",
+        nid: "Số CCCD hoặc CMND", search: "Tra cứu", send: "Gửi", stats: "Thống kê",
+        import: "Nhập dữ liệu dân cư (quản trị, NDJSON hoặc CSV)", other: "English" },
+  en: { title: "Identity verification", token: "Access token (Bearer)", lookup: "Resident lookup (officers)",
+        nid: "CCCD or CMND number", search: "Look up", send: "Send", stats: "Statistics",
+        import: "Registry import (admins, NDJSON or CSV)", other: "Tiếng Việt" },
+};
+let lang = "vi";
+const $ = (id) => document.getElementById(id);
+
+function translate() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = TEXT[lang][el.dataset.i18n];
+  $("lang").textContent = TEXT[lang].other;
+}
+
+async function call(path, options = {}) {
+  const headers = { authorization: `Bearer ${$("token").value.trim()}`, ...(options.headers || {}) };
+  const response = await fetch(path, { ...options, headers });
+  const body = await response.json().catch(() => ({}));
+  const out = $("out");
+  out.className = response.ok ? "" : "error";
+  out.textContent = response.ok ? JSON.stringify(body, null, 2)
+    : `${response.status} ${body.error?.message?.[lang] ?? ""}\n${JSON.stringify(body.error?.fields ?? {}, null, 2)}`;
+}
+
+$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; translate(); });
+$("lookup").addEventListener("submit", (event) => {
+  event.preventDefault();
+  call(`/v1/residents/${encodeURIComponent($("nid").value.trim())}`);
+});
+$("import").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const file = $("file").files[0];
+  const type = file.name.toLowerCase().endsWith(".csv") ? "text/csv" : "application/x-ndjson";
+  call("/v1/residents/import", { method: "POST", body: file, headers: { "content-type": type } });
+});
+$("stats").addEventListener("click", () => call("/v1/stats"));
+translate();

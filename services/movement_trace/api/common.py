@@ -1,0 +1,84 @@
+"""What every epidemiologist route shares: role, purpose, subject, time range, audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Query
+
+from libs.contracts.envelope import Envelope, utcnow
+from libs.contracts.events.trace import TraceAccessed
+from libs.contracts.values import subject_id_for
+from libs.runtime.auth import Principal, Role, require
+from libs.runtime.errors import ApiError
+from libs.runtime.logs import correlation_id
+from libs.runtime.outbox import OutboxRelay
+from services.movement_trace.domain import utc
+from services.movement_trace.settings import Settings
+from services.movement_trace.store import TraceStore
+
+PRODUCER = "movement-trace"
+
+# Only epidemiologists query people's movements; admins run rebuilds, not queries.
+Epidemiologist = Annotated[Principal, require(Role.epidemiologist)]
+Admin = Annotated[Principal, require(Role.admin)]
+Purpose = Annotated[str, Query(min_length=3, max_length=300,
+                               description="why this is needed (written to the audit log)")]
+SubjectParam = Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$",
+                                           description="pseudonymous subject id (hex)")]
+NationalIdParam = Annotated[str | None, Query(max_length=20, description="CCCD or CMND; hashed "
+                                              "at the edge, never stored or logged")]
+From = Annotated[datetime | None, Query(alias="from", description="start (ISO 8601; UTC if no zone)")]
+To = Annotated[datetime | None, Query(alias="to", description="end, exclusive (default: now)")]
+
+
+def _field_error(field: str, code: str, vi: str, en: str) -> ApiError:
+    return ApiError(422, code, vi, en, {field: [{"code": code, "message": en}]})
+
+
+def resolve_subject(settings: Settings, subject_id: str | None, national_id: str | None) -> str:
+    if (subject_id is None) == (national_id is None):
+        raise ApiError(422, "subject_required", "Cần đúng một trong subject_id hoặc national_id",
+                       "Give exactly one of subject_id or national_id")
+    if national_id is None:
+        assert subject_id is not None
+        return subject_id.lower()
+    try:
+        return subject_id_for(settings.subject_secret_bytes, national_id)
+    except ValueError as exc:
+        raise _field_error("national_id", "national_id_invalid", "Số định danh không hợp lệ",
+                           str(exc)) from None
+
+
+def time_range(start: datetime | None, end: datetime | None, default: timedelta,
+               longest: timedelta) -> tuple[datetime, datetime]:
+    end = utc(end) if end else utcnow()
+    start = utc(start) if start else end - default
+    if start >= end:
+        raise _field_error("from", "range_invalid", "Thời điểm bắt đầu phải trước thời điểm kết thúc",
+                           "'from' must be before 'to'")
+    if end - start > longest:
+        raise _field_error("from", "range_too_long",
+                           f"Khoảng thời gian tối đa {longest.days} ngày",
+                           f"The range may span {longest.days} days at most")
+    return start, end
+
+
+@dataclass
+class Auditor:
+    store: TraceStore
+    relay: OutboxRelay
+
+    async def record(self, who: Principal, purpose: str, query: str) -> None:
+        """Written before the answer is read: no answer leaves without its audit entry."""
+        await self.store.record_access(Envelope.wrap(
+            TraceAccessed(who=who.subject, role=who.role.value, purpose=purpose, query=query,
+                          at=utcnow()),
+            producer=PRODUCER, correlation_id=correlation_id.get()))
+        self.relay.wake()
+
+
+def span(start: datetime, end: datetime) -> str:
+    return f"from={start.isoformat()} to={end.isoformat()}"

@@ -1,0 +1,73 @@
+"""Exports of query answers: CSV (one row per movement, visit or exposure), JSON, GeoJSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.movement_trace.schemas import Contacts, Timeline, Visits
+
+TIMELINE_COLUMNS = ("id", "at", "kind", "checkpoint_id", "checkpoint_kind", "direction", "ward_code",
+                    "province_code", "declaration_id", "destination_ward", "reason", "lat", "lon")
+VISIT_COLUMNS = ("subject_id", "start", "end", "stay", "end_inferred", "ward_code", "checkpoint_kind")
+CONTACT_COLUMNS = ("subject_id", "degree", "via", "checkpoint_id", "checkpoint_kind", "ward_code",
+                   "rule", "met", "met_start", "met_end", "start", "end", "end_inferred", "minutes")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class NoCoordinates(ValueError):
+    """GeoJSON asked for, but none of the movements has coordinates."""
+
+
+def _cell(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # a spreadsheet must not run it as a formula
+    return "" if value is None else value
+
+
+def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def to_csv(answer: BaseModel) -> str:
+    if isinstance(answer, Timeline):
+        return _csv(TIMELINE_COLUMNS, (m.model_dump() for m in answer.movements))
+    if isinstance(answer, Visits):
+        return _csv(VISIT_COLUMNS, (v.model_dump() for v in answer.visits))
+    assert isinstance(answer, Contacts)
+    rows = ({"subject_id": c.subject_id, "degree": c.degree, "via": " ".join(c.via),
+             **e.model_dump()} for c in answer.contacts for e in c.exposures)
+    return _csv(CONTACT_COLUMNS, rows)
+
+
+def to_json(answer: BaseModel) -> str:
+    return answer.model_dump_json(indent=2)
+
+
+def to_geojson(timeline: Timeline) -> str:
+    """Points for the movements that have coordinates, and the path through them."""
+    located = [m for m in timeline.movements if m.lat is not None and m.lon is not None]
+    if not located:
+        raise NoCoordinates("none of these movements has coordinates")
+    features: list[dict[str, Any]] = [{
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [m.lon, m.lat]},
+        "properties": json.loads(m.model_dump_json(exclude={"lat", "lon"}, exclude_none=True)),
+    } for m in located]
+    if len(located) > 1:
+        features.append({"type": "Feature", "properties": {"subject_id": timeline.subject_id},
+                         "geometry": {"type": "LineString",
+                                      "coordinates": [[m.lon, m.lat] for m in located]}})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

@@ -1,0 +1,95 @@
+"""The projection: one consumed event → one movement (deterministic, no I/O).
+
+Only pseudonymous facts are kept: the subject id, times, places, ids of
+declarations and checkpoints. Names, national IDs, phones, addresses, officer
+ids and vehicle plates never leave the event (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from libs.contracts.envelope import Envelope, EventPayload
+from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused
+from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.identity import IdentityRejected, IdentityVerified
+from libs.contracts.events.notification import WardNotified
+from libs.contracts.values import province_of_ward
+from services.movement_trace.domain import Movement, MovementKind, utc
+
+
+def _ms(moment: datetime) -> datetime:
+    # BSON dates keep milliseconds; trimming here keeps live, replayed and stored values equal.
+    moment = utc(moment)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _province(ward_code: str | None) -> int | None:
+    return province_of_ward(ward_code) if ward_code else None
+
+
+def from_declaration(event: Envelope[DeclarationSubmitted]) -> Movement:
+    trip = event.payload.trip
+    return Movement(
+        source_event_id=event.event_id, subject_id=event.payload.subject_id,
+        at=_ms(event.occurred_at), kind=MovementKind.declared,
+        declaration_id=event.payload.declaration_id, ward_code=trip.origin_ward,
+        province_code=_province(trip.origin_ward), destination_ward=trip.destination_ward)
+
+
+def from_identity_verified(event: Envelope[IdentityVerified]) -> Movement:
+    ward = event.payload.registered_permanent_ward
+    return Movement(
+        source_event_id=event.event_id, subject_id=event.payload.subject_id,
+        at=_ms(event.occurred_at), kind=MovementKind.identity_verified,
+        declaration_id=event.payload.declaration_id, ward_code=ward, province_code=_province(ward))
+
+
+def from_identity_rejected(event: Envelope[IdentityRejected]) -> Movement:
+    return Movement(
+        source_event_id=event.event_id, subject_id=event.payload.subject_id,
+        at=_ms(event.occurred_at), kind=MovementKind.identity_rejected,
+        declaration_id=event.payload.declaration_id,
+        reason=",".join(sorted(r.value for r in event.payload.reasons)))
+
+
+def from_checkpoint(event: Envelope[CheckpointPassed]) -> Movement:
+    """A passage or a refusal, at the time the officer recorded it (`at`), not when it was sent."""
+    payload = event.payload
+    refused = isinstance(payload, CheckpointRefused)
+    return Movement(
+        source_event_id=event.event_id, subject_id=payload.subject_id, at=_ms(payload.at),
+        kind=MovementKind.refused if refused else MovementKind.passed,
+        declaration_id=payload.declaration_id, ward_code=payload.ward_code,
+        province_code=_province(payload.ward_code), checkpoint_id=payload.checkpoint_id,
+        checkpoint_kind=payload.kind.value, direction=payload.direction.value,
+        reason=payload.reason.value if isinstance(payload, CheckpointRefused) else None,
+        # Coordinates travel only if the contract carries them (an optional, additive field).
+        lat=getattr(payload, "latitude", None), lon=getattr(payload, "longitude", None))
+
+
+def from_ward_notified(event: Envelope[WardNotified]) -> Movement:
+    ward = event.payload.ward_code
+    return Movement(
+        source_event_id=event.event_id, subject_id=event.payload.subject_id,
+        at=_ms(event.occurred_at), kind=MovementKind.ward_notified,
+        declaration_id=event.payload.declaration_id, ward_code=ward,
+        province_code=_province(ward), reason=event.payload.reason.value)
+
+
+Projector = Callable[[Envelope[Any]], Movement]
+
+PROJECTORS: dict[type[EventPayload], Projector] = {
+    DeclarationSubmitted: from_declaration,
+    IdentityVerified: from_identity_verified,
+    IdentityRejected: from_identity_rejected,
+    CheckpointPassed: from_checkpoint,
+    CheckpointRefused: from_checkpoint,
+    WardNotified: from_ward_notified,
+}
+
+
+def project(event: Envelope[Any]) -> Movement:
+    return PROJECTORS[type(event.payload)](event)

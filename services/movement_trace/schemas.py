@@ -1,0 +1,66 @@
+"""What the epidemiologists' API answers (also the rows of the exports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from services.movement_trace.contacts import Contact
+from services.movement_trace.domain import Movement, MovementKind
+
+
+class TimelineEntry(BaseModel):
+    id: str = Field(description="the source event's id")
+    at: datetime
+    kind: MovementKind
+    ward_code: str | None = None
+    province_code: int | None = None
+    declaration_id: str | None = None
+    destination_ward: str | None = None
+    checkpoint_id: str | None = None
+    checkpoint_kind: str | None = None
+    direction: str | None = None
+    reason: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    @classmethod
+    def of(cls, movement: Movement) -> TimelineEntry:
+        fields = movement.model_dump(exclude={"source_event_id", "subject_id"})
+        return cls(id=movement.source_event_id, **fields)
+
+
+class Timeline(BaseModel):
+    subject_id: str
+    start: datetime
+    end: datetime
+    movements: list[TimelineEntry]
+
+
+class Visit(BaseModel):
+    subject_id: str
+    start: datetime
+    end: datetime
+    stay: bool = Field(description="an in/out stay; false: a moment (passage, refusal)")
+    end_inferred: bool = Field(False, description="no check-out: capped at the maximum stay")
+    ward_code: str | None = None
+    checkpoint_kind: str | None = None
+
+
+class Visits(BaseModel):
+    checkpoint_id: str
+    start: datetime
+    end: datetime
+    visits: list[Visit]
+
+
+class Contacts(BaseModel):
+    subject_id: str
+    start: datetime
+    end: datetime
+    window_minutes: int
+    max_stay_minutes: int
+    degree: int
+    truncated: bool = Field(description="degree 2 expanded only the first max_expand contacts")
+    contacts: list[Contact]

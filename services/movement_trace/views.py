@@ -1,0 +1,109 @@
+"""One generation of the projection: its three collections, written and read by key.
+
+Generation 0 uses the plain names (`movements`, `subject_days`, `place_hours`);
+a rebuild fills generation N into `movements_N`, … while the old one serves.
+Every write is idempotent, so a redelivered event, a replay over live data
+and two writers at once (live consumer and rebuild) all leave the same state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from pymongo import ASCENDING, InsertOne, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from libs.runtime.mongo import Document, bulk_write_chunked
+from services.movement_trace.domain import (
+    Movement,
+    bucket_writes,
+    entry_movement,
+    place_hour_id,
+    subject_day_id,
+    to_document,
+)
+
+BUCKET_FIELD = {"subject_days": "m", "place_hours": "p"}
+DUPLICATE_KEY = 11000
+# At most this many bucket reads in flight per query: FerretDB serves them one by one anyway.
+READ_CONCURRENCY = 16
+
+
+def collection_names(generation: int) -> dict[str, str]:
+    suffix = "" if generation == 0 else f"_{generation}"
+    return {name: name + suffix for name in ("movements", "subject_days", "place_hours")}
+
+
+class View:
+    def __init__(self, db: AsyncDatabase[Document], generation: int) -> None:
+        self.generation = generation
+        names = collection_names(generation)
+        self.movements = db[names["movements"]]
+        self.buckets = {kind: db[names[kind]] for kind in BUCKET_FIELD}
+        self._reads = asyncio.Semaphore(READ_CONCURRENCY)
+
+    async def create_indexes(self) -> None:
+        # `_id` serves every query; these serve the purge on MongoDB (FerretDB scans anyway).
+        await self.movements.create_index([("at", ASCENDING)])
+        for collection in self.buckets.values():
+            await collection.create_index([("day", ASCENDING)])
+
+    async def drop(self) -> None:
+        await self.movements.drop()
+        for collection in self.buckets.values():
+            await collection.drop()
+
+    async def write(self, movements: Iterable[Movement]) -> int:
+        """Store a batch; returns how many movements were new. Buckets first, so that a
+        crash before the movement insert is repaired by the redelivery."""
+        batch = list(movements)
+        if not batch:
+            return 0
+        await self._write_buckets(batch)
+        try:
+            result = await self.movements.bulk_write(
+                [InsertOne(to_document(m)) for m in batch], ordered=False)
+            return result.inserted_count
+        except BulkWriteError as error:
+            details = error.details
+            if any(e.get("code") != DUPLICATE_KEY for e in details.get("writeErrors", [])):
+                raise
+            return int(details.get("nInserted", 0))
+
+    async def _write_buckets(self, batch: list[Movement]) -> None:
+        grouped: dict[tuple[str, str], tuple[str, list[Document]]] = {}
+        for movement in batch:
+            for kind, key, day, entry in bucket_writes(movement):
+                grouped.setdefault((kind, key), (day, []))[1].append(entry)
+        by_kind: dict[str, list[UpdateOne]] = defaultdict(list)
+        for (kind, key), (day, entries) in grouped.items():
+            by_kind[kind].append(UpdateOne(
+                {"_id": key},
+                {"$addToSet": {BUCKET_FIELD[kind]: {"$each": entries}}, "$set": {"day": day}},
+                upsert=True))
+        for kind, updates in by_kind.items():
+            await bulk_write_chunked(self.buckets[kind], updates)
+
+    async def _bucket(self, kind: str, key: str) -> list[Document]:
+        # Equality on `_id` alone: the one filter FerretDB v1 pushes down to SQLite.
+        async with self._reads:
+            doc = await self.buckets[kind].find_one({"_id": key})
+        return list(doc[BUCKET_FIELD[kind]]) if doc else []
+
+    async def subject_movements(self, subject_id: str, days: list[str],
+                                since: datetime | None = None) -> list[Movement]:
+        found = await asyncio.gather(*(self._bucket("subject_days", subject_day_id(subject_id, d))
+                                       for d in days))
+        return [entry_movement(e, subject_id) for entries in found for e in entries
+                if since is None or e["at"] >= since]
+
+    async def place_movements(self, checkpoint_id: str, hours: list[str],
+                              since: datetime | None = None) -> list[Movement]:
+        found = await asyncio.gather(*(self._bucket("place_hours", place_hour_id(checkpoint_id, h))
+                                       for h in hours))
+        return [entry_movement(e) for entries in found for e in entries
+                if since is None or e["at"] >= since]

@@ -1,0 +1,54 @@
+"""Retention: the purge removes movements past the retention period and nothing younger;
+the audit log is kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pymongo import AsyncMongoClient
+
+from libs.runtime.auth import Role, mint
+from libs.scenario import generate
+from services.movement_trace.app import build
+from services.movement_trace.domain import day_key
+from services.movement_trace.purge import purge_once
+from services.movement_trace.settings import Settings
+from services.movement_trace.store import TraceStore
+from tests.conftest import ServerSlice
+from tests.support.apps import running
+from tests.support.kafka import eventually
+from tests.support.trace_truth import publish
+
+
+async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    scenario = generate(seed=21, citizens=8, days=3, places=4, start=now - timedelta(days=3))
+    count = await publish(env.servers.kafka_bootstrap, env.topics, scenario)
+    settings = env.settings(Settings)
+    async with running(build(settings)) as api, \
+            AsyncMongoClient(env.servers.mongo_url, tz_aware=True) as client:
+        db = client[settings.mongo_db]
+
+        async def projected() -> bool:
+            return await db["movements"].count_documents({}) >= count
+
+        await eventually(projected, timeout_s=90)
+        audited = await api.get("/v1/timeline", params={
+            "subject_id": scenario.citizens[0].subject_id, "purpose": "before purge"},
+            headers={"authorization": f"Bearer {mint('epi', Role.epidemiologist)}"})
+        assert audited.status_code == 200
+        before = await db["movements"].find({}, {"at": 1}).to_list()
+        days_before = {d["_id"]: d["day"] for d in await db["subject_days"].find({}, {"day": 1}).to_list()}
+        # Pretend it is 28 days after the middle of the scenario.
+        later = now - timedelta(days=1, hours=12) + timedelta(days=28)
+        cutoff = later - timedelta(days=28)
+        deleted = await purge_once(TraceStore(db), settings, now=later)
+        after = await db["movements"].find({}, {"at": 1}).to_list()
+        days_after = {d["_id"] for d in await db["subject_days"].find({}, {"_id": 1}).to_list()}
+        audit = await db["audit"].count_documents({})
+    old = {d["_id"] for d in before if d["at"] < cutoff}
+    assert old and len(old) < len(before)
+    assert {d["_id"] for d in after} == {d["_id"] for d in before} - old
+    assert deleted["movements"] == len(old)
+    assert days_after == {k for k, day in days_before.items() if day >= day_key(cutoff)}
+    assert audit == 1 and deleted["audit"] == 0

@@ -1,0 +1,203 @@
+"""Helpers for the checkpoint service's tests: the service in-process with QR keys of
+the test's own (real Ed25519 signatures), events to publish, tokens to scan."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from libs.contracts.envelope import Envelope, EventPayload, new_event_id, parse_event
+from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
+from libs.contracts.events.identity import IdentityRejected, IdentityVerified
+from libs.contracts.topics import CHECKPOINT_PASSED, CHECKPOINT_REFUSED
+from libs.contracts.values import subject_id_for
+from libs.runtime.auth import Role, mint
+from libs.runtime.qr_tokens import Kind, QrSigner, public_jwk
+from libs.runtime.settings import DEV_SUBJECT_SECRET
+from services.checkpoint.app import build
+from services.checkpoint.settings import Settings
+from tests.conftest import ServerSlice
+from tests.support.apps import running
+from tests.support.kafka import eventually
+from tests.support.samples import HOAN_KIEM, VUNG_TAU, declaration_form
+
+ROAD = "cp-test-road"
+MARKET = "cp-test-market"
+MARKET_2 = "cp-test-market-2"
+DEPOT = "cp-test-depot"
+NOI_BAI = "00433"  # Xã Nội Bài, Hà Nội
+
+
+class Keys:
+    """The QR signing keys of a test; `source` is what the service fetches (a JWKS)."""
+
+    def __init__(self) -> None:
+        self.private = [Ed25519PrivateKey.generate()]
+        self.fetches = 0
+
+    @property
+    def signer(self) -> QrSigner:
+        return QrSigner(self.private[-1])
+
+    def rotate(self) -> None:
+        self.private.append(Ed25519PrivateKey.generate())
+
+    async def source(self) -> dict[str, Any]:
+        self.fetches += 1
+        return {"keys": [public_jwk(key.public_key()) for key in self.private]}
+
+    def token(self, subject: str, *, kind: Kind = Kind.declaration,
+              expires: datetime | None = None, issued: datetime | None = None) -> str:
+        now = datetime.now(UTC)
+        return self.signer.sign(subject, kind, issued or now - timedelta(minutes=1),
+                                expires or now + timedelta(days=2))
+
+
+def settings(env: ServerSlice, **overrides: Any) -> Settings:
+    return env.settings(Settings, **{"keys_min_refresh_s": 0.0, **overrides})
+
+
+@asynccontextmanager
+async def checkpoint_service(env: ServerSlice, keys: Keys, **overrides: Any
+                             ) -> AsyncIterator[httpx.AsyncClient]:
+    app = build(settings(env, **overrides), key_source=keys.source)
+    async with running(app) as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client
+
+
+def bearer(role: Role, scope: list[str] | tuple[str, ...] = (), who: str = "") -> dict[str, str]:
+    return {"authorization": f"Bearer {mint(who or f'test-{role.value}', role, scope)}"}
+
+
+ADMIN = bearer(Role.admin, who="admin-1")
+OFFICER = bearer(Role.officer, [ROAD, MARKET, MARKET_2, DEPOT], who="officer-7")
+
+
+async def add_checkpoints(client: httpx.AsyncClient) -> None:
+    for checkpoint_id, kind, name in [(ROAD, "road", "Chốt QL1 test"),
+                                      (MARKET, "market", "Chợ test"),
+                                      (MARKET_2, "supermarket", "Siêu thị test"),
+                                      (DEPOT, "depot", "Kho test")]:
+        answer = await client.put(f"/v1/checkpoints/{checkpoint_id}", headers=ADMIN, json={
+            "name": name, "kind": kind, "ward_code": HOAN_KIEM,
+            "latitude": 21.03, "longitude": 105.85})
+        assert answer.status_code in (200, 201), answer.text
+
+
+def declaration(national_id: str = "001085012345", *, full_name: str = "Nguyễn Văn An",
+                symptoms: list[str] | None = None, valid_for: timedelta = timedelta(days=3),
+                declaration_id: str | None = None) -> Envelope[DeclarationSubmitted]:
+    form = declaration_form(national_id)
+    form["person"]["full_name"] = full_name
+    form["health"]["symptoms"] = symptoms or []
+    payload = DeclarationSubmitted(
+        declaration_id=declaration_id or str(uuid.uuid4()),
+        subject_id=subject_id_for(DEV_SUBJECT_SECRET.encode(), national_id),
+        channel="web", person=form["person"], residence=form["residence"], trip=form["trip"],
+        health=form["health"], valid_until=datetime.now(UTC) + valid_for)
+    return Envelope.wrap(payload, producer="test")
+
+
+def verified(decl: Envelope[DeclarationSubmitted]) -> Envelope[IdentityVerified]:
+    return Envelope.wrap(IdentityVerified(declaration_id=decl.payload.declaration_id,
+                                          subject_id=decl.payload.subject_id), producer="test")
+
+
+def rejected(decl: Envelope[DeclarationSubmitted]) -> Envelope[IdentityRejected]:
+    return Envelope.wrap(IdentityRejected(declaration_id=decl.payload.declaration_id,
+                                          subject_id=decl.payload.subject_id,
+                                          reasons=["name_mismatch"]), producer="test")
+
+
+async def publish(env: ServerSlice, *events: Envelope[EventPayload]) -> None:
+    """Publish as the producing services do: keyed by subject id (vehicles by plate)."""
+    producer = AIOKafkaProducer(bootstrap_servers=env.servers.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        for event in events:
+            key = getattr(event.payload, "subject_id", None) or getattr(event.payload, "plate", "k")
+            await producer.send_and_wait(env.topics(event.type), event.to_bytes(), key=key.encode())
+    finally:
+        await producer.stop()
+
+
+def scan_id() -> str:
+    return new_event_id()
+
+
+async def passages_on(env: ServerSlice, at_least: int, *, settle_s: float = 1.0,
+                      timeout_s: float = 30.0) -> list[Envelope[Any]]:
+    """Every checkpoint.passed and checkpoint.refused of this test, once `at_least`
+    arrived, reading `settle_s` longer to catch duplicates."""
+    consumer = AIOKafkaConsumer(env.topics(CHECKPOINT_PASSED), env.topics(CHECKPOINT_REFUSED),
+                                bootstrap_servers=env.servers.kafka_bootstrap, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    found: list[Envelope[Any]] = []
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                found += [parse_event(r.value) for r in records]
+            if len(found) >= at_least:
+                deadline = min(deadline, time.monotonic() + settle_s)
+    finally:
+        await consumer.stop()
+    return found
+
+
+def vehicle(*crew: tuple[str, Envelope[DeclarationSubmitted]], plate: str = "29C12345",
+            valid_for: timedelta = timedelta(days=2)) -> Envelope[VehicleDeclared]:
+    """A green-lane vehicle whose crew are the given (role, declaration) pairs."""
+    payload = VehicleDeclared(
+        vehicle_declaration_id=str(uuid.uuid4()), plate=plate,
+        vehicle_type="refrigerated_truck", cargo="Rau quả tươi", permit_number="GL-2025-000123",
+        origin_ward=HOAN_KIEM, destination_ward=VUNG_TAU,
+        depot={"ward_code": HOAN_KIEM, "address": "Kho lạnh số 3"},
+        departure_date=(datetime.now(UTC) + timedelta(days=1)).date(),
+        valid_until=datetime.now(UTC) + valid_for,
+        crew=[{"declaration_id": d.payload.declaration_id, "subject_id": d.payload.subject_id,
+               "role": role} for role, d in crew])
+    return Envelope.wrap(payload, producer="test")
+
+
+def decided(env_events: list[Envelope[Any]], subject_id: str) -> list[tuple[str, str, str]]:
+    """(checkpoint, direction, officer) of one person's passages, in time order."""
+    mine = sorted((e for e in env_events if e.payload.subject_id == subject_id),
+                  key=lambda e: (e.payload.at, e.payload.direction != "out"))
+    return [(e.payload.checkpoint_id, e.payload.direction, e.payload.officer_id) for e in mine]
+
+
+async def caught_up(env: ServerSlice, *topics: str, group: str | None = None) -> None:
+    """Wait until the service's consumer group committed everything on `topics`."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=env.servers.kafka_bootstrap)
+    probe = AIOKafkaConsumer(bootstrap_servers=env.servers.kafka_bootstrap)
+    await admin.start()
+    await probe.start()
+    try:
+        described = await admin.describe_topics([env.topics(t) for t in topics])
+        parts = [TopicPartition(t["topic"], p["partition"]) for t in described
+                 for p in t["partitions"]]
+        assert len(parts) >= len(topics), described
+        ends = await probe.end_offsets(parts)
+
+        async def done() -> bool:
+            committed = await admin.list_consumer_group_offsets(
+                group or f"{env.prefix}checkpoint")
+            return all(ends[tp] == 0 or (tp in committed and committed[tp].offset >= ends[tp])
+                       for tp in parts)
+
+        await eventually(done)
+    finally:
+        await probe.stop()
+        await admin.close()

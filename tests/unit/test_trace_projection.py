@@ -1,0 +1,83 @@
+"""Events → movements and buckets: every type, no personal data, stable bucket entries;
+the exports; the scenario generator's promises."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.checkpoint import CheckpointKind
+from libs.scenario import Place, Scenario, generate
+from services.movement_trace.domain import Movement, MovementKind, bucket_writes, to_document
+from services.movement_trace.exports import NoCoordinates, to_csv, to_geojson
+from services.movement_trace.projection import project
+from services.movement_trace.schemas import Timeline, TimelineEntry
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def _events() -> tuple[Scenario, list[Envelope[object]]]:
+    scenario = Scenario(NOW, 1, [Place("cp-1", CheckpointKind.market, "00070")])
+    person = scenario.add_citizen("00070", "26506")
+    scenario.visit(person, scenario.places[0], NOW + timedelta(hours=1), NOW + timedelta(hours=2))
+    scenario.visit(person, scenario.places[0], NOW + timedelta(hours=3), refused="symptoms")
+    return scenario, [e for _, _, e in scenario.events()]
+
+
+def test_every_event_becomes_a_movement_without_names_or_ids() -> None:
+    scenario, events = _events()
+    movements = [project(e) for e in events]
+    assert [m.kind for m in movements] == [MovementKind.declared, MovementKind.identity_verified,
+                                           MovementKind.ward_notified, MovementKind.passed,
+                                           MovementKind.passed, MovementKind.refused]
+    assert movements[3].at == NOW + timedelta(hours=1)  # the passage's own time
+    assert movements[5].reason == "symptoms" and movements[3].province_code == 1
+    stored = json.dumps([to_document(m) for m in movements], default=str)
+    assert scenario.citizens[0].national_id not in stored and "Nguyễn" not in stored
+    assert "officer" not in stored
+
+
+def test_bucket_entries_are_deterministic_so_redelivery_adds_nothing() -> None:
+    _, events = _events()
+    first, again = bucket_writes(project(events[3])), bucket_writes(project(events[3]))
+    assert first == again
+    assert [(kind, key.split(":")[-1]) for kind, key, _, _ in first] == [
+        ("subject_days", "2026-03-01"), ("place_hours", "2026-03-01T13")]
+    assert bucket_writes(project(events[0]))[0][0] == "subject_days" and \
+        len(bucket_writes(project(events[0]))) == 1
+
+
+def _timeline(*located: tuple[float, float] | None) -> Timeline:
+    entries = [TimelineEntry.of(Movement(
+        source_event_id=f"e{i}", subject_id="s", at=NOW + timedelta(minutes=i),
+        kind=MovementKind.passed, checkpoint_id="=cmd()", lat=loc[0] if loc else None,
+        lon=loc[1] if loc else None)) for i, loc in enumerate(located)]
+    return Timeline(subject_id="s", start=NOW, end=NOW + timedelta(days=1), movements=entries)
+
+
+def test_csv_neutralises_formulas_and_geojson_needs_coordinates() -> None:
+    rows = to_csv(_timeline(None)).splitlines()
+    assert rows[0].startswith("id,at,kind") and "'=cmd()" in rows[1]
+    with pytest.raises(NoCoordinates):
+        to_geojson(_timeline(None, None))
+    geo = json.loads(to_geojson(_timeline((21.03, 105.85), None, (10.77, 106.70))))
+    kinds = [f["geometry"]["type"] for f in geo["features"]]
+    assert kinds == ["Point", "Point", "LineString"]
+    assert geo["features"][0]["geometry"]["coordinates"] == [105.85, 21.03]
+
+
+def test_generator_is_deterministic_and_people_never_overlap_themselves() -> None:
+    one, two = generate(seed=3, citizens=20, days=2), generate(seed=3, citizens=20, days=2)
+    assert [(v.subject_id, v.start) for v in one.visits] == [(v.subject_id, v.start) for v in two.visits]
+    by_person: dict[str, list[tuple[datetime, datetime]]] = {}
+    for v in one.visits:
+        end = v.end or v.start + timedelta(hours=4)
+        by_person.setdefault(v.subject_id, []).append((v.start, end))
+    for spans in by_person.values():
+        spans.sort()
+        assert all(a_end < b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+    assert any(v.end is None and not v.moment for v in one.visits)

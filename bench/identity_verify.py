@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.identity_verify [--registry-db DB] [--declarations 2000]
 
-A backlog of declarations (70 % exact, 10 % typed without diacritics, 10 %
+A backlog of declarations (70 % exact, 10 % names in capitals, 10 %
 unknown IDs, 10 % wrong date of birth) is put on a fresh topic; the service then
 runs in-process and the clock stops when every verdict is on the verdict topics.
 Modes: batches with one lookup per ID, batches with one `$in` per partition,
@@ -45,7 +45,7 @@ from services.identity_verification.store import IdentityStore
 from tests.support.identity_verification_samples import declaration, shifted
 
 DEADLINE_S = 600
-MODES = [("batches of 200, one lookup per ID", {"batched_lookup": False}),
+MODES: list[tuple[str, dict[str, Any]]] = [("batches of 200, one lookup per ID", {"batched_lookup": False}),
          ("batches of 200, one $in per partition", {"batched_lookup": True}),
          ("no batching (1 record per poll)", {"batch_max_records": 1})]
 
@@ -81,7 +81,7 @@ class Bench:
             await self.client[self.db].drop_collection("verifications")
             settings = self.settings.model_copy(update={
                 "topic_prefix": prefix, "mongo_db": self.db, "outbox_poll_s": 0.2, **mode})
-            started, stamps = time.perf_counter(), []
+            started, stamps = time.perf_counter(), list[int]()
             async with LifespanManager(build(settings), startup_timeout=60):
                 await consume(self.settings.kafka_bootstrap, names[1:3], len(records), stamps)
             span_s = (max(stamps) - min(stamps)) / 1000

@@ -24,10 +24,10 @@ from playwright.async_api import Browser, async_playwright
 
 from libs.contracts.topics import Topics
 from libs.runtime.auth import Role, mint
-from libs.scenario import Scenario
 from libs.runtime.topics_admin import delete_topics, ensure_topics
-from tests.support.servers import Servers
+from libs.scenario import Scenario
 from tests.support.kafka import eventually
+from tests.support.servers import Servers
 from tests.support.trace_truth import plant_edges, publish
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -53,8 +53,9 @@ async def trace(servers: Servers) -> AsyncIterator[TraceProcess]:
                "MONGO_URL": servers.mongo_url, "KHAIBAO_TOPIC_PREFIX": prefix,
                "TRACE_PORT": str(PORT), "TRACE_MONGO_DB": f"{prefix.rstrip('.')}_trace",
                "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-m", "services.movement_trace"], env=environ,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = await asyncio.to_thread(
+        subprocess.Popen, [sys.executable, "-m", "services.movement_trace"], env=environ,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{PORT}"
     try:
         async def ready() -> bool:
@@ -127,7 +128,7 @@ async def test_epidemiologist_page_finds_timeline_and_contacts(trace: TraceProce
     async with page.expect_download() as download_info:
         await page.click("[data-export=contacts][data-format=csv]")
     download = await download_info.value
-    exported = Path(await download.path()).read_text()
+    exported = await asyncio.to_thread(Path(await download.path()).read_text)
     assert exported.startswith("subject_id,degree,via") and edges["K"] in exported
 
     await page.click("#lang")

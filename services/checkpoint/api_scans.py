@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from libs.contracts.values import NationalId
@@ -15,6 +17,7 @@ from services.checkpoint.scanning import Scanning
 from services.checkpoint.schemas import CheckpointId, ScanAnswer, ScanId
 
 Officer = Annotated[Principal, require(Role.officer, Role.admin)]
+WEB = Path(__file__).parent / "web"
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the officer is not assigned to the checkpoint"},
     404: {"description": "checkpoint, declaration or vehicle not known (yet)"},
@@ -44,26 +47,32 @@ class KeySet(BaseModel):
 
 
 def build_router(scanning: Scanning, keys: KeyCache) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["scanning"])
+    router = APIRouter(tags=["scanning"])
 
-    @router.post("/scans", response_model=ScanAnswer, responses=ERRORS)
+    @router.post("/v1/scans", response_model=ScanAnswer, responses=ERRORS)
     async def scan(body: ScanRequest, who: Officer) -> ScanAnswer:
         """Check a QR token (signature and expiry, offline) and show the masked declaration
         — or a green-lane vehicle and its crew — with a recommended decision."""
         return await scanning.by_token(who, body.checkpoint_id, body.token, body.scan_id)
 
-    @router.post("/scans/lookup", response_model=ScanAnswer, responses=ERRORS)
+    @router.post("/v1/scans/lookup", response_model=ScanAnswer, responses=ERRORS)
     async def lookup(body: LookupRequest, who: Officer) -> ScanAnswer:
         """For a person without the QR (paper form, lost phone): find their current
         declaration by national ID and date of birth."""
         return await scanning.by_lookup(who, body.checkpoint_id, body.national_id,
                                         body.date_of_birth, body.scan_id)
 
-    @router.get("/keys", response_model=KeySet)
+    @router.get("/v1/keys", response_model=KeySet)
     async def public_keys(response: Response) -> KeySet:
         """The QR public keys this service verifies with (a JWKS), for scanners to check
         signatures offline."""
         response.headers["Cache-Control"] = "public, max-age=300"
         return KeySet(keys=(keys.jwks or {}).get("keys", []), fetched_at=keys.fetched_at)
+
+    @router.get("/sw.js", include_in_schema=False)
+    async def service_worker() -> FileResponse:
+        # Served from the root so that it may keep the page (scope "/") for offline use.
+        return FileResponse(WEB / "sw.js", media_type="text/javascript",
+                            headers={"Cache-Control": "no-cache"})
 
     return router

@@ -40,11 +40,11 @@ def build(settings: Settings | None = None, key_source: KeySource | None = None)
                     min_refresh_s=settings.keys_min_refresh_s,
                     max_age_s=settings.keys_max_age_s, save=views.save_jwks)
     scanning = Scanning(registry, views, passages, keys,
-                        Facts(views, passages, settings.earlier_refusals_shown),
+                        Facts(views, settings.earlier_refusals_shown, settings.zone_cache_s),
                         settings.subject_secret_bytes)
     stays = VenueStays(passages, timedelta(seconds=settings.venue_stay_max_s),
                        settings.autocheckout_interval_s, relay.wake)
-    deciding = Deciding(scanning, passages, stays, relay,
+    deciding = Deciding(scanning, passages, views, stays, relay,
                         timedelta(hours=settings.offline_max_age_h))
     consumers.register(broker, settings, views)
 

@@ -25,15 +25,16 @@ from services.checkpoint.passage_models import PassageOut, PassageRequest
 from services.checkpoint.scanning import Scanning
 from services.checkpoint.stays import VenueStays
 from services.checkpoint.store_passages import PassageStore
+from services.checkpoint.store_views import ViewStore
 from services.checkpoint.venues import is_venue
 
 CLOCK_SKEW = timedelta(minutes=2)
 
 
 class Deciding:
-    def __init__(self, scanning: Scanning, passages: PassageStore, stays: VenueStays,
-                 relay: OutboxRelay, offline_max_age: timedelta) -> None:
-        self.scanning, self.passages, self.stays = scanning, passages, stays
+    def __init__(self, scanning: Scanning, passages: PassageStore, views: ViewStore,
+                 stays: VenueStays, relay: OutboxRelay, offline_max_age: timedelta) -> None:
+        self.scanning, self.passages, self.views, self.stays = scanning, passages, views, stays
         self.relay, self.offline_max_age = relay, offline_max_age
 
     async def decide(self, who: Principal, req: PassageRequest) -> tuple[PassageOut, bool]:
@@ -62,7 +63,7 @@ class Deciding:
     async def _note_refusals(self, passage: Document) -> None:
         for event in passage["events"]:
             if event.get("reason"):
-                await self.passages.note_refusal(event["subject_id"], event["passage_id"], {
+                await self.views.note_refusal(event["subject_id"], event["passage_id"], {
                     "at": passage["at"], "checkpoint_id": passage["checkpoint_id"],
                     "reason": event["reason"]})
 

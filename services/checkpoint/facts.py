@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 
 from libs.runtime.mongo import Document
@@ -18,30 +19,41 @@ from services.checkpoint.schemas import (
     Vehicle,
     Zone,
 )
-from services.checkpoint.store_passages import PassageStore
 from services.checkpoint.store_views import ViewStore
 from services.checkpoint.units import ward_name
 
 
 class Facts:
-    def __init__(self, views: ViewStore, passages: PassageStore, refusals_shown: int) -> None:
-        self.views, self.passages, self.refusals_shown = views, passages, refusals_shown
+    def __init__(self, views: ViewStore, refusals_shown: int, zone_cache_s: float = 5.0) -> None:
+        self.views, self.refusals_shown, self.zone_cache_s = views, refusals_shown, zone_cache_s
+        # Zone levels change a few times a day and every scan reads two: keep them briefly.
+        self._zones: dict[str, tuple[float, list[Document]]] = {}
 
     async def zone(self, ward_code: str, now: datetime) -> Zone:
-        level = domain.level_at(await self.views.zone_changes_of(ward_code), now)
+        cached = self._zones.get(ward_code)
+        if cached is None or cached[0] <= time.monotonic():
+            cached = (time.monotonic() + self.zone_cache_s,
+                      await self.views.zone_changes_of(ward_code))
+            self._zones[ward_code] = cached
         name, province = ward_name(ward_code)
-        return Zone(ward_code=ward_code, ward_name=name, province_name=province, level=level)
+        return Zone(ward_code=ward_code, ward_name=name, province_name=province,
+                    level=domain.level_at(cached[1], now))
+
+    async def standing(self, subject_id: str, now: datetime
+                       ) -> tuple[Quarantine | None, list[Document]]:
+        """(quarantine in force, the latest refusals) of one person."""
+        orders, refusals = await self.views.person(subject_id)
+        found = domain.active_quarantine(orders, domain.local_day(now))
+        return (Quarantine(until=found[0], place=found[1]) if found else None,
+                refusals[:self.refusals_shown])
 
     async def quarantine(self, subject_id: str, now: datetime) -> Quarantine | None:
-        found = domain.active_quarantine(await self.views.quarantines_of(subject_id),
-                                         domain.local_day(now))
-        return Quarantine(until=found[0], place=found[1]) if found else None
+        return (await self.standing(subject_id, now))[0]
 
     async def person(self, doc: Document, now: datetime) -> tuple[Person, list[Reason]]:
-        origin, destination, quarantine, refusals = await asyncio.gather(
+        origin, destination, (quarantine, refusals) = await asyncio.gather(
             self.zone(doc["origin_ward"], now), self.zone(doc["destination_ward"], now),
-            self.quarantine(doc["subject_id"], now),
-            self.passages.refusals_of(doc["subject_id"], self.refusals_shown))
+            self.standing(doc["subject_id"], now))
         status = domain.status_at(doc.get("verdict", "pending"), doc["valid_until"], now)
         person = Person(
             declaration_id=doc["_id"], masked_name=doc["masked_name"],

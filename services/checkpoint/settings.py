@@ -38,6 +38,7 @@ class Settings(ServiceSettings):
     offline_max_age_h: int = Field(72, ge=1, description="a decision queued offline is "
                                    "accepted this long after it was made")
     earlier_refusals_shown: int = Field(5, ge=0, le=50)
+    zone_cache_s: float = Field(5.0, ge=0, description="zone levels are re-read this often")
 
     retention_days: int = Field(28, ge=1, description="scans and passages older than this "
                                 "are purged")

@@ -4,7 +4,6 @@
 - `passages`: one document per decision, keyed by the scan id (a double tap is one
   passage) or by the stay it closes (automatic and move-on check-outs); it carries the
   events it causes in its outbox (DESIGN.md §5, no dual writes);
-- `refusals`: per person (`_id` = subject id), their refusals, for "refused earlier";
 - `stays`: the *open* venue stays only, one per person (`_id` = subject id). A stay
   is deleted when it is closed, so the automatic check-out's `due_at <= now` scans
   only the people inside a venue right now, never the history.
@@ -14,7 +13,6 @@ Reads on the scan path are by `_id` (see store_views.py for why).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -28,7 +26,6 @@ class PassageStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.scans = db["scans"]
         self.passages = db["passages"]
-        self.refusals = db["refusals"]
         self.stays = db["stays"]
 
     async def create_indexes(self) -> None:
@@ -62,20 +59,6 @@ class PassageStore:
 
     async def passage(self, passage_id: str) -> Document | None:
         return await self.passages.find_one({"_id": passage_id}, {"outbox": 0})
-
-    async def note_refusal(self, subject_id: str, passage_id: str, refusal: Document) -> None:
-        """Idempotent: keyed by the passage, so a retry writes the same entry again."""
-        field = f"items.{hashlib.sha256(passage_id.encode()).hexdigest()[:24]}"
-        try:
-            await self.refusals.update_one({"_id": subject_id}, {"$set": {field: refusal}},
-                                           upsert=True)
-        except DuplicateKeyError:  # two first refusals raced to insert the document
-            await self.refusals.update_one({"_id": subject_id}, {"$set": {field: refusal}})
-
-    async def refusals_of(self, subject_id: str, limit: int) -> list[Document]:
-        doc = await self.refusals.find_one({"_id": subject_id})
-        items = list(doc.get("items", {}).values()) if doc else []
-        return sorted(items, key=lambda item: item["at"], reverse=True)[:limit]
 
     async def stay(self, subject_id: str) -> Document | None:
         return await self.stays.find_one({"_id": subject_id})

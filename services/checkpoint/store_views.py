@@ -8,7 +8,8 @@ Every read on the scan path is by `_id`, and the common write is an insert
   winning; it may arrive before its declaration;
 - `lookups`: keyed hash of (subject, date of birth) → the declaration ids;
 - `zones`: per ward, every `zone.level_changed` it had;
-- `quarantines`: per subject, its orders and releases;
+- `people`: per subject, its quarantine orders and releases and its refusals here
+  (one read for both on every scan);
 - `vehicles`: green-lane vehicles and their crew — written once;
 - `keys`: the last QR public keys fetched, for a restart while the issuer is down.
 """
@@ -29,7 +30,7 @@ class ViewStore:
         self.verdicts = db["verdicts"]
         self.lookups = db["lookups"]
         self.zones = db["zones"]
-        self.quarantines = db["quarantines"]
+        self.people = db["people"]
         self.vehicles = db["vehicles"]
         self.keys = db["keys"]
 
@@ -91,12 +92,19 @@ class ViewStore:
     async def put_quarantine(self, subject_id: str, quarantine_id: str, fields: Document) -> None:
         """Merged per quarantine id, so an order and its release meet in either order."""
         key = f"orders.{safe_key(quarantine_id)}"
-        await upsert(self.quarantines, subject_id,
+        await upsert(self.people, subject_id,
                      {"$set": {f"{key}.{name}": value for name, value in fields.items()}})
 
-    async def quarantines_of(self, subject_id: str) -> list[Document]:
-        doc = await self.quarantines.find_one({"_id": subject_id})
-        return list(doc.get("orders", {}).values()) if doc else []
+    async def note_refusal(self, subject_id: str, passage_id: str, refusal: Document) -> None:
+        """Idempotent: keyed by the passage, so a retry writes the same entry again."""
+        await upsert(self.people, subject_id,
+                     {"$set": {f"refusals.{safe_key(passage_id)}": refusal}})
+
+    async def person(self, subject_id: str) -> tuple[list[Document], list[Document]]:
+        """(quarantine orders, refusals newest first) of one person."""
+        doc = await self.people.find_one({"_id": subject_id}) or {}
+        refusals = sorted(doc.get("refusals", {}).values(), key=lambda r: r["at"], reverse=True)
+        return list(doc.get("orders", {}).values()), refusals
 
     async def put_vehicle(self, vehicle_id: str, fields: Document) -> None:
         await insert_once(self.vehicles, {"_id": vehicle_id, **fields})

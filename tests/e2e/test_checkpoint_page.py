@@ -66,6 +66,8 @@ async def test_an_officer_scans_passes_and_queues_a_decision_while_offline(
             await page.screenshot(path=str(ARTIFACTS / "checkpoint-scan-en.png"), full_page=True)
             await page.click("#lang")
 
+            assert await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+            await page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
             await context.set_offline(True)
             await expect(page.locator("#net")).to_have_text("Ngoại tuyến")
             await page.select_option("#direction", "out")
@@ -77,6 +79,9 @@ async def test_an_officer_scans_passes_and_queues_a_decision_while_offline(
                 "Đã lưu trên máy, sẽ gửi khi có mạng")
             await expect(page.locator("#queue")).to_have_text("1")
             await page.screenshot(path=str(ARTIFACTS / "checkpoint-offline.png"), full_page=True)
+            await page.reload()  # still offline: the service worker serves the page
+            await expect(page.locator("#queue")).to_have_text("1")
+            await expect(page.locator("#keys-status")).not_to_have_text("")
             await context.set_offline(False)
             await expect(page.locator("#queue")).to_have_text("0", timeout=20000)
             await expect(page.locator("#notice")).to_have_text("Đã gửi các quyết định chờ: 1")

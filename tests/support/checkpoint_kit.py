@@ -63,7 +63,7 @@ class Keys:
 
 
 def settings(env: ServerSlice, **overrides: Any) -> Settings:
-    return env.settings(Settings, **{"keys_min_refresh_s": 0.0, **overrides})
+    return env.settings(Settings, **{"keys_min_refresh_s": 0.0, "zone_cache_s": 0.0, **overrides})
 
 
 @asynccontextmanager

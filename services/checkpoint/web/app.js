@@ -204,5 +204,6 @@ async function boot() {
 
 i18n.apply();
 wire();
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 document.body.dataset.decoder = await camera.setUp();
 boot();

@@ -28,6 +28,7 @@ from libs.runtime.auth import Role, mint
 RESIDENTS = 10_000
 DECLARATIONS = 60
 SEED = 1
+DEMO_CHECKPOINTS = ["cp-hn-noibai-airport", "cp-hcm-tansonnhat-airport", "cp-dn-danang-airport"]
 ZONES = {"00070": 2, "26506": 3, "00004": 4, "00256": 1}  # ward code → level 1–4
 URLS = {name: os.environ.get(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
         for name, port in (("declaration", 8001), ("identity", 8002), ("checkpoint", 8003),

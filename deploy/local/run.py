@@ -94,9 +94,14 @@ def print_welcome() -> None:
         url = service.url()
         print(f"  {service.name:22} {url}/   API docs {url}/docs   events {url}/asyncapi")
     print("\nDemo tokens (valid 12 h):")
-    demo: list[tuple[Role, list[str]]] = [(Role.epidemiologist, []), (Role.admin, [])]
+    from deploy.local.demo import DEMO_CHECKPOINTS, ZONES
+
+    demo: list[tuple[Role, list[str]]] = [
+        (Role.officer, DEMO_CHECKPOINTS), (Role.ward_official, list(ZONES)),
+        (Role.epidemiologist, []), (Role.admin, [])]
     for role, scope in demo:
-        print(f"  {role.value:15} {mint(f'demo-{role.value}', role, scope)}")
+        token = mint(f"demo-{role.value}", role, scope)
+        print(f"  {role.value:15} scope={','.join(scope) or '-'}\n    {token}")
     print(f"\nLogs: {ProcessSlot('x').log.parent}/", flush=True)
 
 

@@ -152,6 +152,22 @@ async def _kafka_answers_metadata(bootstrap: str) -> bool:
         await admin.close()
 
 
+async def _join_a_group(bootstrap: str, timeout_s: float = 60.0) -> None:
+    from aiokafka import AIOKafkaConsumer
+
+    from libs.contracts.topics import DECLARATION_SUBMITTED
+
+    consumer = AIOKafkaConsumer(DECLARATION_SUBMITTED, bootstrap_servers=bootstrap,
+                                group_id="khaibao-stack-warmup", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not consumer.assignment() and time.monotonic() < deadline:
+            await consumer.getmany(timeout_ms=200)
+    finally:
+        await consumer.stop()
+
+
 async def _create_catalogue_topics(bootstrap: str) -> int:
     from libs.contracts.topics import ALL_TOPICS
     from libs.runtime.topics_admin import ensure_topics
@@ -184,6 +200,9 @@ def up(timeout_s: float = 120.0) -> None:
     created = asyncio.run(_create_catalogue_topics(Endpoint.from_kafka_env().address))
     if created:
         print(f"kafka: created {created} topics of the event catalogue", flush=True)
+    # A fresh broker creates its group-offsets topic on the first group join; doing that
+    # here keeps the first service (or test) from waiting on it.
+    asyncio.run(_join_a_group(Endpoint.from_kafka_env().address))
 
 
 def down() -> None:

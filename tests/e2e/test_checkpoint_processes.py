@@ -49,7 +49,7 @@ async def test_seeded_station_checks_a_declared_traveller_in_through_the_kiosk(
                 "date_of_birth": "1985-03-14"}, headers={"authorization": f"Bearer {officer}"})
             return answer.json() if answer.status_code == 200 else None
 
-        scanned = await eventually(known, timeout_s=60)
+        scanned = await eventually(known, timeout_s=120)
     assert scanned["person"]["declaration_id"] == declared["declaration_id"]
     assert scanned["checkpoint"]["ward_name"] == "Phường Từ Liêm"
     status, out = await cli(system, "services.checkpoint.kiosk", str(tmp_path / "qr.png"),

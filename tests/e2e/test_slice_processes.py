@@ -30,7 +30,7 @@ async def test_declaration_submitted_over_http_appears_on_the_timeline(system: S
             assert response.status_code == 200, response.text
             return list(response.json()["movements"])
 
-        movements = await eventually(on_timeline, timeout_s=30)
+        movements = await eventually(on_timeline, timeout_s=120)
     assert [m["declaration_id"] for m in movements] == [body["declaration_id"]]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import qrcode
 from playwright.async_api import Page, expect
 
@@ -25,7 +24,8 @@ ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 MARKET = "cp-hn-dongxuan-market"
 OFFICER_ID = "officer-page"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+# No skip: a browser test that cannot run must fail (deploy/apt-packages.txt installs chromium).
+assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install chromium"
 
 
 async def scan(page: Page) -> None:

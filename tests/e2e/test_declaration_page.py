@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import uvicorn
 import zxingcpp
 from PIL import Image
@@ -40,7 +39,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PHONE = {"width": 360, "height": 780}
 NATIONAL_ID = "001085012345"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+# No skip: a browser test that cannot run must fail (deploy/apt-packages.txt installs chromium).
+assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install chromium"
 
 
 def free_port() -> int:

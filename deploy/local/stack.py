@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import IO
 
 from deploy.local.procs import (
     REPO,
@@ -97,6 +98,39 @@ class Kafka:
                 fail(f"{what} failed; see {log}")
 
 
+# FerretDB 1.24's SQLite backend creates the `_id` index on `_ferretdb_sjson->"_id"` but
+# filters on `_ferretdb_sjson->'$._id'`: SQLite cannot match the two expressions, so every
+# lookup, update and delete by `_id` scans the whole table (a miss on 35,000 documents took
+# 2 s). Filtering on `->'_id'` is the same JSON path and matches the index. The fix is one
+# constant, applied to a vendored copy of the module in the state folder (no fork).
+ID_INDEX_PATCH = ("IDColumn = DefaultColumn + \"->'$._id'\"",
+                  "IDColumn = DefaultColumn + \"->'_id'\"")
+PATCHED_FILE = "vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go"
+
+
+def _build_patched_ferretdb(sources: list[Path], out: IO[str]) -> bool:
+    """Vendor our main module's dependencies, apply ID_INDEX_PATCH, build; True on success."""
+    build = STATE / "bin" / "ferretdb-build"
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir(parents=True)
+    for source in sources:
+        shutil.copy2(source, build / source.name)
+
+    def go(*args: str) -> bool:
+        return subprocess.run(["go", *args], cwd=build, stdout=out, stderr=subprocess.STDOUT,
+                              check=False).returncode == 0
+
+    if not go("mod", "vendor"):
+        return False
+    target = build / PATCHED_FILE
+    before, after = ID_INDEX_PATCH
+    text = target.read_text()
+    if text.count(before) != 1:
+        fail(f"{target} no longer holds the line the `_id` index fix replaces")
+    target.write_text(text.replace(before, after))
+    return go("build", "-mod=vendor", "-o", str(FERRET_BIN), ".")
+
+
 class FerretDB:
     name = "ferretdb"
 
@@ -108,17 +142,16 @@ class FerretDB:
         src = HERE / "ferretdb"
         sources = [src / "go.mod", src / "go.sum", src / "main.go"]
         stamp = STATE / "bin" / "ferretdb.stamp"
-        if FERRET_BIN.exists() and stamp.exists() and stamp.read_text() == digest(*sources):
+        wanted = f"{digest(*sources)} {ID_INDEX_PATCH}"
+        if FERRET_BIN.exists() and stamp.exists() and stamp.read_text() == wanted:
             return
         _require("go", "build FerretDB")
         print("ferretdb: building from the Go module proxy (first start only)…", flush=True)
         log = STATE / "logs" / "ferretdb-setup.log"
         with log.open("a") as out:
-            done = subprocess.run(["go", "build", "-o", str(FERRET_BIN), "."], cwd=src,
-                                  stdout=out, stderr=subprocess.STDOUT, check=False)
-        if done.returncode:
-            fail(f"go build of FerretDB failed; see {log}")
-        stamp.write_text(digest(*sources))
+            if not _build_patched_ferretdb(sources, out):
+                fail(f"go build of FerretDB failed; see {log}")
+        stamp.write_text(wanted)
 
     def start(self) -> None:
         self.slot.spawn([str(FERRET_BIN), "-listen", self.endpoint.address,

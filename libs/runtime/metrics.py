@@ -14,3 +14,5 @@ OUTBOX_PUBLISHED = Counter("khaibao_outbox_published_total", "outbox entries pub
                            ["topic"])
 OUTBOX_PENDING = Gauge("khaibao_outbox_pending_documents",
                        "documents with unpublished outbox entries at the last relay pass")
+STORE_COMMANDS = Counter("khaibao_store_commands_total",
+                         "MongoDB commands that succeeded, by command name", ["command"])

@@ -8,20 +8,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from libs.runtime.metrics import STORE_COMMANDS
 from libs.runtime.settings import ServiceSettings
 
 Document = dict[str, Any]
 
 
+class CommandCounter(monitoring.CommandListener):
+    """Counts the store commands a service issues (`khaibao_store_commands_total`): how
+    many writes one declaration costs is read from it, by the pipeline benchmark too."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        pass
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        STORE_COMMANDS.labels(event.command_name).inc()
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
 def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
     # tz_aware: datetimes come back as UTC-aware, as they went in.
     return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000,
-                            appname=settings.service_name)
+                            appname=settings.service_name, event_listeners=[CommandCounter()])
 
 
 def database(client: AsyncMongoClient[Document], settings: ServiceSettings) -> AsyncDatabase[Document]:

@@ -1,0 +1,253 @@
+"""The whole pipeline under sustained load: submit → verified, traced and notified.
+
+    .venv/bin/python -m bench.pipeline [--seconds 60] [--window 300] [--concurrency 16]
+
+Starts the five services as their own processes, exactly as `make run` does
+(deploy/local/run.py), on ports of their own with a topic prefix and databases
+of their own, loads registry residents, and submits their declarations over
+HTTP. The load is closed-loop on the whole pipeline: at most `window`
+declarations may be submitted but not yet verified, traced *and* notified, so
+the figure is what the pipeline sustains, not how fast a backlog grows.
+
+Observed from outside, as a user would: verdicts and `ward.notified` on Kafka,
+`declared` movements in the trace store. Writes per declaration are read from
+the services' own `khaibao_store_commands_total`; peak RSS from /proc (VmHWM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from pymongo import AsyncMongoClient
+
+from bench.common import Row, http_load, markdown_table, ms, pct
+from deploy.local import run
+from libs.contracts.topics import IDENTITY_REJECTED, IDENTITY_VERIFIED, WARD_NOTIFIED, Topics
+from libs.runtime.topics_admin import delete_topics, ensure_topics
+from services.identity_verification.population.__main__ import load
+from services.identity_verification.population.generator import PopulationGenerator
+from services.identity_verification.store import IdentityStore
+from tests.support.declaration_samples import VUNG_TAU, form
+
+KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+MONGO = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017")
+PORT_OFFSET = 20000
+WRITE_COMMANDS = ("insert", "update", "delete", "findAndModify")
+NOTIFICATIONS_PER_DECLARATION = 2  # the origin ward and the destination ward
+
+
+def environ(prefix: str, keys_dir: str) -> dict[str, str]:
+    env = {**os.environ, "KAFKA_BOOTSTRAP": KAFKA, "MONGO_URL": MONGO,
+           "KHAIBAO_TOPIC_PREFIX": prefix, "KHAIBAO_INSTANCE": "bench-", "ENV": "test",
+           "LOG_LEVEL": "WARNING", "DECLARATION_QR_KEY_FILE": f"{keys_dir}/qr.json",
+           "DECLARATION_RATE_PER_MINUTE": "10000000", "DECLARATION_RATE_BURST": "1000000"}
+    for service in run.SERVICES:
+        env[service.port_env] = str(service.port + PORT_OFFSET)
+        env[service.port_env.replace("_PORT", "_MONGO_DB")] = f"{prefix.rstrip('.')}_{service.module}"
+    return env
+
+
+def adults(count: int) -> list[dict[str, Any]]:
+    """Living adult residents; their declarations match the registry exactly."""
+    cutoff = date.today().year - 19
+    rows = (r for r in PopulationGenerator(11).residents(count * 3)
+            if r["status"] == "living" and int(r["date_of_birth"][:4]) < cutoff)
+    return list(islice(rows, count))
+
+
+def declaration_of(resident: dict[str, Any]) -> dict[str, Any]:
+    ward = resident["permanent_ward"] if resident["permanent_ward"] != VUNG_TAU else "00070"
+    return form(person__full_name=resident["full_name"],
+                person__date_of_birth=resident["date_of_birth"],
+                person__gender=resident["gender"], person__national_id=resident["national_id"],
+                residence__permanent__ward_code=ward, residence__current__ward_code=ward,
+                trip__origin_ward=ward)
+
+
+@dataclass
+class Progress:
+    """What has reached each end of the pipeline, as seen from outside."""
+
+    submitted_at: dict[str, float] = field(default_factory=dict)
+    verified_at: dict[str, float] = field(default_factory=dict)
+    notified: Counter[str] = field(default_factory=Counter)
+    traced: int = 0
+
+    def completed(self) -> int:
+        notified = sum(1 for n in self.notified.values() if n >= NOTIFICATIONS_PER_DECLARATION)
+        return min(len(self.verified_at), notified, self.traced)
+
+
+async def watch_kafka(topics: Topics, progress: Progress, stop: asyncio.Event) -> None:
+    consumer = AIOKafkaConsumer(topics(IDENTITY_VERIFIED), topics(IDENTITY_REJECTED),
+                                topics(WARD_NOTIFIED), bootstrap_servers=KAFKA, group_id=None,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=200, max_records=2000)
+            now = time.monotonic()
+            for records in batch.values():
+                for record in records:
+                    declaration_id = str(json.loads(record.value)["payload"]["declaration_id"])
+                    if record.topic == topics(WARD_NOTIFIED):
+                        progress.notified[declaration_id] += 1
+                    else:
+                        progress.verified_at.setdefault(declaration_id, now)
+    finally:
+        await consumer.stop()
+
+
+async def watch_trace(client: AsyncMongoClient[dict[str, Any]], db: str, progress: Progress,
+                      stop: asyncio.Event) -> None:
+    movements = client[db]["movements"]
+    while not stop.is_set():
+        progress.traced = await movements.count_documents({"kind": "declared"})
+        await asyncio.sleep(1.0)
+
+
+def store_writes(environ: dict[str, str]) -> int:
+    """Write commands the five services have issued so far, from their /metrics."""
+    total = 0
+    for service in run.existing():
+        with urllib.request.urlopen(f"{service.url(environ)}/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+        for command in WRITE_COMMANDS:
+            found = re.search(rf'^khaibao_store_commands_total{{command="{command}"}} (\S+)$',
+                              text, re.MULTILINE)
+            total += int(float(found.group(1))) if found else 0
+    return total
+
+
+def peak_rss_mib(environ: dict[str, str]) -> dict[str, float]:
+    peaks = {}
+    for service in run.existing():
+        pid = service.slot(environ).pid()
+        status = open(f"/proc/{pid}/status").read()
+        peaks[service.name] = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+    return peaks
+
+
+async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: Progress,
+                seconds: float, window: int, concurrency: int) -> tuple[int, int, float, int]:
+    """Submit for `seconds` with at most `window` unfinished; returns (completed during the
+    run, write commands during the run, the run's length in seconds, 5xx/4xx answers)."""
+    base = run.SERVICES[0].url(environ)
+    forms_left = iter(forms)
+    errors = 0
+
+    async def submit(client: httpx.AsyncClient, _: int) -> httpx.Response:
+        nonlocal errors
+        # Polled: progress is fed by the watchers, there is no event to wait on.
+        while len(progress.submitted_at) - progress.completed() >= window:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        response = await client.post(f"{base}/v1/declarations", json=next(forms_left))
+        if response.status_code == 201:
+            progress.submitted_at[response.json()["declaration_id"]] = time.monotonic()
+        else:
+            errors += 1
+        return response
+
+    async def until_done(limit_s: float) -> None:
+        deadline = time.monotonic() + limit_s
+        while (progress.completed() < len(progress.submitted_at)  # noqa: ASYNC110
+               and time.monotonic() < deadline):
+            await asyncio.sleep(0.5)
+
+    await http_load(submit, total=concurrency * 2, concurrency=concurrency)  # warm-up:
+    await until_done(180)  # the first consumer-group joins happen here
+    done_before, writes_before = progress.completed(), store_writes(environ)
+    started = time.monotonic()
+    stop_at = started + seconds
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while time.monotonic() < stop_at:
+            await submit(client, 0)
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    elapsed = time.monotonic() - started
+    completed = progress.completed() - done_before
+    writes = store_writes(environ) - writes_before
+    await until_done(120)  # drain before the services stop, so nothing is cut mid-write
+    return completed, writes, elapsed, errors
+
+
+async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
+                  raw_insert_per_s: float | None = None) -> list[Row]:
+    prefix = f"bp{uuid.uuid4().hex[:8]}."
+    topics = Topics(prefix)
+    people = adults(int(seconds * 150) + 1000)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO, tz_aware=True)
+    await ensure_topics(KAFKA, topics.all(), partitions=6)
+    stop = asyncio.Event()
+    with tempfile.TemporaryDirectory() as keys_dir:
+        env = environ(prefix, keys_dir)
+        try:
+            store = IdentityStore(client[env["IDENTITY_MONGO_DB"]], 100)
+            await store.open()
+            await load(iter([dict(p) for p in people]), store)
+            run.start_services(env, timeout_s=120)
+            progress = Progress()
+            watchers = [asyncio.create_task(watch_kafka(topics, progress, stop)),
+                        asyncio.create_task(watch_trace(client, env["TRACE_MONGO_DB"],
+                                                        progress, stop))]
+            completed, writes, elapsed, errors = await drive(
+                env, [declaration_of(p) for p in people], progress, seconds, window,
+                concurrency)
+            peaks = peak_rss_mib(env)
+        finally:
+            stop.set()
+            run.stop_services(env)
+            await delete_topics(KAFKA, topics.all())
+            for name in await client.list_database_names():
+                if name.startswith(prefix.rstrip(".")):
+                    await client.drop_database(name)
+            await client.close()
+    await asyncio.gather(*watchers, return_exceptions=True)
+    latencies = [progress.verified_at[d] - t for d, t in progress.submitted_at.items()
+                 if d in progress.verified_at]
+    per_declaration = writes / max(completed, 1)
+    baseline = (f"{raw_insert_per_s / per_declaration:,.0f} declarations/s "
+                f"(raw insert_one {raw_insert_per_s:,.0f}/s ÷ {per_declaration:.1f} writes)"
+                if raw_insert_per_s else f"{per_declaration:.1f} store writes per declaration")
+    rows = [
+        Row(f"pipeline: declarations/s submitted → verified, traced and notified, "
+            f"sustained {elapsed:.0f} s ({window} in flight at most)",
+            f"{completed / elapsed:,.1f} declarations/s"
+            + (f", {errors} refused submits" if errors else ""), baseline),
+        Row("pipeline: submit → verdict on Kafka, p50 / p99",
+            f"{ms(pct(latencies, 0.5))} / {ms(pct(latencies, 0.99))} (n={len(latencies):,})",
+            "—"),
+    ]
+    rows += [Row(f"peak RSS: {name}", f"{mib:.0f} MiB", "—") for name, mib in peaks.items()]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--window", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    print(markdown_table(asyncio.run(collect(args.seconds, args.window, args.concurrency))))
+
+
+if __name__ == "__main__":
+    main()

@@ -135,3 +135,17 @@ _SPACES = re.compile(r"\s+")
 def normalise_name(value: str) -> str:
     """NFC with single spaces, so 'Nguyễn' typed as NFD and as NFC compare equal."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def plain_text(value: str) -> str:
+    """NFC; no control, format (e.g. bidi overrides) or surrogate characters."""
+    value = unicodedata.normalize("NFC", value)
+    bad = sorted({f"U+{ord(ch):04X}" for ch in value
+                  if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\t\n"})
+    if bad:
+        raise ValueError(f"control or invisible characters are not allowed: {', '.join(bad[:5])}")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
+"""Free text people type (names of places, notes): stored in NFC, without hidden characters."""

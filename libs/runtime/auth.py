@@ -19,7 +19,8 @@ from typing import Annotated, Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from libs.runtime.errors import ApiError
 
@@ -112,13 +113,18 @@ def decode(token: str) -> Principal:
                             "Mã truy cập không hợp lệ") from None
 
 
-def principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+# Declared as a security scheme, so that /openapi.json marks the routes that need a token
+# (and http.py documents their 401 and 403); the checks below stay ours.
+BEARER = HTTPBearer(auto_error=False, bearerFormat="JWT",
+                    description="EdDSA JWT with `role` and `scope` (DESIGN.md §5)")
+
+
+def principal(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Principal:
+    if credentials is None or not credentials.credentials.strip():
         raise _unauthorized("token_missing", "A bearer token is required",
                             "Cần mã truy cập (Bearer)")
-    return decode(token.strip())
+    return decode(credentials.credentials.strip())
 
 
 def require(*roles: Role) -> Any:

@@ -14,6 +14,7 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,6 +28,24 @@ class ApiError(Exception):
         self.status, self.code, self.vi, self.en = status, code, vi, en
         self.fields = fields or {}
         self.headers = headers
+
+
+class ErrorMessage(BaseModel):
+    vi: str = Field(examples=["Thông tin chưa hợp lệ"])
+    en: str = Field(examples=["Some fields are not valid"])
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="machine-readable", examples=["invalid_input"])
+    message: ErrorMessage
+    fields: dict[str, Any] = Field(default_factory=dict,
+                                   description="for bad input: the errors of each field")
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every service (DESIGN.md §11)."""
+
+    error: ErrorDetail
 
 
 def error_body(code: str, vi: str, en: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -88,3 +107,60 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     for outage in (ConnectionFailure, KafkaError, KafkaTimeoutError):
         app.add_exception_handler(outage, _on_unavailable)
+
+
+# What any operation may answer besides its own documented statuses; `document_errors`
+# adds them to /openapi.json so that clients (and schemathesis) know every status.
+_ANY = {503: "the store or Kafka is unavailable: nothing was done, retry (Retry-After)"}
+_WITH_BODY = {400: "the body is not valid JSON (malformed_json) or not a valid file",
+              413: "the body is over 1 MiB (body_too_large)"}
+_WITH_INPUT = {422: "invalid input: `fields` holds each field's errors (code and message)"}
+_WITH_PATH = {404: "no such item (or not one the caller may see)"}
+_SECURED = {401: "no bearer token, or an invalid or expired one",
+            403: "the token's role, or its scope (checkpoints, wards, declaration), does "
+                 "not allow this"}
+
+
+_FASTAPI_422 = {"$ref": "#/components/schemas/HTTPValidationError"}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Document the shared error responses (in the shared shape) on every /v1 operation."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        schema = generate()
+        if fresh:
+            _add_errors(schema)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_errors(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(body.pop("$defs", {}))
+    components["ErrorBody"] = body
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for path, item in schema.get("paths", {}).items():
+        if not path.startswith("/v1/"):
+            continue
+        for operation in item.values():
+            params = operation.get("parameters", [])
+            statuses = {**_ANY,
+                        **(_WITH_BODY if "requestBody" in operation else {}),
+                        **(_WITH_INPUT if params or "requestBody" in operation else {}),
+                        **(_WITH_PATH if any(p["in"] == "path" for p in params) else {}),
+                        **(_SECURED if operation.get("security") else {})}
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                responses.setdefault(str(status), {"description": description})
+            for status, response in responses.items():
+                given = response.get("content", {}).get("application/json", {}).get("schema")
+                if status[0] in "45" and given in (None, _FASTAPI_422):
+                    response["content"] = content  # FastAPI's own 422 shape is not ours
+            operation["responses"] = dict(sorted(responses.items()))
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)

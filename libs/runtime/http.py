@@ -26,7 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 
 from libs.runtime import metrics
-from libs.runtime.errors import error_body, install_error_handlers
+from libs.runtime.errors import document_errors, error_body, install_error_handlers
 from libs.runtime.logs import correlation_id, setup_logging
 from libs.runtime.mongo import Document, ping
 from libs.runtime.settings import ServiceSettings
@@ -72,6 +72,7 @@ def create_app(service: Service) -> FastAPI:
                   lifespan=lifespan)
     app.state.service = service
     install_error_handlers(app)
+    document_errors(app)
     app.include_router(_operations_router(service))
     for router in service.routers:
         app.include_router(router)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.checkpoint import CheckpointKind
-from libs.contracts.values import WardCode
+from libs.contracts.values import PlainText, WardCode
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
@@ -25,7 +25,7 @@ IdPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$",
 
 
 class CheckpointIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200, examples=["Cảng hàng không quốc tế Nội Bài"])
+    name: PlainText = Field(min_length=2, max_length=200, examples=["Cảng hàng không quốc tế Nội Bài"])
     kind: CheckpointKind
     ward_code: WardCode
     latitude: float | None = Field(None, ge=-90, le=90, examples=[21.221])
@@ -33,7 +33,7 @@ class CheckpointIn(BaseModel):
     active: bool = True
     stay_max_minutes: int | None = Field(None, ge=5, le=24 * 60, description="venues: the "
                                          "automatic check-out after this (default: service's)")
-    source: str | None = Field(None, max_length=500, description="where the entry comes from")
+    source: PlainText | None = Field(None, max_length=500, description="where the entry comes from")
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> CheckpointIn:

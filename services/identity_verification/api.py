@@ -22,6 +22,9 @@ Admin = Annotated[Principal, require(Role.admin)]
 _MEDIA_TYPES = {"application/x-ndjson": Format.ndjson, "application/jsonl": Format.ndjson,
                 "application/ndjson": Format.ndjson, "text/csv": Format.csv}
 
+IMPORT_BODY = {"requestBody": {"required": True, "content": {
+    media: {"schema": {"type": "string"}} for media in ("application/x-ndjson", "text/csv")}}}
+
 
 class MaskedResident(BaseModel):
     national_id: str = Field(description="masked", examples=["001******345"])
@@ -67,7 +70,8 @@ def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
             permanent_ward_name=_ward_name(resident.permanent_ward), status=resident.status,
             matched_by="cmnd" if len(key) == 9 else "cccd")
 
-    @router.post("/residents/import", response_model=ImportReport)
+    @router.post("/residents/import", response_model=ImportReport, openapi_extra=IMPORT_BODY,
+                 responses={415: {"description": "neither NDJSON nor CSV"}})
     async def import_residents(request: Request, who: Admin,
                                format: Annotated[Format | None, Query()] = None) -> ImportReport:
         """Import registry rows (NDJSON or CSV, streamed); bad rows come back by line number."""

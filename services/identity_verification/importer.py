@@ -126,6 +126,9 @@ class Importer:
         except json.JSONDecodeError as exc:
             self._reject(number, "malformed_json", f"not valid JSON: {exc.msg}")
             return None
+        except RecursionError:  # thousands of nested brackets: the parser's stack runs out
+            self._reject(number, "malformed_json", "nested too deeply")
+            return None
         if not isinstance(value, dict):
             self._reject(number, "malformed_json", "each line must be a JSON object")
             return None

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import new_event_id, utcnow
-from libs.contracts.values import WardCode
+from libs.contracts.values import PlainText, WardCode
 from libs.runtime.auth import Principal
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
@@ -26,7 +26,7 @@ State = Literal["pending", "delivered", "failed", "paused", "cancelled"]
 class WebhookRequest(BaseModel):
     ward_code: WardCode
     url: str = Field(min_length=1, examples=["https://ubnd-hoankiem.example/khaibao"])
-    description: str | None = Field(None, max_length=200)
+    description: PlainText | None = Field(None, max_length=200)
 
 
 class WebhookOut(BaseModel):

@@ -71,7 +71,8 @@ def build_router(store: TraceStore, runner: RebuildRunner, settings: Settings) -
         return RebuildStatus(**fields, active_generation=pointer.active,
                              building_generation=pointer.building)
 
-    @router.post("/rebuild", status_code=202, response_model=RebuildStatus)
+    @router.post("/rebuild", status_code=202, response_model=RebuildStatus,
+                 responses={409: {"description": "a rebuild is running (rebuild_running)"}})
     async def start_rebuild(who: Admin) -> JSONResponse:
         """Replay the log into a new generation; the current one serves until the switch."""
         current = await status()

@@ -9,7 +9,7 @@ annotations only against module globals.)
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -36,6 +36,8 @@ from services.movement_trace.settings import Settings
 Format = Annotated[Literal["csv", "json", "geojson"], Query(description="file format")]
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "geojson": "application/geo+json"}
+DOWNLOAD: dict[int | str, dict[str, Any]] = {200: {"description": "a file in the chosen format",
+                  "content": {media.split(";")[0]: {} for media in MEDIA.values()}}}
 
 
 @dataclass(frozen=True)
@@ -107,21 +109,21 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
         """People who met the person (degree 1) and, on request, whom those met (degree 2)."""
         return await contacts_of(ask, who, purpose, "contacts")
 
-    @router.get("/timeline/export")
+    @router.get("/timeline/export", responses=DOWNLOAD)
     async def timeline_export(who: Epidemiologist, purpose: Purpose, ask: TimelineAsk,
                               format: Format = "csv") -> Response:
         """The timeline as CSV, JSON or GeoJSON (GeoJSON needs movements with coordinates)."""
         answer = await timeline_of(ask, who, purpose, f"export timeline format={format}")
         return _download(answer, format, f"timeline-{ask.target[:12]}")
 
-    @router.get("/visits/export")
+    @router.get("/visits/export", responses=DOWNLOAD)
     async def visits_export(who: Epidemiologist, purpose: Purpose, ask: VisitsAsk,
                             format: Format = "csv") -> Response:
         """Visits to a checkpoint as CSV or JSON."""
         answer = await visits_of(ask, who, purpose, f"export visits format={format}")
         return _download(answer, format, f"visits-{ask.target}")
 
-    @router.get("/contacts/export")
+    @router.get("/contacts/export", responses=DOWNLOAD)
     async def contacts_export(who: Epidemiologist, purpose: Purpose, ask: ContactsAsk,
                               format: Format = "csv") -> Response:
         """Contacts as CSV (one row per exposure) or JSON."""

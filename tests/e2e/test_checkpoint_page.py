@@ -16,7 +16,7 @@ from playwright.async_api import Page, expect
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused, Direction
 from libs.runtime.auth import Role, mint
 from tests.conftest import ServerSlice
-from tests.support.checkpoint_browser import CHROMIUM, phone, y4m
+from tests.support.browser import CHROMIUM, phone, y4m
 from tests.support.checkpoint_kit import decided, passages_on
 from tests.support.checkpoint_system import decode, system, verify_identity
 

@@ -19,7 +19,7 @@ import httpx
 import uvicorn
 import zxingcpp
 from PIL import Image
-from playwright.async_api import Page, Route, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.identity import IdentityVerified
@@ -29,14 +29,11 @@ from libs.runtime.qr_tokens import QrVerifier
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.declaration.app import build
 from tests.conftest import ServerSlice
+from tests.support.browser import CHROMIUM, PHONE, chromium, watched_page
 from tests.support.declaration_kit import publish, settings
 from tests.support.declaration_samples import HOAN_KIEM, VUNG_TAU
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"width": 360, "height": 780}
 NATIONAL_ID = "001085012345"
 
 # No skip: a browser test that cannot run must fail (deploy/apt-packages.txt installs chromium).
@@ -69,28 +66,11 @@ async def served(env: ServerSlice, tmp_path: Path) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def phone(base: str) -> AsyncIterator[tuple[Page, list[str]]]:
+async def phone() -> AsyncIterator[tuple[Page, list[str]]]:
     """A phone-sized page; any request that would leave 127.0.0.1 is blocked and recorded."""
-    outside: list[str] = []
-
-    async def only_local(route: Route) -> None:
-        if route.request.url.startswith(base) or route.request.url.startswith("blob:"):
-            await route.continue_()
-        else:
-            outside.append(route.request.url)
-            await route.abort()
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                   args=CHROMIUM_ARGS)
-        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                            device_scale_factor=2, locale="vi-VN")
-        page = await context.new_page()
-        await page.route("**/*", only_local)
-        try:
-            yield page, outside
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        page, _, watch = await watched_page(browser, PHONE)
+        yield page, watch.outside
 
 
 async def pick_place(page: Page, place: str, province: str, ward: str) -> None:
@@ -134,7 +114,7 @@ def decode_element(png: Path) -> str:
 async def test_a_citizen_declares_on_a_phone_and_sees_the_qr_and_status(
         env: ServerSlice, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    async with served(env, tmp_path) as base, phone(base) as (page, outside):
+    async with served(env, tmp_path) as base, phone() as (page, outside):
         await page.goto(base + "/")
         await expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=30_000)
         await expect(page.locator("h1")).to_have_text("Khai báo y tế")

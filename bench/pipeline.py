@@ -88,9 +88,14 @@ class Progress:
     notified: Counter[str] = field(default_factory=Counter)
     traced: int = 0
 
-    def completed(self) -> int:
+    def stages(self) -> dict[str, int]:
         notified = sum(1 for n in self.notified.values() if n >= NOTIFICATIONS_PER_DECLARATION)
-        return min(len(self.verified_at), notified, self.traced)
+        return {"submitted": len(self.submitted_at), "verified": len(self.verified_at),
+                "traced": self.traced, "notified": notified}
+
+    def completed(self) -> int:
+        stages = self.stages()
+        return min(stages["verified"], stages["traced"], stages["notified"])
 
 
 async def watch_kafka(topics: Topics, progress: Progress, stop: asyncio.Event) -> None:
@@ -185,6 +190,7 @@ async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: 
     elapsed = time.monotonic() - started
     completed = progress.completed() - done_before
     writes = store_writes(environ) - writes_before
+    print(f"[pipeline] at the end of the load: {progress.stages()}", flush=True)
     await until_done(120)  # drain before the services stop, so nothing is cut mid-write
     return completed, writes, elapsed, errors
 

@@ -1,50 +1,148 @@
 """`make bench`: every benchmark, one Markdown table, written to bench/results.md.
 
-Runs against the local stack (or KAFKA_BOOTSTRAP / MONGO_URL), with bounded
-loads. Each project figure sits beside a raw baseline measured in the same run.
+    .venv/bin/python -m bench.run [--quick] [--only NAME ...]
+
+Runs against the local stack (or KAFKA_BOOTSTRAP / MONGO_URL) with bounded
+loads, one section after the other so that they do not disturb each other.
+Each project figure sits beside a raw baseline measured in the same run. A
+section that fails is reported in the table (and the exit code), the others
+still run. `--quick` shrinks every load (for trying the harness, not for figures).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import platform
 import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import baselines
+from bench import (
+    baselines,
+    checkpoint_scan,
+    declaration_submit,
+    notification_throughput,
+    pipeline,
+    qr_render,
+    trace_queries,
+    trace_replay,
+)
 from bench.common import Row, markdown_table
 from deploy.local.procs import Endpoint
 
 RESULTS = Path(__file__).with_name("results.md")
 
 
-async def collect(kafka: str, mongo: str) -> list[Row]:
-    rows: list[Row] = []
-    rows += await baselines.kafka(kafka)
-    rows += await baselines.mongo(mongo)
-    bare = await baselines.bare_http_insert(mongo)
-    rows.append(Row("bare FastAPI endpoint, one insert, 32 in flight", bare.summary()))
-    return rows
+@dataclass(frozen=True)
+class Sizes:
+    """How big each load is; `--quick` divides them."""
+
+    kafka_messages: int = 50_000
+    submit_requests: int = 600
+    pipeline_seconds: float = 60
+    scan_rates: tuple[float, ...] = (50, 100, 200)
+    scan_seconds: float = 10
+    trace_movements: int = 1_000_000
+    trace_queries: int = 200
+    replay_citizens: int = 1500
+    notification_declarations: int = 300
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(kafka_messages=5_000, submit_requests=100, pipeline_seconds=10,
+                   scan_rates=(50,), scan_seconds=3, trace_movements=20_000, trace_queries=20,
+                   replay_citizens=200, notification_declarations=40)
 
 
-def header() -> str:
-    return (f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` on "
-            f"{os.cpu_count()} cores, {platform.python_implementation()} "
-            f"{platform.python_version()}, local stack (Kafka 4.1 KRaft, FerretDB 1.24 SQLite); "
-            "load generator on the same machine.")
+class Run:
+    """Runs the sections in order, keeping the rows and the raw rates later rows need."""
+
+    def __init__(self, kafka: str, mongo: str, sizes: Sizes) -> None:
+        self.kafka, self.mongo, self.sizes = kafka, mongo, sizes
+        self.rows: list[Row] = []
+        self.failed: list[str] = []
+        self.raw_insert_per_s: float | None = None
+
+    async def section(self, name: str, produce: Callable[[], Awaitable[list[Row]]]) -> None:
+        print(f"[bench] {name}…", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        try:
+            self.rows += await produce()
+        except Exception as error:  # one broken section must not hide the others' figures
+            traceback.print_exc()
+            self.failed.append(name)
+            self.rows.append(Row(f"{name}: FAILED", f"{type(error).__name__}: {error}"[:200]))
+        print(f"[bench] {name} took {time.monotonic() - started:.0f} s", file=sys.stderr,
+              flush=True)
+
+    async def raw(self) -> list[Row]:
+        rows = await baselines.kafka(self.kafka, self.sizes.kafka_messages)
+        store_rows, self.raw_insert_per_s = await baselines.mongo(self.mongo)
+        bare = await baselines.bare_http_insert(self.mongo)
+        return rows + store_rows + [
+            Row("bare FastAPI endpoint, one insert_one, 32 in flight", bare.summary())]
+
+    async def qr(self) -> list[Row]:
+        return qr_render.collect(100)
+
+    async def submit(self) -> list[Row]:
+        return await declaration_submit.collect(self.sizes.submit_requests, 16)
+
+    async def pipeline(self) -> list[Row]:
+        return await pipeline.collect(self.sizes.pipeline_seconds, 300, 16,
+                                      self.raw_insert_per_s)
+
+    async def scan(self) -> list[Row]:
+        return await checkpoint_scan.collect(list(self.sizes.scan_rates),
+                                             self.sizes.scan_seconds, 2000)
+
+    async def trace(self) -> list[Row]:
+        return await trace_queries.run(self.sizes.trace_movements, self.sizes.trace_queries,
+                                       self.kafka, self.mongo)
+
+    async def replay(self) -> list[Row]:
+        return await trace_replay.run(self.sizes.replay_citizens, 7, self.kafka, self.mongo)
+
+    async def notifications(self) -> list[Row]:
+        return await notification_throughput.collect(self.sizes.notification_declarations, 50)
 
 
-def main() -> int:
+SECTIONS = ("raw", "qr", "submit", "pipeline", "scan", "trace", "replay", "notifications")
+
+
+def header(seconds: float) -> str:
+    return (f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
+            f"({seconds / 60:.0f} min) on {os.cpu_count()} cores, "
+            f"{platform.python_implementation()} {platform.python_version()}, local stack "
+            "(Kafka 4.1 KRaft, FerretDB 1.24 SQLite with the `_id` index fix); services, "
+            "servers and load generator share the machine.")
+
+
+async def main(only: list[str], sizes: Sizes) -> int:
     kafka = os.environ.get("KAFKA_BOOTSTRAP", Endpoint.from_kafka_env().address)
     mongo = os.environ.get("MONGO_URL", f"mongodb://{Endpoint.from_mongo_env().address}")
-    rows = asyncio.run(collect(kafka, mongo))
-    text = f"{header()}\n\n{markdown_table(rows)}\n"
+    bench = Run(kafka, mongo, sizes)
+    started = time.monotonic()
+    for name in SECTIONS:
+        if name == "raw" or not only or name in only:
+            await bench.section(name, getattr(bench, name))
+    text = f"{header(time.monotonic() - started)}\n\n{markdown_table(bench.rows)}\n"
     print(text)
-    RESULTS.write_text(text)
-    return 0
+    if not only and sizes == Sizes():
+        RESULTS.write_text(text)
+    return 1 if bench.failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small loads, results not saved")
+    parser.add_argument("--only", nargs="*", default=[], choices=SECTIONS,
+                        help="these sections only (the raw baselines always run)")
+    args = parser.parse_args()
+    sys.exit(asyncio.run(main(args.only, Sizes.quick() if args.quick else Sizes())))

@@ -61,6 +61,7 @@ class Citizen:
     declaration_id: str
     origin_ward: str
     destination_ward: str
+    person: dict[str, str] | None = None  # a registry resident (demo); None: made up
 
 
 @dataclass(frozen=True)
@@ -90,15 +91,19 @@ class Scenario:
     _serial: int = 0
 
     def add_citizen(self, origin_ward: str | None = None, destination_ward: str | None = None,
-                    rng: random.Random | None = None) -> Citizen:
+                    rng: random.Random | None = None,
+                    person: dict[str, str] | None = None) -> Citizen:
+        """A made-up citizen, or `person` (national_id, full_name, date_of_birth, gender)."""
         rng = rng or random.Random(self._serial)
         self._serial += 1
-        national_id = f"{rng.randint(1, 96):03d}{rng.choice('0123')}{rng.randint(0, 99):02d}" \
-                      f"{self._serial:06d}"
+        national_id = person["national_id"] if person else (
+            f"{rng.randint(1, 96):03d}{rng.choice('0123')}{rng.randint(0, 99):02d}"
+            f"{self._serial:06d}")
         wards = [p.ward_code for p in self.places]
         citizen = Citizen(national_id, subject_id_for(self.secret, national_id),
                           f"00000000-0000-4000-8000-{self._serial:012d}",
-                          origin_ward or rng.choice(wards), destination_ward or rng.choice(wards))
+                          origin_ward or rng.choice(wards), destination_ward or rng.choice(wards),
+                          person)
         self.citizens.append(citizen)
         return citizen
 
@@ -111,11 +116,14 @@ class Scenario:
         self.visits.append(found)
         return found
 
-    def events(self) -> Iterator[tuple[str, str, Envelope[Any]]]:
-        """(catalogue topic, key, envelope) for everything, declarations first."""
+    def events(self, derived: bool = True) -> Iterator[tuple[str, str, Envelope[Any]]]:
+        """(catalogue topic, key, envelope) for everything, declarations first.
+
+        `derived=False` leaves out what the services derive themselves (identity
+        verdicts, ward notifications): for feeding the running system (the demo)."""
         citizens = {c.subject_id: c for c in self.citizens}
         for citizen in self.citizens:
-            yield from _declaration_events(citizen, self.start)
+            yield from _declaration_events(citizen, self.start, derived)
         for v in sorted(self.visits, key=lambda v: (v.start, v.subject_id)):
             yield from _visit_events(citizens[v.subject_id], v)
 
@@ -131,16 +139,19 @@ def places_from_units(rng: random.Random, count: int, venue_share: float = 0.6) 
     return places
 
 
-def generate(seed: int = 1, citizens: int = 100, days: int = 3, places: int = 20,
+def generate(seed: int = 1, citizens: int = 100, days: int = 3, places: int | list[Place] = 20,
              visits_per_day: float = 3.0, start: datetime | None = None,
              max_stay: timedelta = timedelta(hours=4), missing_out_share: float = 0.1,
-             refused_share: float = 0.03) -> Scenario:
-    """A random population; `start` defaults to `days` days ago (inside the retention period)."""
+             refused_share: float = 0.03, people: list[dict[str, str]] | None = None,
+             secret: bytes = DEV_SUBJECT_SECRET.encode()) -> Scenario:
+    """A random population (or `people`, registry residents) over `places` (a count of
+    random places, or given ones); `start` defaults to `days` days ago."""
     rng = random.Random(seed)
     start = start or (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0)
-    scenario = Scenario(start, days, places_from_units(rng, places))
-    for _ in range(citizens):
-        citizen = scenario.add_citizen(rng=rng)
+    scenario = Scenario(start, days, places if isinstance(places, list)
+                        else places_from_units(rng, places), secret=secret)
+    for i in range(len(people) if people else citizens):
+        citizen = scenario.add_citizen(rng=rng, person=people[i] if people else None)
         t = start + timedelta(minutes=rng.randint(0, 600))
         end = start + timedelta(days=days)
         while True:
@@ -174,16 +185,21 @@ def _wrap(payload: EventPayload, producer: str, at: datetime) -> Envelope[Any]:
     return Envelope.wrap(payload, producer=PRODUCERS[producer], occurred_at=at)
 
 
-def _declaration_events(c: Citizen, at: datetime) -> Iterator[tuple[str, str, Envelope[Any]]]:
+def _declaration_events(c: Citizen, at: datetime, derived: bool = True
+                        ) -> Iterator[tuple[str, str, Envelope[Any]]]:
+    person = c.person or {"full_name": "Nguyễn Văn Thử", "date_of_birth": "1990-01-01",
+                          "gender": "male"}
     declared = DeclarationSubmitted(
         declaration_id=c.declaration_id, subject_id=c.subject_id, channel="web",
-        person={"national_id": c.national_id, "full_name": "Nguyễn Văn Thử",
-                "date_of_birth": "1990-01-01", "gender": "male"},
+        person={"national_id": c.national_id, "full_name": person["full_name"],
+                "date_of_birth": person["date_of_birth"], "gender": person["gender"]},
         residence={"permanent": {"ward_code": c.origin_ward}, "current": {"ward_code": c.origin_ward}},
         trip={"origin_ward": c.origin_ward, "destination_ward": c.destination_ward,
               "departure_date": date.fromordinal(at.toordinal()), "transport": {"mode": "car"}},
         health={}, valid_until=at + timedelta(days=14))
     yield "declaration.submitted", c.subject_id, _wrap(declared, "declaration", at)
+    if not derived:
+        return
     verified = IdentityVerified(declaration_id=c.declaration_id, subject_id=c.subject_id,
                                 registered_permanent_ward=c.origin_ward)
     yield "identity.verified", c.subject_id, _wrap(verified, "identity", at + timedelta(seconds=1))

@@ -3,30 +3,40 @@
     python -m deploy.local.demo
 
 A population of 10,000 synthetic residents, the checkpoint seed set, epidemic
-levels for a few wards, and declarations typed in from paper forms by a demo
-officer for residents of that population, so they verify, notify their wards and
-show up on the timeline. Each step is skipped when its data is already there,
-so a second `make run` does not duplicate anything.
+levels for a few wards, declarations typed in from paper forms by a demo
+officer for residents of that population, and three days of simulated travel:
+300 other residents declared trips three days ago and passed the seeded
+checkpoints since (libs/scenario.py). The travel is history, so it is put on
+the event log as the declaration and checkpoint services would have published
+it (`declaration.submitted`, `checkpoint.passed/refused`, with their past
+times); identity verification, ward notification and the movement trace derive
+the rest themselves, as they would have then. Each step is skipped when its
+data is already there, so a second `make run` does not duplicate anything.
 
 Service addresses come from DECLARATION_URL, … (compose) or default to 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from libs.runtime.auth import Role, mint
 
+if TYPE_CHECKING:
+    from libs.scenario import Scenario
+
 RESIDENTS = 10_000
 DECLARATIONS = 60
+TRAVELLERS, TRAVEL_DAYS = 300, 3
 SEED = 1
 DEMO_CHECKPOINTS = ["cp-hn-noibai-airport", "cp-hcm-tansonnhat-airport", "cp-dn-danang-airport"]
 ZONES = {"00070": 2, "26506": 3, "00004": 4, "00256": 1}  # ward code → level 1–4
@@ -83,14 +93,10 @@ def paper_form(resident: dict[str, str], destination: str, departure: date) -> d
 
 
 def declarations(http: httpx.Client) -> list[str]:
-    from services.identity_verification.population.generator import PopulationGenerator
-
     officer = _bearer(Role.officer, ["demo-desk"])
     rng = random.Random(SEED)
-    living = [r for r in PopulationGenerator(seed=SEED).residents(RESIDENTS)
-              if r["status"] == "living" and r["date_of_birth"] < "2008-01-01"]
     ids = []
-    for resident in living[:DECLARATIONS]:
+    for resident in living_adults()[:DECLARATIONS]:
         destination = rng.choice(list(ZONES))
         departure = datetime.now(UTC).date() + timedelta(days=rng.randint(0, 2))
         answer = http.post(f"{URLS['declaration']}/v1/declarations/paper", headers=officer,
@@ -103,6 +109,62 @@ def declarations(http: httpx.Client) -> list[str]:
     return ids
 
 
+def living_adults() -> list[dict[str, str]]:
+    from services.identity_verification.population.generator import PopulationGenerator
+
+    return [r for r in PopulationGenerator(seed=SEED).residents(RESIDENTS)
+            if r["status"] == "living" and r["date_of_birth"] < "2008-01-01"]
+
+
+def travel_scenario() -> Scenario:
+    from libs.contracts.events.checkpoint import CheckpointKind
+    from libs.runtime.settings import DEV_SUBJECT_SECRET
+    from libs.scenario import Place, generate
+    from services.checkpoint.seed_data import SEED as SEEDED
+
+    places = [Place(cp.checkpoint_id, CheckpointKind(cp.kind), cp.ward_code) for cp in SEEDED
+              if cp.kind != "depot"]  # depots are for green-lane vehicles
+    people = [{k: r[k] for k in ("national_id", "full_name", "date_of_birth", "gender")}
+              for r in living_adults()[DECLARATIONS:DECLARATIONS + TRAVELLERS]]
+    secret = os.environ.get("KHAIBAO_SUBJECT_SECRET", DEV_SUBJECT_SECRET).encode()
+    return generate(seed=SEED, days=TRAVEL_DAYS, places=places, visits_per_day=2.0,
+                    people=people, secret=secret)
+
+
+def travel(http: httpx.Client) -> None:
+    scenario = travel_scenario()
+    first = scenario.citizens[0]
+    answer = http.get(f"{URLS['trace']}/v1/timeline", headers=_bearer(Role.epidemiologist),
+                      params={"subject_id": first.subject_id, "purpose": "demo seed check"})
+    if answer.status_code == 200 and answer.json()["movements"]:
+        print("demo: simulated travel already on the event log", flush=True)
+        return
+    published = asyncio.run(publish_history(scenario))
+    print(f"demo: {TRAVEL_DAYS} days of travel by {len(scenario.citizens)} residents published "
+          f"({published:,} events); try the timeline and contacts of {first.national_id} "
+          f"({first.person['full_name'] if first.person else ''})", flush=True)
+
+
+async def publish_history(scenario: Scenario) -> int:
+    from aiokafka import AIOKafkaProducer
+
+    from libs.contracts.topics import Topics
+
+    topics = Topics(os.environ.get("KHAIBAO_TOPIC_PREFIX", ""))
+    producer = AIOKafkaProducer(bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP",
+                                                                 "127.0.0.1:9092"),
+                                acks="all", enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    try:
+        sent = [await producer.send(topics(topic), envelope.to_bytes(), key=key.encode())
+                for topic, key, envelope in scenario.events(derived=False)]
+        for delivery in sent:
+            await delivery
+    finally:
+        await producer.stop()
+    return len(sent)
+
+
 def main() -> int:
     started = time.monotonic()
     population()
@@ -110,6 +172,7 @@ def main() -> int:
     with httpx.Client(timeout=30) as http:
         zones(http)
         declarations(http)
+        travel(http)
     print(f"demo: data ready in {time.monotonic() - started:.0f} s", flush=True)
     return 0
 

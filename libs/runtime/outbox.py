@@ -6,11 +6,16 @@ it causes are written together into the *same* document:
     {..., "outbox": [{event_id, topic, key, value, published}], "outbox_pending": true,
      "outbox_seq": 1}
 
-The relay finds documents with `outbox_pending` (an equality on an indexed
-field, fast on FerretDB too), publishes their unpublished entries and marks
-them. A relay that dies between publishing and marking publishes those
-entries again on restart; consumers deduplicate on `event_id`. Several relays
-(one per replica) may run at once with the same effect.
+The writer then calls `relay.wake(doc_id)`: the relay reads that document by
+`_id`, publishes its unpublished entries and marks them. A sweep for
+`{"outbox_pending": true}` finds what no hint named (a replica that died after
+its write, entries a concurrent update unflagged); it runs at start, when
+`wake()` is called without ids, and every `sweep_s`. The sweep is the only
+filter not on `_id`, and FerretDB v1 answers it by reading the whole collection,
+so it must not run per write: a sweep per submitted declaration made each
+submit cost O(collection) on the store. A relay that dies between publishing
+and marking publishes those entries again; consumers deduplicate on
+`event_id`. Several relays (one per replica) may run at once with the same effect.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -63,7 +69,8 @@ async def create_outbox_index(collection: AsyncCollection[Document]) -> None:
 
 class OutboxRelay:
     def __init__(self, collection: AsyncCollection[Document], broker: KafkaBroker,
-                 topics: Topics, poll_s: float = 1.0, batch: int = 50) -> None:
+                 topics: Topics, poll_s: float = 1.0, batch: int = 50,
+                 sweep_s: float = 30.0) -> None:
         # Under 100: FerretDB 1.24 (SQLite) holds a pooled connection per statement of an
         # update command until the command ends, and its pool has 100, so marking 100 or
         # more documents in one bulk_write deadlocks that database.
@@ -72,10 +79,18 @@ class OutboxRelay:
         self.topics = topics
         self.poll_s = poll_s
         self.batch = batch
+        self.sweep_s = sweep_s
         self._wake = asyncio.Event()
+        self._hinted: set[Any] = set()
+        self._next_sweep = 0.0  # time.monotonic(); 0: sweep at the next pass
 
-    def wake(self) -> None:
-        """Called after a write, so events leave at once instead of at the next poll."""
+    def wake(self, *ids: Any) -> None:
+        """Called after a write with the `_id`s of the documents written, so that their
+        events leave at once; without ids, the next pass sweeps the whole collection."""
+        if ids:
+            self._hinted.update(ids)
+        else:
+            self._next_sweep = 0.0
         self._wake.set()
 
     async def run(self) -> None:
@@ -88,18 +103,35 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay pass failed; retrying")
+                self._next_sweep = 0.0  # hints taken by the failed pass are found again
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
             self._wake.clear()
 
     async def relay_once(self) -> int:
-        """Publish what is pending in up to `batch` documents; return how many were seen."""
+        """Publish what is pending in up to `batch` documents (the hinted ones first, else
+        a sweep when one is due); return how many documents were looked at."""
+        if self._hinted:
+            ids = [self._hinted.pop() for _ in range(min(self.batch, len(self._hinted)))]
+            found = await asyncio.gather(*(self.collection.find_one(
+                {"_id": _id}, {"outbox": 1, "outbox_seq": 1, "outbox_pending": 1})
+                for _id in ids))
+            await self._relay([doc for doc in found if doc and doc.get("outbox_pending")])
+            return len(ids)
+        if time.monotonic() < self._next_sweep:
+            return 0
         docs = await self.collection.find(
             {"outbox_pending": True}, {"outbox": 1, "outbox_seq": 1}
         ).limit(self.batch).to_list()
         metrics.OUTBOX_PENDING.set(len(docs))
+        # A full batch: sweep again at once, there may be more waiting.
+        self._next_sweep = 0.0 if len(docs) >= self.batch else time.monotonic() + self.sweep_s
+        await self._relay(docs)
+        return len(docs)
+
+    async def _relay(self, docs: list[Document]) -> None:
         if not docs:
-            return 0
+            return
         # Publish everything in flight at once; the idempotent producer keeps per-partition order.
         pending = [(doc, i, entry) for doc in docs for i, entry in enumerate(doc["outbox"])
                    if not entry["published"]]
@@ -110,10 +142,10 @@ class OutboxRelay:
             if isinstance(result, BaseException):
                 log.warning("outbox publish failed", extra=log_fields(
                     event_id=entry["event_id"], error=repr(result)))
+                self._next_sweep = 0.0  # not published: look again at the next pass
             else:
                 published.setdefault(doc["_id"], []).append(i)
         await self._mark(docs, published)
-        return len(docs)
 
     async def _publish(self, entry: Document) -> None:
         await self.broker.publish(entry["value"].encode(), topic=self.topics(entry["topic"]),

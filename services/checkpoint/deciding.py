@@ -51,7 +51,7 @@ class Deciding:
             raise conflict("already_decided", "Lượt quét này đã có quyết định khác",
                            "This scan was already decided otherwise",
                            {"decision": [stored["decision"]], "direction": [stored["direction"]]})
-        self.relay.wake()
+        self.relay.wake(stored["_id"])
         if created:
             metrics.PASSAGES.labels(stored["decision"], "officer").inc()
         await self._note_refusals(stored)  # also on a repeat: completes a crash in between

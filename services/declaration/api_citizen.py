@@ -40,7 +40,7 @@ def build_router(ctx: Context) -> APIRouter:
                                   validity_hours=ctx.settings.validity_hours,
                                   correlation_id=correlation_id.get())
         await ctx.store.add(events)
-        ctx.declarations_relay.wake()
+        ctx.declarations_relay.wake(*(e.payload.declaration_id for e in events))
         return submitted(events, set())
 
     @router.get("/declarations/{declaration_id}", response_model=DeclarationView)

@@ -106,7 +106,7 @@ def build_router(ctx: Context) -> APIRouter:
                                   entered_by=who.subject, correlation_id=correlation_id.get(),
                                   natural=True)
         duplicates = await ctx.store.add(events)
-        ctx.declarations_relay.wake()
+        ctx.declarations_relay.wake(*(e.payload.declaration_id for e in events))
         return submitted(events, duplicates)
 
     @router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY)
@@ -128,7 +128,7 @@ def build_router(ctx: Context) -> APIRouter:
         result = plan(rows, format, manifest, rules.vn_today())
         lines, events = _events(ctx, result.forms, who)
         duplicates = await ctx.store.add(events)
-        ctx.declarations_relay.wake()
+        ctx.declarations_relay.wake(*(e.payload.declaration_id for e in events))
         imported = [ImportedRow(line=line, declaration_id=event.payload.declaration_id,
                                 duplicate=i in duplicates)
                     for i, (line, event) in enumerate(zip(lines, events, strict=True))]

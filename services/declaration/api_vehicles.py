@@ -79,8 +79,8 @@ def build_router(ctx: Context) -> APIRouter:
         # Crew first: a vehicle never names a declaration that is not stored.
         await ctx.store.add([e for _, e in crew])
         await ctx.store.add_vehicle(event)
-        ctx.declarations_relay.wake()
-        ctx.vehicles_relay.wake()
+        ctx.declarations_relay.wake(*(e.payload.declaration_id for _, e in crew))
+        ctx.vehicles_relay.wake(event.payload.vehicle_declaration_id)
         view = _view(event.payload.model_dump(mode="json"))
         for member, (_, crew_event) in zip(view.crew, crew, strict=True):
             member.access_token = issued(crew_event).access_token

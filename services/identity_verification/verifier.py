@@ -36,7 +36,7 @@ class Verifier:
         new = await self.store.add_verifications(docs)
         await self.store.count_verdicts(tally(new))
         if new:
-            self.relay.wake()
+            self.relay.wake(*(doc["_id"] for doc in new))
         return len(new)
 
     def _document(self, event: Envelope[DeclarationSubmitted], verdict: Verdict) -> Document:

@@ -41,9 +41,8 @@ def build(settings: Settings | None = None) -> FastAPI:
                              batch=RELAY_BATCH)
     worker = DeliveryWorker(webhooks, settings)
 
-    # The notification relay is not woken per notification, only polled: on FerretDB v1 its
-    # `outbox_pending` filter scans the whole collection, so a pass per write costs O(n²).
-    consumers.register(broker, settings, Notifier(store, webhooks, settings, worker.wake))
+    consumers.register(broker, settings,
+                       Notifier(store, webhooks, settings, worker.wake, notices.wake))
     return create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — ward notification",

@@ -31,11 +31,12 @@ from services.ward_notification.store_webhooks import WebhookStore
 
 class Notifier:
     def __init__(self, store: NotificationStore, webhooks: WebhookStore, settings: Settings,
-                 wake: Callable[[], None]) -> None:
+                 wake: Callable[[], None], published: Callable[..., None]) -> None:
         self.store = store
         self.webhooks = webhooks
         self.settings = settings
         self.wake = wake  # the webhook worker: deliveries may be waiting
+        self.published = published  # the outbox relay, told which notification to publish
 
     async def declaration(self, event: Envelope[DeclarationSubmitted]) -> None:
         view = view_of(event)
@@ -68,6 +69,7 @@ class Notifier:
         await self.store.announce(n.ward_code, feed_bucket(now, self.settings.feed_bucket_s),
                                   n.notification_id)
         await self._fan_out(n, now)
+        self.published(n.notification_id)
         self.wake()
 
     async def _fan_out(self, n: Notification, now: datetime) -> None:

@@ -99,3 +99,31 @@ async def test_entry_appended_during_a_pass_stays_pending(env: ServerSlice) -> N
         doc = await docs.find_one({"_id": "w"})
     assert doc is not None and doc["outbox_pending"] is False
     assert await _published_ids(env, at_least=2) == {first.event_id: 1, second.event_id: 1}
+
+
+async def test_a_hinted_document_is_published_without_sweeping_the_collection(
+        env: ServerSlice) -> None:
+    """`wake(_id)` publishes that document by `_id`; the collection-wide sweep (a full read
+    on FerretDB) runs only at start, on `wake()` without ids, and every `sweep_s`."""
+    settings = env.settings(ServiceSettings, service_name="outbox-test")
+    broker = make_broker(settings)
+    async with AsyncMongoClient(env.servers.mongo_url) as client:
+        docs = client[settings.mongo_db]["zones"]
+        relay = OutboxRelay(docs, broker, env.topics, sweep_s=3600)
+        first, hinted, unhinted = (zone_event(w) for w in ("00070", "00073", "00004"))
+        await docs.insert_one({"_id": "first", **new_outbox(outbox_entry(first, "00070"))})
+        await broker.start()
+        try:
+            assert await relay.relay_once() == 1  # the start-up sweep
+            await docs.insert_one({"_id": "hinted", **new_outbox(outbox_entry(hinted, "00073"))})
+            await docs.insert_one({"_id": "quiet", **new_outbox(outbox_entry(unhinted, "00004"))})
+            relay.wake("hinted")
+            assert await relay.relay_once() == 1
+            assert await relay.relay_once() == 0  # no hint left, no sweep due: nothing read
+            assert (await docs.find_one({"_id": "quiet"}))["outbox_pending"] is True
+            relay.wake()
+            assert await relay.relay_once() == 1  # the sweep finds what no hint named
+        finally:
+            await broker.stop()
+    published = await _published_ids(env, at_least=3)
+    assert published == Counter({first.event_id: 1, hinted.event_id: 1, unhinted.event_id: 1})

@@ -73,11 +73,12 @@ class Auditor:
 
     async def record(self, who: Principal, purpose: str, query: str) -> None:
         """Written before the answer is read: no answer leaves without its audit entry."""
-        await self.store.record_access(Envelope.wrap(
+        event = Envelope.wrap(
             TraceAccessed(who=who.subject, role=who.role.value, purpose=purpose, query=query,
                           at=utcnow()),
-            producer=PRODUCER, correlation_id=correlation_id.get()))
-        self.relay.wake()
+            producer=PRODUCER, correlation_id=correlation_id.get())
+        await self.store.record_access(event)
+        self.relay.wake(event.event_id)
 
 
 def span(start: datetime, end: datetime) -> str:

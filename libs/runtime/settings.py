@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     mongo_db: str = "khaibao"
     consumer_max_attempts: int = Field(5, ge=1, description="tries before a message is dead-lettered")
+    batch_max_records: int = Field(200, ge=1, le=5000,
+                                   description="events a batch consumer handles together")
+    batch_timeout_ms: int = Field(50, ge=1, description="how long a batch waits to fill")
     outbox_poll_s: float = Field(1.0, gt=0, description="how often the relay looks for leftovers")
 
     @model_validator(mode="after")

@@ -13,9 +13,6 @@ class Settings(ServiceSettings):
     service_name: str = "identity-verification"
     port: int = 8002
     mongo_db: str = "khaibao_identity"
-    batch_max_records: int = Field(200, ge=1, le=5000,
-                                   description="declarations verified together")
-    batch_timeout_ms: int = Field(50, ge=1, description="how long a batch waits to fill")
     batched_lookup: bool = Field(False, description="one $in per registry partition instead of "
                                  "one query per ID (faster on MongoDB; FerretDB v1 scans)")
     registry_partitions: int = Field(100, ge=1, le=10_000, description="collections the registry "

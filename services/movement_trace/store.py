@@ -50,9 +50,15 @@ class TraceStore:
 
     async def add(self, movement: Movement) -> bool:
         """The live path: idempotent; also feeds a generation being rebuilt."""
+        return await self.add_many([movement]) > 0
+
+    async def add_many(self, movements: list[Movement]) -> int:
+        """`add` for a batch; returns how many were new to the serving generation."""
+        if not movements:
+            return 0
         pointer = await self.generations.current()
-        new = [await self.view(g).write([movement]) for g in pointer.writes_to]
-        return new[0] > 0
+        new = [await self.view(g).write(movements) for g in pointer.writes_to]
+        return new[0]
 
     def since(self) -> datetime:
         """Reads never show what the retention purge is about to delete."""

@@ -116,23 +116,24 @@ class Run:
 SECTIONS = ("raw", "qr", "submit", "pipeline", "scan", "trace", "replay", "notifications")
 
 
-def header(seconds: float) -> str:
+def header(seconds: float, load_before: float) -> str:
     return (f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
             f"({seconds / 60:.0f} min) on {os.cpu_count()} cores, "
             f"{platform.python_implementation()} {platform.python_version()}, local stack "
             "(Kafka 4.1 KRaft, FerretDB 1.24 SQLite with the `_id` index fix); services, "
-            "servers and load generator share the machine.")
+            "servers and load generator share the machine (load average before "
+            f"{load_before:.1f}, after {os.getloadavg()[0]:.1f}).")
 
 
 async def main(only: list[str], sizes: Sizes) -> int:
     kafka = os.environ.get("KAFKA_BOOTSTRAP", Endpoint.from_kafka_env().address)
     mongo = os.environ.get("MONGO_URL", f"mongodb://{Endpoint.from_mongo_env().address}")
     bench = Run(kafka, mongo, sizes)
-    started = time.monotonic()
+    started, load_before = time.monotonic(), os.getloadavg()[0]
     for name in SECTIONS:
         if name == "raw" or not only or name in only:
             await bench.section(name, getattr(bench, name))
-    text = f"{header(time.monotonic() - started)}\n\n{markdown_table(bench.rows)}\n"
+    text = f"{header(time.monotonic() - started, load_before)}\n\n{markdown_table(bench.rows)}\n"
     print(text)
     if not only and sizes == Sizes():
         RESULTS.write_text(text)

@@ -56,6 +56,19 @@ async def insert_once(collection: AsyncCollection[Document], document: Document)
         return False
 
 
+async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,
+                          fields: Document) -> bool:
+    """Set `fields` on document `_id` unless it holds a later `key` (an order key such as
+    occurred time + event id): replays, redeliveries and late duplicates are no-ops.
+    True when it changed something."""
+    try:
+        result = await collection.update_one({"_id": _id, "key": {"$lt": key}},
+                                             {"$set": {**fields, "key": key}}, upsert=True)
+    except DuplicateKeyError:
+        return False  # stored with a later key: the filter missed, so the upsert's insert hit
+    return result.modified_count == 1 or result.upserted_id is not None
+
+
 async def ping(client: AsyncMongoClient[Document]) -> None:
     await client.admin.command("ping")
 

@@ -33,18 +33,11 @@ from pymongo.asynchronous.collection import AsyncCollection
 from libs.contracts.envelope import Envelope
 from libs.contracts.topics import Topics
 from libs.runtime import metrics
+from libs.runtime.jobs import honour_cancellation
 from libs.runtime.logs import log_fields
 from libs.runtime.mongo import Document
 
 log = logging.getLogger(__name__)
-
-
-def _honour_cancellation() -> None:
-    # PyMongo's async cursor can swallow a cancellation that lands while it
-    # waits on the server; the task is still marked as cancelling, so stop here.
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 def outbox_entry(envelope: Envelope[Any], key: str) -> Document:
@@ -95,7 +88,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
-            _honour_cancellation()
+            honour_cancellation()
             try:
                 while await self.relay_once() >= self.batch:
                     pass  # a full batch: there may be more waiting

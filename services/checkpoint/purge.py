@@ -8,18 +8,15 @@ events are not yet published are kept until they are.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
 
 from libs.contracts.envelope import utcnow
 from libs.runtime.http import Hook
-from libs.runtime.logs import log_fields
+from libs.runtime.jobs import every
 from services.checkpoint.domain import local_day
 from services.checkpoint.store_passages import PassageStore
 from services.checkpoint.store_views import ViewStore
 
-log = logging.getLogger(__name__)
 CATCH_UP_DAYS = 14
 
 
@@ -34,18 +31,5 @@ async def purge_once(passages: PassageStore, views: ViewStore, retention_days: i
 
 def purge_job(passages: PassageStore, views: ViewStore, retention_days: int,
               interval_s: float) -> Hook:
-    async def run() -> None:
-        while True:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise asyncio.CancelledError
-            try:
-                deleted = await purge_once(passages, views, retention_days)
-                log.info("retention purge", extra=log_fields(deleted=deleted))
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("retention purge failed; next time")
-            await asyncio.sleep(interval_s)
-
-    return run
+    return every(interval_s, lambda: purge_once(passages, views, retention_days),
+                 "retention purge")

@@ -8,13 +8,13 @@ stay) before the stay is removed or replaced, conditionally on its stay id.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.checkpoint import Direction
+from libs.runtime.jobs import every
 from libs.runtime.logs import log_fields
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import new_outbox, outbox_entry
@@ -118,16 +118,4 @@ class VenueStays:
 
     async def run(self) -> None:
         """Background: the automatic check-out, every `interval_s`."""
-        while True:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise asyncio.CancelledError
-            try:
-                closed = await self.auto_check_out()
-                if closed:
-                    log.info("automatic check-out", extra=log_fields(closed=closed))
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("automatic check-out failed; next time")
-            await asyncio.sleep(self.interval_s)
+        await every(self.interval_s, self.auto_check_out, "automatic check-out")()

@@ -46,14 +46,15 @@ def build_router(ctx: Context) -> APIRouter:
     @router.get("/declarations/{declaration_id}", response_model=DeclarationView)
     async def read(declaration_id: str, who: Reader) -> DeclarationView:
         """Status of one declaration (its citizen token, an officer or an admin), with the
-        epidemic level at its origin and destination."""
+        epidemic level at its origin and destination, and a quarantine in force."""
         check_scope(who, declaration_id)
         doc = await ctx.store.get(declaration_id)
         if doc is None:
             raise not_found("tờ khai", "declaration")
         trip = doc["declaration"]["trip"]
         levels = await ctx.store.zone_levels([trip["origin_ward"], trip["destination_ward"]])
-        return declaration_view(doc, levels, who, datetime.now(UTC))
+        orders = await ctx.store.quarantines_of(doc["subject_id"])
+        return declaration_view(doc, levels, who, datetime.now(UTC), orders)
 
     @router.get("/declarations/{declaration_id}/qr.{fmt}", response_class=Response,
                 responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})

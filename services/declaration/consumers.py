@@ -1,4 +1,4 @@
-"""Event handlers of the declaration service: identity verdicts and zone levels.
+"""Event handlers of the declaration service: identity verdicts, zone levels, quarantines.
 
 Both are idempotent and order-aware: a verdict or level is applied only when
 it is later (occurred / effective time, then event id) than the one stored,
@@ -15,6 +15,8 @@ from faststream.kafka import KafkaBroker
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import ZoneLevelChanged
+from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
+from libs.contracts.quarantine import vn_day
 from libs.runtime.kafka import subscribe
 from libs.runtime.logs import log_fields
 from services.declaration.domain import Status, order_key
@@ -40,9 +42,24 @@ def register(broker: KafkaBroker, settings: Settings, store: DeclarationStore) -
         await store.set_zone(p.ward_code, int(p.level), p.effective_at,
                              order_key(p.effective_at, event.event_id))
 
+    async def on_quarantine(event: Envelope[Any]) -> None:
+        """quarantine.ordered: shown on the person's declarations while it lasts."""
+        p: QuarantineOrdered = event.payload
+        await store.put_quarantine(p.subject_id, p.quarantine_id, {
+            "start": p.start.isoformat(), "end": p.end.isoformat(), "place": p.place.value,
+            "reason": p.reason.value})
+
+    async def on_release(event: Envelope[Any]) -> None:
+        """quarantine.released: no longer shown from the day of release."""
+        p: QuarantineReleased = event.payload
+        await store.put_quarantine(p.subject_id, p.quarantine_id,
+                                   {"released_on": vn_day(p.at).isoformat()})
+
     subscribe(broker, settings, IdentityVerified, on_verified)
     subscribe(broker, settings, IdentityRejected, on_rejected)
     subscribe(broker, settings, ZoneLevelChanged, on_zone)
+    subscribe(broker, settings, QuarantineOrdered, on_quarantine)
+    subscribe(broker, settings, QuarantineReleased, on_release)
 
 
 async def _verdict(store: DeclarationStore, event: Envelope[Any], status: Status,

@@ -3,7 +3,9 @@
 - `declarations`: one document per declaration, with its outbox;
 - `verdicts`: the identity verdict of a declaration (same `_id`);
 - `vehicles`: one document per green-lane vehicle declaration, with its outbox;
-- `zones`: the view of `zone.level_changed`, one document per ward.
+- `zones`: the view of `zone.level_changed`, one document per ward;
+- `quarantines`: the view of `quarantine.*`, one document per subject, its orders
+  merged by quarantine id (an order and its release meet in either order).
 
 Each document has one writer after its insert. FerretDB 1.24 applies an update
 as read-modify-write of the whole document, so two concurrent updates of one
@@ -14,16 +16,16 @@ would overwrite it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
-from libs.runtime.mongo import Document
+from libs.runtime.mongo import Document, upsert_if_later
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from services.declaration.domain import Status
 
@@ -49,6 +51,7 @@ class DeclarationStore:
         self.verdicts = db["verdicts"]
         self.vehicles = db["vehicles"]
         self.zones = db["zones"]
+        self.quarantines = db["quarantines"]
 
     async def create_indexes(self) -> None:
         await create_outbox_index(self.declarations)
@@ -83,17 +86,30 @@ class DeclarationStore:
         declared = await self.declarations.find_one({"_id": declaration_id}, {"subject_id": 1})
         if declared is None or declared["subject_id"] != subject_id:
             return False
-        return await _upsert_if_later(self.verdicts, declaration_id, key,
+        return await upsert_if_later(self.verdicts, declaration_id, key,
                                       {"status": status.value, "reasons": reasons})
 
     async def set_zone(self, ward_code: str, level: int, effective_at: datetime, key: str) -> bool:
         """Store a ward's level unless a later change is stored; True when it changed."""
-        return await _upsert_if_later(self.zones, ward_code, key,
+        return await upsert_if_later(self.zones, ward_code, key,
                                       {"level": level, "effective_at": effective_at})
 
     async def zone_levels(self, ward_codes: Iterable[str]) -> dict[str, int]:
         docs = await self.zones.find({"_id": {"$in": list(set(ward_codes))}}).to_list()
         return {doc["_id"]: int(doc["level"]) for doc in docs}
+
+    async def put_quarantine(self, subject_id: str, quarantine_id: str, fields: Document) -> None:
+        """Merged per quarantine id; a redelivery sets the same fields again."""
+        key = "orders." + hashlib.sha256(quarantine_id.encode()).hexdigest()[:24]
+        update = {"$set": {f"{key}.{name}": value for name, value in fields.items()}}
+        try:
+            await self.quarantines.update_one({"_id": subject_id}, update, upsert=True)
+        except DuplicateKeyError:  # two first upserts raced: the document exists now
+            await self.quarantines.update_one({"_id": subject_id}, update)
+
+    async def quarantines_of(self, subject_id: str) -> list[Document]:
+        doc = await self.quarantines.find_one({"_id": subject_id}) or {}
+        return list(doc.get("orders", {}).values())
 
     async def add_vehicle(self, event: Envelope[VehicleDeclared]) -> None:
         p = event.payload
@@ -121,13 +137,3 @@ class DeclarationStore:
 def _with_verdict(doc: Document, verdict: Document | None) -> Document:
     return {**doc, "status": verdict["status"] if verdict else Status.pending.value,
             "reasons": verdict["reasons"] if verdict else []}
-
-
-async def _upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,
-                           fields: Document) -> bool:
-    try:
-        result = await collection.update_one({"_id": _id, "key": {"$lt": key}},
-                                             {"$set": {**fields, "key": key}}, upsert=True)
-    except DuplicateKeyError:
-        return False  # stored with a later key: the filter missed, so the upsert's insert hit
-    return result.modified_count == 1 or result.upserted_id is not None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import ZoneLevel
+from libs.contracts.quarantine import under_quarantine, vn_day
 from libs.runtime.auth import Principal, Role, mint
 from libs.runtime.mongo import Document
 from services.declaration.domain import Status, mask_document, mask_name, status_at
@@ -48,6 +49,13 @@ class Zone(BaseModel):
     level_name: str | None = Field(None, examples=["green"])
 
 
+class QuarantineNow(BaseModel):
+    until: date = Field(description="last day under quarantine (Viet Nam date)",
+                        examples=["2025-12-04"])
+    place: str = Field(examples=["home"])
+    reason: str = Field(examples=["contact"])
+
+
 class DeclarationView(BaseModel):
     declaration_id: str = Field(examples=[EXAMPLE_ID])
     status: Status = Field(examples=["verified"])
@@ -64,6 +72,8 @@ class DeclarationView(BaseModel):
     origin: Zone
     destination: Zone
     qr: QrLinks
+    quarantine: QuarantineNow | None = Field(None, description="the person is under "
+                                             "quarantine today (the longest order if several)")
 
 
 def qr_links(kind: str, item_id: str) -> QrLinks:
@@ -98,8 +108,21 @@ def zone(ward_code: str, levels: dict[str, int]) -> Zone:
                 level=level, level_name=ZoneLevel(level).name if level else None)
 
 
+def quarantine_now(orders: list[Document], now: datetime) -> QuarantineNow | None:
+    """The order in force today; one whose release came first never shows."""
+    today = vn_day(now)
+    active = [o for o in orders if "start" in o and under_quarantine(
+        date.fromisoformat(o["start"]), date.fromisoformat(o["end"]),
+        date.fromisoformat(o["released_on"]) if o.get("released_on") else None, today)]
+    if not active:
+        return None
+    longest = max(active, key=lambda o: str(o["end"]))
+    return QuarantineNow(until=date.fromisoformat(longest["end"]) - timedelta(days=1),
+                         place=longest["place"], reason=longest["reason"])
+
+
 def declaration_view(doc: Document, levels: dict[str, int], who: Principal,
-                     now: datetime) -> DeclarationView:
+                     now: datetime, orders: list[Document] | None = None) -> DeclarationView:
     d = doc["declaration"]
     person, trip = d["person"], d["trip"]
     full_name = mask_name(person["full_name"]) if who.role == Role.officer \
@@ -113,4 +136,4 @@ def declaration_view(doc: Document, levels: dict[str, int], who: Principal,
         departure_date=trip["departure_date"], transport=trip["transport"],
         origin=zone(trip["origin_ward"], levels),
         destination=zone(trip["destination_ward"], levels),
-        qr=qr_links("declarations", doc["_id"]))
+        qr=qr_links("declarations", doc["_id"]), quarantine=quarantine_now(orders or [], now))

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from libs.contracts.envelope import utcnow
 from libs.contracts.topics import Topics
 from libs.runtime.http import Service, create_app
 from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
 from services.movement_trace import consumers
-from services.movement_trace.api import admin, queries
+from services.movement_trace.api import admin, cases, queries
 from services.movement_trace.api.common import Auditor
+from services.movement_trace.casework import Casework, Relays, release_job
 from services.movement_trace.purge import purge_job
 from services.movement_trace.queries import TraceQueries
 from services.movement_trace.rebuild import Rebuilder
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
+from services.movement_trace.store_cases import CaseStore
 
 WEB = Path(__file__).parent / "web"
 
 
-def build(settings: Settings | None = None) -> FastAPI:
+def build(settings: Settings | None = None,
+          clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """`clock` is the casework's "now" (today's date, release at term); tests move it."""
     settings = settings or Settings()
     broker = make_broker(settings)
     mongo = make_client(settings)
@@ -32,15 +39,25 @@ def build(settings: Settings | None = None) -> FastAPI:
     relay = OutboxRelay(store.audit, broker, Topics(settings.topic_prefix),
                         poll_s=settings.outbox_poll_s)
     runner = admin.RebuildRunner(Rebuilder(store, settings))
-    consumers.register(broker, settings, store)
+    case_store = CaseStore(database(mongo, settings))
+    topics = Topics(settings.topic_prefix)
+    relays = Relays(*(OutboxRelay(c, broker, topics, poll_s=settings.outbox_poll_s, batch=40)
+                      for c in (case_store.cases, case_store.quarantines, case_store.releases)))
+    queries_ = TraceQueries(store, settings)
+    desk = Casework(case_store, queries_, relays, settings, clock)
+    auditor = Auditor(store, relay)
+    consumers.register(broker, settings, store, case_store)
     return create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — movement trace",
         description="Movement timelines, visits and contacts built from the event log, for "
                     "epidemiologists; every query audited.",
-        routers=[queries.build_router(TraceQueries(store, settings), Auditor(store, relay), settings),
+        routers=[queries.build_router(queries_, auditor, settings),
+                 cases.build_router(desk, auditor, settings),
                  admin.build_router(store, runner, settings)],
-        startup=[store.create_indexes],
-        background=[relay.run, runner.run, purge_job(store, settings)],
+        startup=[store.create_indexes, case_store.create_indexes],
+        background=[relay.run, runner.run, purge_job(store, settings), relays.cases.run,
+                    relays.orders.run, relays.releases.run,
+                    release_job(desk, settings.release_interval_s)],
         web_dir=WEB,
     ))

@@ -13,20 +13,26 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from libs.contracts.envelope import Envelope, utcnow
+from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.runtime.subscription import subscribe_batches
 from services.movement_trace.domain import is_expired
 from services.movement_trace.projection import PROJECTORS, project
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
+from services.movement_trace.store_cases import CaseStore
 
 
-def register(broker: KafkaBroker, settings: Settings, store: TraceStore) -> None:
+def register(broker: KafkaBroker, settings: Settings, store: TraceStore, cases: CaseStore) -> None:
     async def on_events(events: list[Envelope[Any]]) -> None:
         """Stored once per source event; events older than the retention period are skipped."""
         now = utcnow()
-        movements = [project(event) for event in events]
-        await store.add_many([m for m in movements
+        movements = [(event, project(event)) for event in events]
+        await store.add_many([m for _, m in movements
                               if not is_expired(m.at, now, settings.retention_days)])
+        for event, movement in movements:
+            if isinstance(event.payload, DeclarationSubmitted):
+                # Where the person stays, for quarantine orders (casework); not a movement.
+                await cases.note_declaration(event, f"{movement.at.isoformat()}|{event.event_id}")
 
     subscribe_batches(broker, settings, list(PROJECTORS), on_events,
                       max_records=settings.batch_max_records,

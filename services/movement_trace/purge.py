@@ -8,18 +8,14 @@ much longer, clock and only once its `trace.accessed` event has been published.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime, timedelta
 
 from libs.contracts.envelope import utcnow
 from libs.runtime.http import Hook
-from libs.runtime.logs import log_fields
+from libs.runtime.jobs import every
 from services.movement_trace.domain import day_key
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
-
-log = logging.getLogger(__name__)
 
 
 async def purge_once(store: TraceStore, settings: Settings, now: datetime | None = None) -> dict[str, int]:
@@ -41,18 +37,5 @@ async def purge_once(store: TraceStore, settings: Settings, now: datetime | None
 
 
 def purge_job(store: TraceStore, settings: Settings) -> Hook:
-    async def run() -> None:
-        while True:
-            try:
-                deleted = await purge_once(store, settings)
-                log.info("retention purge", extra=log_fields(**deleted))
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("retention purge failed; next time")
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise asyncio.CancelledError  # PyMongo may have swallowed it mid-query
-            await asyncio.sleep(settings.purge_interval_s)
-
-    return run
+    return every(settings.purge_interval_s, lambda: purge_once(store, settings),
+                 "retention purge")

@@ -32,3 +32,9 @@ class Settings(ServiceSettings):
     rebuild_batch: int = Field(500, ge=1, le=10000, description="events per replay write")
     rebuild_stale_s: float = Field(120.0, gt=0, description="a rebuild without a heartbeat this "
                                    "long is taken over")
+
+    quarantine_days: int = Field(14, ge=1, le=60, description="length of a quarantine order; "
+                                 "its end (release day) is start + this")
+    quarantine_max_batch: int = Field(500, ge=1, le=5000, description="people in one order")
+    release_interval_s: float = Field(60.0, gt=0, description="how often quarantines that "
+                                      "reached their end date are released at term")

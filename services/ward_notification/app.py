@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from libs.contracts.envelope import utcnow
 from libs.contracts.topics import Topics
 from libs.runtime.http import Service, create_app
 from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
-from services.ward_notification import api, api_feed, api_webhooks, api_zones, consumers
+from services.ward_notification import (
+    api,
+    api_feed,
+    api_followups,
+    api_webhooks,
+    api_zones,
+    consumers,
+)
 from services.ward_notification.delivery import DeliveryWorker
 from services.ward_notification.feed import Feed
 from services.ward_notification.notifier import Notifier
 from services.ward_notification.purge import purge_job
 from services.ward_notification.settings import Settings
 from services.ward_notification.store import NotificationStore
+from services.ward_notification.store_followups import FollowupStore
 from services.ward_notification.store_webhooks import WebhookStore
 from services.ward_notification.store_zones import ZoneStore
 
@@ -25,7 +36,9 @@ WEB = Path(__file__).parent / "web"
 RELAY_BATCH = 40
 
 
-def build(settings: Settings | None = None) -> FastAPI:
+def build(settings: Settings | None = None,
+          clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """`clock` is the follow-up's "now" (which quarantine day it is); tests move it."""
     settings = settings or Settings()
     broker = make_broker(settings)
     mongo = make_client(settings)
@@ -40,9 +53,12 @@ def build(settings: Settings | None = None) -> FastAPI:
     zone_relay = OutboxRelay(zones.changes, broker, topics, poll_s=settings.outbox_poll_s,
                              batch=RELAY_BATCH)
     worker = DeliveryWorker(webhooks, settings)
+    followups = FollowupStore(db)
+    followup_relay = OutboxRelay(followups.followups, broker, topics,
+                                 poll_s=settings.outbox_poll_s, batch=RELAY_BATCH)
 
     consumers.register(broker, settings,
-                       Notifier(store, webhooks, settings, worker.wake, notices.wake))
+                       Notifier(store, webhooks, settings, worker.wake, notices.wake), followups)
     return create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — ward notification",
@@ -50,9 +66,11 @@ def build(settings: Settings | None = None) -> FastAPI:
                     "levels for everyone.",
         routers=[api.build_router(store), api_feed.build_router(Feed(store, settings)),
                  api_webhooks.build_router(webhooks, worker, settings),
-                 api_zones.build_router(zones, store, zone_relay, settings)],
-        startup=[store.create_indexes, webhooks.create_indexes, zones.create_indexes],
-        background=[notices.run, zone_relay.run, worker.run,
+                 api_zones.build_router(zones, store, zone_relay, settings),
+                 api_followups.build_router(followups, followup_relay, settings, clock)],
+        startup=[store.create_indexes, webhooks.create_indexes, zones.create_indexes,
+                 followups.create_indexes],
+        background=[notices.run, zone_relay.run, worker.run, followup_relay.run,
                     purge_job(store, webhooks, settings)],
         web_dir=WEB,
     ))

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
 
 from libs.contracts.envelope import utcnow
 from libs.runtime.http import Hook
-from libs.runtime.logs import log_fields
+from libs.runtime.jobs import every
 from services.ward_notification.settings import Settings
 from services.ward_notification.store import NotificationStore
 from services.ward_notification.store_webhooks import WebhookStore
-
-log = logging.getLogger(__name__)
 
 
 async def purge_once(store: NotificationStore, webhooks: WebhookStore,
@@ -28,15 +24,5 @@ async def purge_once(store: NotificationStore, webhooks: WebhookStore,
 
 def purge_job(store: NotificationStore, webhooks: WebhookStore,
               settings: Settings) -> Hook:
-    async def run() -> None:
-        while True:
-            try:
-                deleted = await purge_once(store, webhooks, settings)
-                log.info("retention purge", extra=log_fields(**deleted))
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("retention purge failed; next time")
-            await asyncio.sleep(settings.purge_interval_s)
-
-    return run
+    return every(settings.purge_interval_s, lambda: purge_once(store, webhooks, settings),
+                 "retention purge")

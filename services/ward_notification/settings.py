@@ -41,6 +41,9 @@ class Settings(ServiceSettings):
     webhook_require_https: bool = False
     webhooks_per_ward: int = Field(10, ge=1)
 
+    lost_after_days: int = Field(2, ge=1, le=14, description="quarantine days in a row without "
+                                 "reaching a person before they are lost to follow-up")
+
     @model_validator(mode="after")
     def _https_in_production(self) -> Settings:
         if self.env == "production":

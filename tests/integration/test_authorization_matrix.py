@@ -97,7 +97,10 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         **OPERATIONS,
         **{f"GET /v1/{query}": frozenset({"epidemiologist"}) for query in (
             "timeline", "visits", "contacts", "timeline/export", "visits/export",
-            "contacts/export")},
+            "contacts/export", "cases/{case_id}/proposal", "quarantines", "cases/stats")},
+        **{f"POST /v1/{action}": frozenset({"epidemiologist"}) for action in (
+            "cases", "cases/{case_id}/quarantines", "quarantines",
+            "quarantines/{quarantine_id}/release")},
         "POST /v1/admin/rebuild": ADMIN,
         "GET /v1/admin/rebuild": ADMIN,
         "POST /v1/admin/purge": ADMIN,
@@ -118,6 +121,10 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "POST /v1/webhooks/{webhook_id}/disable": frozenset({"ward", "admin"}),
         "GET /v1/webhooks/{webhook_id}/deliveries": frozenset({"ward", "admin"}),
         "DELETE /v1/webhooks/{webhook_id}": frozenset({"ward", "admin"}),
+        "GET /v1/followups": frozenset({"ward", "admin"}),
+        # The quarantine named in the body decides the ward: checked after the input.
+        "POST /v1/followups": frozenset({"ward", "ward-other", "admin"}),
+        "GET /v1/followups/stats": frozenset({"ward", "admin", "epidemiologist"}),
         "POST /v1/zones/{ward_code}/levels": ADMIN,
         "GET /v1/zones/{ward_code}": EVERYONE,
     },
@@ -154,6 +161,8 @@ CALLS = {
     "GET /v1/notifications": Call(params={"ward": WARD}),
     "GET /v1/notifications/counts": Call(params={"ward": WARD}),
     "GET /v1/webhooks": Call(params={"ward": WARD}),
+    "GET /v1/followups": Call(params={"ward": WARD}),
+    "GET /v1/followups/stats": Call(params={"ward": WARD}),
     # An over-long Last-Event-ID: allowed callers get a 422 instead of an endless stream.
     "GET /v1/feed": Call(params={"ward": WARD}, headers={"last-event-id": "x" * 33}),
     "POST /v1/webhooks": Call(json={"ward_code": WARD, "url": "ftp://not-allowed"}),
@@ -173,7 +182,8 @@ def url_of(route: str, ids: dict[str, str]) -> tuple[str, str]:
         return "GET", f"{path}/index.html"
     values = {"declaration_id": DECL, "vehicle_id": VEHICLE, "fmt": "svg", "checkpoint_id": CP,
               "national_id": "001085012345", "passage_id": "none", "ward_code": WARD,
-              "notification_id": "none", "webhook_id": "none", **ids}
+              "notification_id": "none", "webhook_id": "none", "case_id": "none",
+              "quarantine_id": "none", **ids}
     return method, path.format(**values)
 
 

@@ -144,6 +144,7 @@ async def test_a_verdict_racing_the_outbox_relay_is_never_lost(env: ServerSlice)
                                        secret=config.subject_secret_bytes)
             await store.add([event])
             p = event.payload
+            relay.wake(p.declaration_id)  # as the submit endpoint does
             await asyncio.gather(relay.relay_once(), store.apply_verdict(
                 p.declaration_id, p.subject_id, Status.verified, [], "k"))
             stored = await store.get(p.declaration_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -55,3 +55,8 @@ class FollowupRecorded(EventPayload):
     symptoms: list[str] = Field(default_factory=list)
     temperature_c: float | None = Field(None, ge=30, le=45)
     by: str
+    # Optional and additive: whom, where and when, so that a consumer needs no lookup.
+    subject_id: SubjectId | None = None
+    ward_code: WardCode | None = None
+    on: date | None = Field(None, description="the quarantine day (Viet Nam date)")
+    channel: Literal["visit", "call"] | None = None

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from libs.contracts import topics
 from libs.contracts.envelope import EventPayload
-from libs.contracts.values import SubjectId
+from libs.contracts.values import SubjectId, WardCode
 
 
 class TraceAccessed(EventPayload):
@@ -29,6 +29,9 @@ class CaseConfirmed(EventPayload):
     subject_id: SubjectId
     positive_test_date: date
     confirmed_by: str
+    # Optional and additive (v1 stays readable): the ward of current stay, for ward counts.
+    case_id: str | None = Field(None, description="the case's id in the movement-trace service")
+    ward_code: WardCode | None = Field(None, description="ward of current stay, if known")
 
 
 class QuarantinePlace(StrEnum):
@@ -52,6 +55,11 @@ class QuarantineOrdered(EventPayload):
     place: QuarantinePlace
     reason: QuarantineReason
     evidence: list[str] = Field(default_factory=list)
+    # Optional and additive: where the person serves it, so that the ward of current stay
+    # follows them up; `end` is the release day (quarantined on start … end - 1).
+    ward_code: WardCode | None = Field(None, description="ward of current stay (follow-up)")
+    case_id: str | None = Field(None, description="the F0 case a contact order comes from")
+    ordered_by: str | None = None
 
 
 class QuarantineReleased(EventPayload):
@@ -61,3 +69,4 @@ class QuarantineReleased(EventPayload):
     subject_id: SubjectId
     at: datetime
     early: bool = False
+    released_by: str | None = Field(None, description="who released it early; none at term")

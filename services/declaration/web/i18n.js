@@ -38,6 +38,8 @@ const TEXT = {
     id_format: "số định danh sai định dạng", deceased: "đã khai tử", revoked: "giấy tờ đã thu hồi",
     network: "Không kết nối được máy chủ, vui lòng thử lại", open: "Mở",
     tokenGone: "Không mở được tờ khai này nữa", refreshing: "tự cập nhật",
+    quarantined: "Bạn đang trong thời gian cách ly đến hết ngày", place_home: "tại nhà",
+    place_facility: "tại cơ sở cách ly",
   },
   en: {
     title: "Health declaration", mine: "Declarations sent from this device", result: "Your declaration",
@@ -77,6 +79,8 @@ const TEXT = {
     id_format: "malformed ID number", deceased: "registered as deceased", revoked: "document revoked",
     network: "Cannot reach the server, please retry", open: "Open",
     tokenGone: "This declaration can no longer be opened", refreshing: "updates itself",
+    quarantined: "You are under quarantine until the end of", place_home: "at home",
+    place_facility: "at a quarantine facility",
   },
 };
 

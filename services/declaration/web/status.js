@@ -51,6 +51,12 @@ function render(card, view) {
   details.replaceChildren(
     el("p", "", `${t("validUntil")}: ${until}`),
     zoneLine("origin", view.origin), zoneLine("destination", view.destination));
+  if (view.quarantine) {
+    const until = new Date(`${view.quarantine.until}T00:00:00`).toLocaleDateString(
+      current() === "vi" ? "vi-VN" : "en-GB");
+    details.append(el("p", "quarantine",
+      `${t("quarantined")} ${until} (${t(`place_${view.quarantine.place}`)})`));
+  }
   if (view.reasons.length) {
     details.append(el("p", "reasons", `${t("reasons")}: ${view.reasons.map(t).join(", ")}`));
   }

@@ -1,0 +1,119 @@
+"""Requests and answers of the casework routes (cases, F1 proposals, quarantine orders)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from libs.contracts.events.trace import QuarantinePlace
+from libs.contracts.values import WardCode
+from services.movement_trace.contacts import Exposure
+from services.movement_trace.schemas import Contacts
+
+SUBJECT = r"^[0-9a-fA-F]{64}$"
+Purpose = Field(min_length=3, max_length=300, description="why (written to the audit log)")
+
+
+class CaseIn(BaseModel):
+    purpose: str = Purpose
+    subject_id: str | None = Field(None, pattern=SUBJECT)
+    national_id: str | None = Field(None, max_length=20, description="hashed at the edge")
+    positive_test_date: date
+
+
+class Case(BaseModel):
+    case_id: str
+    subject_id: str
+    positive_test_date: date
+    confirmed_by: str
+    confirmed_at: datetime
+    ward_code: str | None = None
+    window_start: datetime = Field(description="look-back of the contact search")
+    window_end: datetime
+
+
+class Proposed(BaseModel):
+    subject_id: str
+    first_exposure: datetime
+    exposures: list[Exposure]
+    ward_code: str | None = Field(None, description="ward of current stay, if known")
+    quarantine_id: str | None = Field(None, description="already ordered for this case")
+
+
+class Proposal(BaseModel):
+    case: Case
+    created: bool = Field(False, description="this call confirmed the case")
+    contacts: Contacts = Field(description="the contacts feature's degree-1 answer")
+    proposed: list[Proposed] = Field(description="the F1 to confirm")
+
+
+class Terms(BaseModel):
+    purpose: str = Purpose
+    start: date | None = Field(None, description="first day (default: today, Viet Nam)")
+    days: int | None = Field(None, ge=1, le=60, description="default: the service setting")
+    place: QuarantinePlace = QuarantinePlace.home
+
+
+class ContactOrderIn(Terms):
+    subject_ids: list[str] | None = Field(None, max_length=5000, description="the F1 to "
+                                          "quarantine; omitted: all proposed")
+    ward_codes: dict[str, WardCode] = Field(default_factory=dict, description="ward of stay "
+                                            "per subject, where the trace does not know it")
+
+
+class BulkOrderIn(Terms):
+    reason: Literal["arrival", "red_zone"] = "arrival"
+    declaration_ids: list[str] = Field(default_factory=list, max_length=5000,
+                                       description="e.g. the ids an arrivals manifest import "
+                                                   "returned")
+    subject_ids: list[str] = Field(default_factory=list, max_length=5000)
+    ward_code: WardCode | None = Field(None, description="for subjects whose ward is unknown")
+
+
+class ReleaseIn(BaseModel):
+    purpose: str = Purpose
+
+
+class QuarantineOut(BaseModel):
+    quarantine_id: str
+    subject_id: str
+    start: date
+    end: date = Field(description="release day: quarantined on start … end - 1")
+    place: str
+    reason: str
+    ward_code: str | None = None
+    case_id: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+    ordered_by: str | None = None
+    created: bool = Field(False, description="this call ordered it")
+    released_at: datetime | None = None
+    early: bool | None = None
+
+    @classmethod
+    def of(cls, doc: dict[str, Any], created: bool = False) -> QuarantineOut:
+        release = doc.get("release") or {}
+        fields = {k: v for k, v in doc.items() if k in cls.model_fields}
+        fields.update(quarantine_id=doc["_id"], created=created,
+                      released_at=release.get("at"), early=release.get("early"))
+        return cls(**fields)
+
+
+class OrdersOut(BaseModel):
+    ordered: list[QuarantineOut]
+    unknown: list[str] = Field(default_factory=list, description="ids not known here")
+
+
+class DayCounts(BaseModel):
+    day: date
+    f0: int = 0
+    f1: int = 0
+    arrival: int = 0
+    red_zone: int = 0
+
+
+class CaseStats(BaseModel):
+    today: date
+    active_quarantines: int
+    per_day: list[DayCounts]

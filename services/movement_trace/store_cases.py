@@ -1,0 +1,120 @@
+"""Cases (F0), quarantine orders and releases, and where people stay.
+
+- `cases`: one document per confirmed case, with its `case.confirmed` outbox;
+- `quarantines`: one per order, with its `quarantine.ordered` outbox;
+- `releases`: one per released order (same `_id`), with its `quarantine.released`;
+- `stays`: per subject, the destination ward of their latest declaration;
+- `declared`: per declaration id, its subject and destination ward.
+
+An order and its release are separate documents on purpose: FerretDB v1 applies
+an update as read-modify-write of the whole document, so a release written into
+the order could be lost to the outbox relay marking the order published. Every
+write is an insert keyed by a derived id, so a repeat changes nothing.
+No names or national IDs: subject ids only (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
+from libs.runtime.mongo import SAFE_BULK, Document, insert_once, upsert_if_later
+from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+
+HIDDEN = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
+
+
+class CaseStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.cases = db["cases"]
+        self.quarantines = db["quarantines"]
+        self.releases = db["releases"]
+        self.stays = db["stays"]
+        self.declared = db["declared"]
+
+    async def create_indexes(self) -> None:
+        for outboxed in (self.cases, self.quarantines, self.releases):
+            await create_outbox_index(outboxed)
+        await self.quarantines.create_index([("subject_id", ASCENDING)])
+        await self.quarantines.create_index([("end", ASCENDING)])
+        # Every collection up front (see TraceStore.create_indexes: FerretDB v1 can deadlock
+        # when a collection is created while queries on the database run).
+        await self.stays.create_index([("ward_code", ASCENDING)])
+        await self.declared.create_index([("subject_id", ASCENDING)])
+
+    # --- what the consumer learns from declarations ---
+
+    async def note_declaration(self, event: Envelope[DeclarationSubmitted], key: str) -> None:
+        p = event.payload
+        ward = p.trip.destination_ward
+        await insert_once(self.declared, {"_id": p.declaration_id, "subject_id": p.subject_id,
+                                          "ward_code": ward, "channel": p.channel.value})
+        await upsert_if_later(self.stays, p.subject_id, key,
+                              {"ward_code": ward, "declaration_id": p.declaration_id})
+
+    async def wards_of(self, subject_ids: Iterable[str]) -> dict[str, str]:
+        docs = await self._by_ids(self.stays, list(subject_ids), {"ward_code": 1})
+        return {d["_id"]: d["ward_code"] for d in docs}
+
+    async def declarations(self, declaration_ids: list[str]) -> dict[str, Document]:
+        return {d["_id"]: d for d in await self._by_ids(self.declared, declaration_ids, None)}
+
+    # --- cases, orders, releases: each written with its event in one insert ---
+
+    async def add_case(self, event: Envelope[CaseConfirmed], fields: Document) -> bool:
+        p = event.payload
+        return await insert_once(self.cases, {
+            "_id": p.case_id, **p.model_dump(mode="json"), **fields,
+            **new_outbox(outbox_entry(event, key=p.subject_id))})
+
+    async def case(self, case_id: str) -> Document | None:
+        return await self.cases.find_one({"_id": case_id}, HIDDEN)
+
+    async def add_order(self, event: Envelope[QuarantineOrdered], fields: Document) -> bool:
+        p = event.payload
+        return await insert_once(self.quarantines, {
+            "_id": p.quarantine_id, **p.model_dump(mode="json"), **fields,
+            **new_outbox(outbox_entry(event, key=p.subject_id))})
+
+    async def add_release(self, event: Envelope[QuarantineReleased]) -> bool:
+        p = event.payload
+        return await insert_once(self.releases, {
+            "_id": p.quarantine_id, **p.model_dump(mode="json"),
+            **new_outbox(outbox_entry(event, key=p.subject_id))})
+
+    async def order(self, quarantine_id: str) -> Document | None:
+        return await self.quarantines.find_one({"_id": quarantine_id}, HIDDEN)
+
+    async def orders_of(self, subject_id: str) -> list[Document]:
+        return await self.quarantines.find({"subject_id": subject_id}, HIDDEN).to_list()
+
+    async def released(self, quarantine_ids: list[str]) -> dict[str, Document]:
+        docs = await self._by_ids(self.releases, quarantine_ids, HIDDEN)
+        return {d["_id"]: d for d in docs}
+
+    async def ending_by(self, day: date) -> list[Document]:
+        """Orders whose release day has come (a range filter: FerretDB scans, MongoDB
+        uses the `end` index; run by the periodic job only)."""
+        return await self.quarantines.find({"end": {"$lte": day.isoformat()}}, HIDDEN).to_list()
+
+    async def all_orders(self) -> list[Document]:
+        fields = {"subject_id": 1, "start": 1, "end": 1, "reason": 1, "ordered_day": 1}
+        return await self.quarantines.find({}, fields).to_list()
+
+    async def case_days(self) -> list[Document]:
+        return await self.cases.find({}, {"confirmed_day": 1}).to_list()
+
+    async def _by_ids(self, collection: Any, ids: list[str],
+                      fields: Document | None) -> list[Document]:
+        found: list[Document] = []
+        for first in range(0, len(ids), SAFE_BULK):
+            chunk = ids[first:first + SAFE_BULK]
+            found += await collection.find({"_id": {"$in": chunk}}, fields).to_list()
+        return found

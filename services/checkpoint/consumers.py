@@ -17,10 +17,10 @@ from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDecla
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
+from libs.runtime.subscription import subscribe_all
 from services.checkpoint import projection
 from services.checkpoint.settings import Settings
 from services.checkpoint.store_views import ViewStore
-from services.checkpoint.subscription import subscribe_all
 
 
 def register(broker: KafkaBroker, settings: Settings, views: ViewStore) -> None:

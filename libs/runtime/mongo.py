@@ -11,12 +11,13 @@ from typing import Any
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from libs.runtime.metrics import STORE_COMMANDS
 from libs.runtime.settings import ServiceSettings
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -54,6 +55,22 @@ async def insert_once(collection: AsyncCollection[Document], document: Document)
         return True
     except DuplicateKeyError:
         return False
+
+
+async def insert_new(collection: AsyncCollection[Document], docs: list[Document]) -> set[Any]:
+    """`insert_once` for a batch: one command; returns the `_id`s this call inserted (the
+    others were already there, e.g. a replay)."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many(docs, ordered=False)
+        return {doc["_id"] for doc in docs}
+    except BulkWriteError as error:
+        errors = error.details["writeErrors"]
+        if any(e["code"] != DUPLICATE_KEY for e in errors):
+            raise
+        refused = {e["index"] for e in errors}
+        return {doc["_id"] for i, doc in enumerate(docs) if i not in refused}
 
 
 async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,

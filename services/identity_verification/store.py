@@ -19,7 +19,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from libs.runtime.mongo import BulkWriteCounts, Document, bulk_write_chunked
+from libs.runtime.mongo import BulkWriteCounts, Document, bulk_write_chunked, insert_new
 from libs.runtime.outbox import create_outbox_index
 from services.identity_verification.registry import (
     DEFAULT_PARTITIONS,
@@ -180,16 +180,8 @@ class IdentityStore:
     async def add_verifications(self, docs: Sequence[Document]) -> list[Document]:
         """Insert new verifications; those already stored (a replay) are left as they are.
         Returns the documents that were new."""
-        if not docs:
-            return []
-        try:
-            await self.verifications.insert_many(docs, ordered=False)
-            return list(docs)
-        except BulkWriteError as error:
-            if _other_errors(error):
-                raise
-            existing = {e["index"] for e in error.details["writeErrors"]}
-            return [doc for i, doc in enumerate(docs) if i not in existing]
+        new = await insert_new(self.verifications, list(docs))
+        return [doc for doc in docs if doc["_id"] in new]
 
     async def count_verdicts(self, increments: dict[str, int]) -> None:
         if increments:

@@ -12,7 +12,7 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityRejected
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
 from libs.runtime.kafka import subscribe
-from libs.runtime.subscription import subscribe_all
+from libs.runtime.subscription import subscribe_all, subscribe_batches
 from services.ward_notification.notifier import Notifier
 from services.ward_notification.settings import Settings
 from services.ward_notification.store_followups import FollowupStore
@@ -20,9 +20,9 @@ from services.ward_notification.store_followups import FollowupStore
 
 def register(broker: KafkaBroker, settings: Settings, notifier: Notifier,
              followups: FollowupStore) -> None:
-    async def on_declaration(event: Envelope[Any]) -> None:
+    async def on_declarations(events: list[Envelope[Any]]) -> None:
         """Tell the destination ward of an arrival and the origin ward of a departure."""
-        await notifier.declaration(event)
+        await notifier.declarations(events)
 
     async def on_passage(event: Envelope[Any]) -> None:
         """Tell the destination ward the person passed a checkpoint on the way."""
@@ -32,7 +32,9 @@ def register(broker: KafkaBroker, settings: Settings, notifier: Notifier,
         """Alert the ward of current stay: refused at a checkpoint, or identity rejected."""
         await notifier.dependent(event)
 
-    subscribe(broker, settings, DeclarationSubmitted, on_declaration)
+    subscribe_batches(broker, settings, [DeclarationSubmitted], on_declarations,
+                      max_records=settings.batch_max_records,
+                      timeout_ms=settings.batch_timeout_ms)
     subscribe(broker, settings, CheckpointPassed, on_passage)
     subscribe(broker, settings, CheckpointRefused, on_alert)
     subscribe(broker, settings, IdentityRejected, on_alert)

@@ -15,6 +15,7 @@ from typing import Any
 
 from libs.contracts.envelope import Envelope, parse_event, utcnow
 from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.runtime.mongo import Document
 from services.ward_notification.domain import (
     DeclarationView,
     Notification,
@@ -38,42 +39,51 @@ class Notifier:
         self.wake = wake  # the webhook worker: deliveries may be waiting
         self.published = published  # the outbox relay, told which notification to publish
 
-    async def declaration(self, event: Envelope[DeclarationSubmitted]) -> None:
-        view = view_of(event)
-        await self.store.save_view(view, utcnow())
-        for notification in from_declaration(view, event):
-            await self.notify(notification)
-        await self._resolve_parked(view)
+    async def declarations(self, events: list[Envelope[DeclarationSubmitted]]) -> None:
+        """A batch of declarations, with one write per collection for the whole batch."""
+        now = utcnow()
+        views = [view_of(event) for event in events]
+        await self.store.save_views(views, now)
+        await self.notify_all([n for view, event in zip(views, events, strict=True)
+                               for n in from_declaration(view, event)], now)
+        await self._resolve_parked(views)
 
     async def dependent(self, event: Envelope[Any]) -> None:
         """`checkpoint.passed`, `checkpoint.refused` or `identity.rejected`."""
         view = await self.store.view(event.payload.declaration_id)
         if view is not None:
-            await self.notify(from_dependent(view, event))
+            await self.notify_all([from_dependent(view, event)], utcnow())
             return
         await self.store.park(event, utcnow())
         view = await self.store.view(event.payload.declaration_id)
         if view is not None:  # the declaration landed while this event was being parked
-            await self._resolve_parked(view)
+            await self._resolve_parked([view])
 
-    async def _resolve_parked(self, view: DeclarationView) -> None:
-        for parked in await self.store.parked_for(view.declaration_id):
-            await self.notify(from_dependent(view, parse_event(parked["value"])))
+    async def _resolve_parked(self, views: list[DeclarationView]) -> None:
+        by_id = {view.declaration_id: view for view in views}
+        for parked in await self.store.parked_for(list(by_id)):
+            view = by_id[parked["declaration_id"]]
+            await self.notify_all([from_dependent(view, parse_event(parked["value"]))], utcnow())
             await self.store.unpark(parked["_id"])
 
-    async def notify(self, n: Notification) -> None:
-        now = utcnow()
-        if not await self.store.add(n, now):
-            await self.store.add_fact(n, now)
-        # Repeated on a redelivery on purpose: a crash may have come between these writes.
-        await self.store.announce(n.ward_code, feed_bucket(now, self.settings.feed_bucket_s),
-                                  n.notification_id)
-        await self._fan_out(n, now)
-        self.published(n.notification_id)
+    async def notify_all(self, ns: list[Notification], now: datetime) -> None:
+        """Store, announce on the live feed, queue webhooks, hand to the outbox relay.
+        Repeated in full on a redelivery on purpose: a crash may have come between writes."""
+        if not ns:
+            return
+        new = await self.store.add_many(ns, now)
+        for n in ns:
+            if n.notification_id not in new:
+                await self.store.add_fact(n, now)
+        await self.store.announce(feed_bucket(now, self.settings.feed_bucket_s),
+                                  [(n.ward_code, n.notification_id) for n in ns])
+        hooks = await self.webhooks.for_wards(sorted({n.ward_code for n in ns}))
+        for n in ns:
+            await self._fan_out(n, now, [h for h in hooks if h["ward_code"] == n.ward_code])
+        self.published(*(n.notification_id for n in ns))
         self.wake()
 
-    async def _fan_out(self, n: Notification, now: datetime) -> None:
-        hooks = await self.webhooks.for_wards([n.ward_code])
+    async def _fan_out(self, n: Notification, now: datetime, hooks: list[Document]) -> None:
         if not hooks:
             return
         doc = await self.store.get(n.notification_id)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.notification import NotifyReason
-from libs.runtime.mongo import Document, insert_once
+from libs.runtime.mongo import Document, bulk_write_chunked, insert_new, insert_once
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from services.ward_notification.domain import (
     DeclarationView,
@@ -60,8 +60,12 @@ class NotificationStore:
     # --- the declaration view, and events waiting for their declaration ---
 
     async def save_view(self, view: DeclarationView, now: datetime) -> bool:
-        doc = {"_id": view.declaration_id, **view.model_dump(mode="json"), "received_at": now}
-        return await insert_once(self.views, doc)
+        return bool(await self.save_views([view], now))
+
+    async def save_views(self, views: list[DeclarationView], now: datetime) -> set[str]:
+        return await insert_new(self.views, [
+            {"_id": v.declaration_id, **v.model_dump(mode="json"), "received_at": now}
+            for v in views])
 
     async def view(self, declaration_id: str) -> DeclarationView | None:
         doc = await self.views.find_one({"_id": declaration_id})
@@ -72,24 +76,30 @@ class NotificationStore:
             "_id": event.event_id, "declaration_id": event.payload.declaration_id,
             "type": event.type, "value": event.model_dump_json(), "parked_at": now})
 
-    async def parked_for(self, declaration_id: str) -> list[Document]:
-        return await self.parked.find({"declaration_id": declaration_id}).to_list()
+    async def parked_for(self, declaration_ids: list[str]) -> list[Document]:
+        # Not an `_id` filter: FerretDB v1 reads the collection, which holds only the few
+        # events still waiting for their declaration; once per batch of declarations.
+        return await self.parked.find({"declaration_id": {"$in": declaration_ids}}).to_list()
 
     async def unpark(self, event_id: str) -> None:
         await self.parked.delete_one({"_id": event_id})
 
     # --- notifications ---
 
-    async def add(self, n: Notification, now: datetime) -> bool:
-        """Insert with its outbox entry; False when this notification already exists."""
-        return await insert_once(self.notifications, notification_document(n, now))
+    async def add_many(self, ns: list[Notification], now: datetime) -> set[str]:
+        """Insert with their outbox entries; returns the ids that were new."""
+        return await insert_new(self.notifications, [notification_document(n, now) for n in ns])
 
     async def add_fact(self, n: Notification, now: datetime) -> bool:
-        """A later fact for an existing notification (a second checkpoint), recorded once."""
-        result = await self.notifications.update_one(
-            {"_id": n.notification_id, "facts.fact_id": {"$ne": n.fact_id}},
-            {"$push": {"facts": {"fact_id": n.fact_id, "at": now, "detail": n.detail}}})
-        return result.modified_count == 1
+        """A later fact for an existing notification (a second checkpoint), recorded once.
+        Read, then write by `_id` alone: a filter on `facts.fact_id` too would make FerretDB
+        v1 read the whole collection. Facts of one notification come from one consumer."""
+        doc = await self.notifications.find_one({"_id": n.notification_id}, {"facts.fact_id": 1})
+        if doc is None or any(f["fact_id"] == n.fact_id for f in doc["facts"]):
+            return False
+        await self.notifications.update_one({"_id": n.notification_id}, {"$push": {
+            "facts": {"fact_id": n.fact_id, "at": now, "detail": n.detail}}})
+        return True
 
     async def get(self, notification_id: str) -> Document | None:
         return await self.notifications.find_one({"_id": notification_id}, PUBLIC_FIELDS)
@@ -129,11 +139,16 @@ class NotificationStore:
 
     # --- the live feed: one small document per (ward, time bucket) ---
 
-    async def announce(self, ward_code: str, bucket: int, notification_id: str) -> None:
-        await self.feed.update_one(
+    async def announce(self, bucket: int, notifications: list[tuple[str, str]]) -> None:
+        """Put (ward code, notification id) pairs into the ward's feed bucket."""
+        by_ward: dict[str, list[str]] = {}
+        for ward_code, notification_id in notifications:
+            by_ward.setdefault(ward_code, []).append(notification_id)
+        await bulk_write_chunked(self.feed, [UpdateOne(
             {"_id": feed_key(ward_code, bucket)},
-            {"$addToSet": {"items": notification_id},
+            {"$addToSet": {"items": {"$each": ids}},
              "$setOnInsert": {"bucket": bucket, "ward_code": ward_code}}, upsert=True)
+            for ward_code, ids in by_ward.items()])
 
     async def bucket(self, ward_code: str, bucket: int) -> list[str]:
         doc = await self.feed.find_one({"_id": feed_key(ward_code, bucket)})

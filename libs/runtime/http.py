@@ -27,12 +27,17 @@ from pymongo import AsyncMongoClient
 
 from libs.runtime import metrics
 from libs.runtime.errors import document_errors, error_body, install_error_handlers
+from libs.runtime.jobs import every
+from libs.runtime.kafka import record_lag
 from libs.runtime.logs import correlation_id, setup_logging
 from libs.runtime.mongo import Document, ping
 from libs.runtime.settings import ServiceSettings
 
 MAX_BODY_BYTES = 1024 * 1024
 Hook = Callable[[], Coroutine[Any, Any, None]]
+
+
+LAG_INTERVAL_S = 5.0  # how often `khaibao_consumer_lag_records` is refreshed
 
 
 @dataclass
@@ -57,7 +62,8 @@ def create_app(service: Service) -> FastAPI:
         for hook in service.startup:
             await hook()
         await service.broker.start()
-        tasks = [asyncio.create_task(job()) for job in service.background]
+        lag = every(LAG_INTERVAL_S, lambda: record_lag(service.broker), "consumer lag")
+        tasks = [asyncio.create_task(job()) for job in [*service.background, lag]]
         try:
             yield
         finally:

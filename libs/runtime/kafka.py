@@ -91,6 +91,22 @@ class _DeadLetterScope(BaseMiddleware):
             backoff = min(backoff * 2, MAX_BACKOFF_S)
 
 
+async def record_lag(broker: KafkaBroker) -> None:
+    """Consumer lag of every partition assigned to this replica, into `/metrics`:
+    the high-water mark the last fetch saw, minus the position of the consumer."""
+    for subscriber in broker.subscribers:
+        consumer = getattr(subscriber, "consumer", None)
+        if consumer is None:
+            continue
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:  # nothing fetched from it yet
+                continue
+            position = await consumer.position(tp)
+            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
+                max(0, highwater - position))
+
+
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
     """One broker per service: idempotent producer, acks from all in-sync replicas."""
     dead_letters = DeadLetters(settings.consumer_max_attempts)

@@ -12,6 +12,9 @@ EVENTS_CONSUMED = Counter("khaibao_events_consumed_total", "events handled", ["t
 DEAD_LETTERS = Counter("khaibao_dead_letters_total", "messages sent to a DLQ", ["topic"])
 OUTBOX_PUBLISHED = Counter("khaibao_outbox_published_total", "outbox entries published",
                            ["topic"])
+CONSUMER_LAG = Gauge("khaibao_consumer_lag_records",
+                     "records on the partition not yet consumed by this replica",
+                     ["topic", "partition"])
 OUTBOX_PENDING = Gauge("khaibao_outbox_pending_documents",
                        "documents with unpublished outbox entries at the last relay pass")
 STORE_COMMANDS = Counter("khaibao_store_commands_total",

@@ -60,7 +60,7 @@ def summary(took: list[float]) -> str:
 async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
     citizens = max(100, target // 50)
     scenario = generate(seed=2026, citizens=citizens, days=28, places=max(20, target // 500),
-                        visits_per_day=(target / citizens - 1) / 28 / 1.5)  # ~1.5 movements a visit
+                        visits_per_day=(target / citizens - 1) / 28 / 1.42)  # ~1.43 movements a visit
     prefix = f"bench-trace-{uuid.uuid4().hex[:6]}."
     settings = Settings(kafka_bootstrap=kafka, mongo_url=mongo, topic_prefix=prefix,
                         mongo_db=prefix.strip(".").replace("-", "_"), env="test",

@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run start stop test test-unit test-integration test-e2e \
+.PHONY: help install run start stop test test-unit test-integration test-e2e test-reliability \
         stack-up stack-down stack-status token lint typecheck bench compose-check k8s-check k8s-generate clean
 
 help: ## list the commands
@@ -37,7 +37,7 @@ stack-down: $(STAMP) ## stop Kafka and FerretDB (data stays in .state/)
 stack-status: $(STAMP) ## show whether Kafka and FerretDB run and answer
 	$(PY) -m deploy.local.stack status
 
-test: $(STAMP) ## all tiers (unit, integration, e2e) against the real servers
+test: $(STAMP) ## all tiers (unit, integration, e2e, reliability) against the real servers
 	$(PY) -m pytest tests
 
 test-unit: $(STAMP) ## unit tier only (no servers)
@@ -48,6 +48,9 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
+
+test-reliability: $(STAMP) ## the pipeline under faults, on a private stack (KHAIBAO_FAULT_DECLARATIONS=N)
+	$(PY) -m pytest -s tests/reliability
 
 bench: $(STAMP) ## benchmarks against the local stack: table on stdout and in bench/results.md
 	$(PY) -m deploy.local.stack up

@@ -157,7 +157,8 @@ async def measure(base: str, tokens: list[str], db: str, rates: list[float],
                   seconds: float) -> list[Row]:
     rows = []
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client, \
+    # 5 s: an answer later than that has failed the officer; it also bounds the run.
+    async with httpx.AsyncClient(base_url=base, timeout=5, limits=limits) as client, \
             AsyncMongoClient(MONGO) as mongo:
         await until_known(client, tokens)
         declarations = mongo[db]["declarations"]

@@ -58,19 +58,21 @@ async def insert_once(collection: AsyncCollection[Document], document: Document)
 
 
 async def insert_new(collection: AsyncCollection[Document], docs: list[Document]) -> set[Any]:
-    """`insert_once` for a batch: one command; returns the `_id`s this call inserted (the
-    others were already there, e.g. a replay)."""
-    if not docs:
-        return set()
-    try:
-        await collection.insert_many(docs, ordered=False)
-        return {doc["_id"] for doc in docs}
-    except BulkWriteError as error:
-        errors = error.details["writeErrors"]
-        if any(e["code"] != DUPLICATE_KEY for e in errors):
-            raise
-        refused = {e["index"] for e in errors}
-        return {doc["_id"] for i, doc in enumerate(docs) if i not in refused}
+    """`insert_once` for a batch: one command per `SAFE_BULK` documents; returns the `_id`s
+    this call inserted (the others were already there, e.g. a replay)."""
+    inserted: set[Any] = set()
+    for first in range(0, len(docs), SAFE_BULK):
+        chunk = docs[first:first + SAFE_BULK]
+        try:
+            await collection.insert_many(chunk, ordered=False)
+            inserted |= {doc["_id"] for doc in chunk}
+        except BulkWriteError as error:
+            errors = error.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
+                raise
+            refused = {e["index"] for e in errors}
+            inserted |= {doc["_id"] for i, doc in enumerate(chunk) if i not in refused}
+    return inserted
 
 
 async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,

@@ -17,7 +17,7 @@ from pymongo import ASCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from libs.runtime.mongo import Document, bulk_write_chunked
+from libs.runtime.mongo import SAFE_BULK, Document, bulk_write_chunked
 from services.movement_trace.domain import (
     Movement,
     bucket_writes,
@@ -64,15 +64,19 @@ class View:
         if not batch:
             return 0
         await self._write_buckets(batch)
-        try:
-            result = await self.movements.bulk_write(
-                [InsertOne(to_document(m)) for m in batch], ordered=False)
-            return result.inserted_count
-        except BulkWriteError as error:
-            details = error.details
-            if any(e.get("code") != DUPLICATE_KEY for e in details.get("writeErrors", [])):
-                raise
-            return int(details.get("nInserted", 0))
+        inserted = 0
+        for first in range(0, len(batch), SAFE_BULK):  # a larger write deadlocks FerretDB
+            try:
+                result = await self.movements.bulk_write(
+                    [InsertOne(to_document(m)) for m in batch[first:first + SAFE_BULK]],
+                    ordered=False)
+                inserted += result.inserted_count
+            except BulkWriteError as error:
+                details = error.details
+                if any(e.get("code") != DUPLICATE_KEY for e in details.get("writeErrors", [])):
+                    raise
+                inserted += int(details.get("nInserted", 0))
+        return inserted
 
     async def _write_buckets(self, batch: list[Movement]) -> None:
         grouped: dict[tuple[str, str], tuple[str, list[Document]]] = {}

@@ -1,15 +1,11 @@
 """The launcher itself: idempotent `up`, and a killed server comes back on its old data.
 
-It runs a second, private stack (own state folder and ports) so the stack the
-other tests use is never touched. Jars and the FerretDB binary are borrowed
-from the main state folder, so nothing is downloaded or built again.
+It runs a second, private stack (tests/support/private_stack.py: own state
+folder and ports) so the stack the other tests use is never touched.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -20,48 +16,17 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
-from deploy.local.procs import REPO, STATE
+from deploy.local.procs import REPO
 from tests.support.kafka import read_topic
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-class PrivateStack:
-    def __init__(self, state: Path) -> None:
-        kafka_port = _free_port()
-        self.kafka = f"127.0.0.1:{kafka_port}"
-        self.mongo = f"mongodb://127.0.0.1:{_free_port()}"
-        self.state = state
-        self.env = {**os.environ, "KHAIBAO_STATE": str(state), "KAFKA_BOOTSTRAP": self.kafka,
-                    "MONGO_URL": self.mongo}
-
-    def run(self, command: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "deploy.local.stack", command], cwd=REPO,
-                              env=self.env, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0 or command == "status", done.stdout + done.stderr
-        return done.stdout
-
-    def pid(self, name: str) -> int:
-        return int((self.state / "pids" / f"{name}.pid").read_text())
-
-    def kill(self, name: str) -> None:
-        os.killpg(self.pid(name), signal.SIGKILL)
+from tests.support.private_stack import PrivateStack, borrow_main_stack
 
 
 @pytest.fixture
 def private_stack(tmp_path: Path) -> Iterator[PrivateStack]:
-    if not (STATE / "kafka" / "libs.stamp").exists() or not (STATE / "bin" / "ferretdb").exists():
-        pytest.fail("the main stack must have been started once (make stack-up)")
-    (tmp_path / "kafka").mkdir()
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "kafka" / "libs").symlink_to(STATE / "kafka" / "libs")
-    for borrowed in ("kafka/libs.stamp", "bin/ferretdb", "bin/ferretdb.stamp"):
-        shutil.copy2(STATE / borrowed, tmp_path / borrowed)
+    try:
+        borrow_main_stack(tmp_path)
+    except RuntimeError as error:
+        pytest.fail(str(error))
     stack = PrivateStack(tmp_path)
     try:
         yield stack

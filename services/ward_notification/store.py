@@ -45,6 +45,9 @@ def notification_document(n: Notification, now: datetime) -> Document:
     return doc
 
 
+FACT_ATTEMPTS = 5
+
+
 class NotificationStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.notifications = db["notifications"]
@@ -92,14 +95,22 @@ class NotificationStore:
 
     async def add_fact(self, n: Notification, now: datetime) -> bool:
         """A later fact for an existing notification (a second checkpoint), recorded once.
+
         Read, then write by `_id` alone: a filter on `facts.fact_id` too would make FerretDB
-        v1 read the whole collection. Facts of one notification come from one consumer."""
-        doc = await self.notifications.find_one({"_id": n.notification_id}, {"facts.fact_id": 1})
-        if doc is None or any(f["fact_id"] == n.fact_id for f in doc["facts"]):
-            return False
-        await self.notifications.update_one({"_id": n.notification_id}, {"$push": {
-            "facts": {"fact_id": n.fact_id, "at": now, "detail": n.detail}}})
-        return True
+        v1 read the whole collection. Facts of one notification come from one consumer, but
+        the outbox relay may mark the same document meanwhile, and FerretDB v1 then keeps
+        only one of the two updates: the fact is read back and written again if lost."""
+        pushed = 0
+        while True:
+            doc = await self.notifications.find_one({"_id": n.notification_id},
+                                                    {"facts.fact_id": 1})
+            if doc is None or any(f["fact_id"] == n.fact_id for f in doc["facts"]):
+                return pushed > 0  # there: written just now, or by an earlier delivery
+            if pushed == FACT_ATTEMPTS:
+                raise RuntimeError(f"fact {n.fact_id} of {n.notification_id} kept being lost")
+            await self.notifications.update_one({"_id": n.notification_id}, {"$push": {
+                "facts": {"fact_id": n.fact_id, "at": now, "detail": n.detail}}})
+            pushed += 1
 
     async def get(self, notification_id: str) -> Document | None:
         return await self.notifications.find_one({"_id": notification_id}, PUBLIC_FIELDS)

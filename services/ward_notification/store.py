@@ -82,7 +82,9 @@ class NotificationStore:
     async def parked_for(self, declaration_ids: list[str]) -> list[Document]:
         # Not an `_id` filter: FerretDB v1 reads the collection, which holds only the few
         # events still waiting for their declaration; once per batch of declarations.
-        return await self.parked.find({"declaration_id": {"$in": declaration_ids}}).to_list()
+        # In the order they were parked: a notification's facts keep their arrival order.
+        return await self.parked.find({"declaration_id": {"$in": declaration_ids}}).sort(
+            [("parked_at", 1), ("_id", 1)]).to_list()
 
     async def unpark(self, event_id: str) -> None:
         await self.parked.delete_one({"_id": event_id})

@@ -84,7 +84,7 @@ async def test_redelivered_events_create_no_duplicates(env: ServerSlice) -> None
             passed = [n for n in items if n["reason"] == "passed"]
             return len(items) == 3 and bool(passed) and len(passed[0]["facts"]) == 2
 
-        await eventually(settled)
+        await eventually(settled, timeout_s=60)  # a busy machine: the group join is slow
         items = await inbox(api, BOTH)
         records = await read_topic(env.servers.kafka_bootstrap, env.topics(WARD_NOTIFIED),
                                    at_least=3, settle_s=2.0)

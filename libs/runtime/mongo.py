@@ -77,15 +77,25 @@ async def insert_new(collection: AsyncCollection[Document], docs: list[Document]
 
 async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,
                           fields: Document) -> bool:
-    """Set `fields` on document `_id` unless it holds a later `key` (an order key such as
-    occurred time + event id): replays, redeliveries and late duplicates are no-ops.
-    True when it changed something."""
-    try:
-        result = await collection.update_one({"_id": _id, "key": {"$lt": key}},
-                                             {"$set": {**fields, "key": key}}, upsert=True)
-    except DuplicateKeyError:
-        return False  # stored with a later key: the filter missed, so the upsert's insert hit
-    return result.modified_count == 1 or result.upserted_id is not None
+    """Set `fields` on document `_id` unless it holds a later or equal `key` (an order key
+    such as occurred time + event id): replays, redeliveries and late duplicates are
+    no-ops. True when it changed something.
+
+    Read, then write, by `_id` alone: FerretDB v1 answers only a lone `{_id: value}` from
+    an index, so a filter on `key` too read the whole collection on every call (the
+    movement trace fell minutes behind in the fault test). Writers of one `_id` are one
+    consumer handling one partition in order, so nothing writes between the two steps."""
+    current = await collection.find_one({"_id": _id}, {"key": 1})
+    if current is None:
+        try:
+            await collection.insert_one({"_id": _id, **fields, "key": key})
+            return True
+        except DuplicateKeyError:  # inserted meanwhile (a replica taking over the partition)
+            current = await collection.find_one({"_id": _id}, {"key": 1}) or {}
+    if current.get("key", "") >= key:
+        return False
+    await collection.update_one({"_id": _id}, {"$set": {**fields, "key": key}})
+    return True
 
 
 async def ping(client: AsyncMongoClient[Document]) -> None:

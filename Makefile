@@ -50,7 +50,7 @@ test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
 
 test-reliability: $(STAMP) ## the pipeline under faults, on a private stack (KHAIBAO_FAULT_DECLARATIONS=N)
-	$(PY) -m pytest -s tests/reliability
+	KHAIBAO_FAULT_DECLARATIONS=$${KHAIBAO_FAULT_DECLARATIONS:-5000} $(PY) -m pytest -s tests/reliability
 
 bench: $(STAMP) ## benchmarks against the local stack: table on stdout and in bench/results.md
 	$(PY) -m deploy.local.stack up

@@ -1,4 +1,5 @@
-"""The Kafka side of a service: broker factory, typed subscriptions, dead letters.
+"""The Kafka side of a service: broker factory, dead letters, consumer lag (subscriptions:
+libs/runtime/subscription.py).
 
 Delivery is at-least-once: offsets are committed only after the handler
 returned (`AckPolicy.NACK_ON_ERROR`), and handlers are idempotent. A message
@@ -20,14 +21,13 @@ from aiokafka.errors import KafkaError
 from faststream import BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
-from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure
 
-from libs.contracts.envelope import Envelope, EventPayload, UnknownEvent
-from libs.contracts.topics import Topics, dlq
+from libs.contracts.envelope import UnknownEvent
+from libs.contracts.topics import dlq
 from libs.runtime import metrics
-from libs.runtime.logs import correlation_id, log_fields
+from libs.runtime.logs import log_fields
 from libs.runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -122,30 +122,3 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
     )
     dead_letters.broker = broker
     return broker
-
-
-def subscribe(broker: KafkaBroker, settings: ServiceSettings, event: type[EventPayload],
-              handler: Callable[[Envelope[Any]], Awaitable[None]]) -> None:
-    """Run `handler` for every event of type `event`, in this service's consumer group."""
-    topic = Topics(settings.topic_prefix)(event.TYPE)
-
-    async def consume(envelope: Envelope[Any]) -> None:
-        if envelope.version != event.VERSION:
-            raise UnknownEvent(f"{event.TYPE} version {envelope.version} is not known here")
-        token = correlation_id.set(envelope.correlation_id)
-        try:
-            await handler(envelope)
-            metrics.EVENTS_CONSUMED.labels(event.TYPE).inc()
-        finally:
-            correlation_id.reset(token)
-
-    # FastStream validates the body against the annotation and documents it in AsyncAPI.
-    consume.__annotations__ = {"envelope": Envelope[event], "return": None}  # type: ignore[valid-type]
-    consume.__name__ = f"on_{event.TYPE.replace('.', '_')}"
-    broker.subscriber(
-        topic,
-        group_id=settings.consumer_group(),
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        auto_offset_reset="earliest",
-        description=handler.__doc__,
-    )(consume)

@@ -1,9 +1,9 @@
 """One Kafka consumer for several topics of a service, event by event or in batches.
 
-`libs.runtime.kafka.subscribe` makes one consumer per topic, all in the
-service's group; with seven topics each member's join rebalanced the group
-again and start-up took ~20 s. One subscriber on all seven topics joins once.
-Everything else is as in the shared `subscribe`: the broker's dead-letter
+Every service has exactly one subscriber: each subscriber is a member of the
+service's consumer group, and each member joining rebalances the others (seven
+per-topic subscribers took ~20 s to start; one joins once, ~0.2 s).
+`subscribe_all` runs one handler per event type: the broker's dead-letter
 middleware, commit after the handler (NACK_ON_ERROR), typed envelopes, the
 correlation id and the consumed-events metric. Messages keep their order per
 partition; handlers run one at a time per replica.

@@ -10,8 +10,9 @@ from aiokafka import AIOKafkaProducer
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.contracts.topics import ZONE_LEVEL_CHANGED, dlq
-from libs.runtime.kafka import make_broker, subscribe
+from libs.runtime.kafka import make_broker
 from libs.runtime.settings import ServiceSettings
+from libs.runtime.subscription import subscribe_all
 from tests.conftest import ServerSlice
 from tests.support.kafka import eventually, read_topic
 
@@ -34,7 +35,7 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_flows(env: Se
         handled.append(event.payload.ward_code)
 
     broker = make_broker(settings)
-    subscribe(broker, settings, ZoneLevelChanged, on_zone)
+    subscribe_all(broker, settings, {ZoneLevelChanged: on_zone})
     topic = env.topics(ZONE_LEVEL_CHANGED)
     poison = {
         "not_json": b"\xff{not json",

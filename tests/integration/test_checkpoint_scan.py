@@ -85,7 +85,10 @@ async def test_an_identity_verdict_that_arrives_before_its_declaration_counts(
         await add_checkpoints(client)
         await publish(env, verified(decl))
         await publish(env, decl)
-        answer = await scan_when_known(client, keys.token(decl.payload.declaration_id))
+        # The two topics are consumed in no set order: wait for the status itself. Were an
+        # early verdict dropped, the declaration would stay pending and this would time out.
+        answer = await scan_when_known(client, keys.token(decl.payload.declaration_id),
+                                       "verified")
         assert answer["person"]["status"] == "verified"
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Header, Response
 
 from libs.contracts.events.declaration import Channel
 from libs.runtime.auth import Principal, Role, require
+from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
 from libs.runtime.qr_tokens import Kind
 from services.declaration.context import Context, check_scope, not_found, qr_response
-from services.declaration.domain import submitted_events
+from services.declaration.domain import request_fingerprint, submitted_events
 from services.declaration.examples import FORM_EXAMPLES
 from services.declaration.form import DeclarationForm
 from services.declaration.ratelimit import limited
@@ -21,9 +22,26 @@ from services.declaration.views import DeclarationView, Submitted, declaration_v
 
 Reader = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
 Form = Annotated[DeclarationForm, Body(openapi_examples=FORM_EXAMPLES)]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", pattern=r"^[A-Za-z0-9_-]{16,64}$",
+    description="a random key made by the client for this submission (a UUID will do) "
+                "and sent again with every retry of it: a retry whose first answer was "
+                "lost gets the same declarations back, never a second set")]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "field errors, each with a code and a vi/en message"},
+    422: {"description": "field errors, each with a code and a vi/en message; "
+                         "`idempotency_key_reused`: the key came with another form"},
     429: {"description": "too many submissions from this client"}}
+
+
+async def same_request(ctx: Context, ids: list[str], fingerprint: str | None) -> bool:
+    """True when these declarations were stored by this very request (a retry); False
+    when none is stored; 422 when they came with another form under the same key."""
+    stored = await ctx.store.fingerprints(ids)
+    if any(earlier != fingerprint for earlier in stored.values()):
+        raise ApiError(422, "idempotency_key_reused",
+                       "Mã Idempotency-Key này đã dùng cho một tờ khai khác",
+                       "This Idempotency-Key was used for another form")
+    return bool(stored)
 
 
 def build_router(ctx: Context) -> APIRouter:
@@ -32,15 +50,29 @@ def build_router(ctx: Context) -> APIRouter:
 
     @router.post("/declarations", status_code=201, response_model=Submitted,
                  dependencies=[throttle], responses=ERRORS)
-    async def submit(form: Form) -> Submitted:
+    async def submit(form: Form, response: Response,
+                     idempotency_key: IdempotencyKey = None) -> Submitted:
         """Submit a health declaration, for oneself and dependants: each gets an id, a
-        citizen access token and a QR code."""
+        citizen access token and a QR code. Send an `Idempotency-Key` to retry safely:
+        the same key with the same form answers the same declarations (header
+        `Idempotent-Replayed: true`) and publishes nothing new."""
         events = submitted_events(form, channel=Channel.web,
                                   secret=ctx.settings.subject_secret_bytes,
                                   validity_hours=ctx.settings.validity_hours,
-                                  correlation_id=correlation_id.get())
-        await ctx.store.add(events)
-        ctx.declarations_relay.wake(*(e.payload.declaration_id for e in events))
+                                  correlation_id=correlation_id.get(),
+                                  idempotency_key=idempotency_key)
+        ids = [e.payload.declaration_id for e in events]
+        fingerprint = request_fingerprint(form) if idempotency_key else None
+        # Checked before writing too, so a key sent again with another (say larger)
+        # form is refused without storing any of it.
+        if fingerprint and await same_request(ctx, ids[:1], fingerprint):
+            response.headers["Idempotent-Replayed"] = "true"
+        # A replay inserts what its first attempt did not get to; the rest are there.
+        already = await ctx.store.add(events, fingerprint)
+        if already:  # keyed ids only (fresh ones are UUIDv7); two attempts may have raced
+            await same_request(ctx, [ids[i] for i in sorted(already)], fingerprint)
+        # Also on a replay: the first attempt may have died before its relay ran.
+        ctx.declarations_relay.wake(*ids)
         return submitted(events, set())
 
     @router.get("/declarations/{declaration_id}", response_model=DeclarationView)

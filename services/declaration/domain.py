@@ -20,6 +20,9 @@ PRODUCER = "declaration"
 # Ids of officer-entered declarations are derived from what was declared, so a
 # second upload of the same file (or a double click) lands on the same ids.
 NATURAL_IDS = uuid.UUID("6b1f0d52-5a7e-4c59-9a55-1f3c0e6c2d10")
+# Ids of a submit sent with an `Idempotency-Key` are derived from the key, so a
+# retry whose first answer was lost lands on the same declarations, not new ones.
+KEYED_IDS = uuid.UUID("0f3a2c8e-9b41-4d6f-8a7c-5e2b1d9c4f60")
 
 
 class Status(StrEnum):
@@ -71,18 +74,36 @@ def natural_id(subject_id: str, trip: contract.Trip) -> str:
     return str(uuid.uuid5(NATURAL_IDS, key))
 
 
+def keyed_id(idempotency_key: str, position: int) -> str:
+    """The id of the `position`-th traveller of a submit sent with this key."""
+    return str(uuid.uuid5(KEYED_IDS, f"{idempotency_key}|{position}"))
+
+
+def request_fingerprint(form: DeclarationForm) -> str:
+    """What a retry must repeat exactly to reuse an idempotency key (the validated
+    form, so an NFD and an NFC spelling of one name are the same request)."""
+    return hashlib.sha256(form.model_dump_json().encode()).hexdigest()
+
+
 def submitted_events(form: DeclarationForm | PaperForm, *, channel: Channel, secret: bytes,
                      validity_hours: int, entered_by: str | None = None,
-                     correlation_id: str | None = None,
-                     natural: bool = False) -> list[Envelope[DeclarationSubmitted]]:
-    """One `declaration.submitted` per traveller; `natural` ids for officer-entered forms."""
+                     correlation_id: str | None = None, natural: bool = False,
+                     idempotency_key: str | None = None) -> list[Envelope[DeclarationSubmitted]]:
+    """One `declaration.submitted` per traveller. Ids are new, `natural` (derived from
+    what was declared, for officer-entered forms) or derived from `idempotency_key`."""
     trip = contract.Trip.model_validate(form.trip.model_dump())
     until = valid_until(trip.departure_date, validity_hours)
     events = []
-    for traveller in travellers(form):
+    for position, traveller in enumerate(travellers(form)):
         subject = subject_of(secret, traveller.person)
+        if natural:
+            declaration_id = natural_id(subject, trip)
+        elif idempotency_key is not None:
+            declaration_id = keyed_id(idempotency_key, position)
+        else:
+            declaration_id = new_event_id()
         payload = DeclarationSubmitted(
-            declaration_id=natural_id(subject, trip) if natural else new_event_id(),
+            declaration_id=declaration_id,
             subject_id=subject, channel=channel, person=traveller.person,
             residence=traveller.residence, trip=trip, health=traveller.health,
             valid_until=until, entered_by=entered_by)

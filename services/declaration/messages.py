@@ -95,6 +95,7 @@ BUILT_IN: dict[str, Message] = {
                   "Too few items (at least {min_length})"),
     "string_too_long": ("Tối đa {max_length} ký tự", "At most {max_length} characters"),
     "string_too_short": ("Tối thiểu {min_length} ký tự", "At least {min_length} characters"),
+    "string_pattern_mismatch": ("Không đúng định dạng", "Not in the expected format"),
     "greater_than_equal": ("Giá trị tối thiểu là {ge}", "The smallest allowed value is {ge}"),
     "less_than_equal": ("Giá trị tối đa là {le}", "The largest allowed value is {le}"),
 }
@@ -115,7 +116,7 @@ def field_errors(errors: list[Any]) -> dict[str, list[dict[str, Any]]]:
     """pydantic's error list → {"person.full_name": [{"code", "message": {"vi", "en"}}]}."""
     fields: dict[str, list[dict[str, Any]]] = {}
     for err in errors:
-        loc = [str(part) for part in err["loc"] if part not in ("body", "query", "path")]
+        loc = [str(part) for part in err["loc"] if part not in ("body", "query", "path", "header")]
         entry = {"code": err["type"], "message": message(err["type"], err.get("ctx"))}
         fields.setdefault(".".join(loc) or "body", []).append(entry)
     return fields

@@ -32,8 +32,10 @@ from services.declaration.domain import Status
 DUPLICATE_KEY = 11000
 
 
-def declaration_document(event: Envelope[DeclarationSubmitted]) -> Document:
-    """The declaration and its `declaration.submitted`, to be written in one insert."""
+def declaration_document(event: Envelope[DeclarationSubmitted],
+                         fingerprint: str | None = None) -> Document:
+    """The declaration and its `declaration.submitted`, to be written in one insert;
+    `fingerprint` is the request's when it came with an idempotency key."""
     p = event.payload
     return {
         "_id": p.declaration_id,
@@ -41,6 +43,7 @@ def declaration_document(event: Envelope[DeclarationSubmitted]) -> Document:
         "submitted_at": event.occurred_at,
         "valid_until": p.valid_until,
         "declaration": p.model_dump(mode="json"),
+        **({"request_fingerprint": fingerprint} if fingerprint else {}),
         **new_outbox(outbox_entry(event, key=p.subject_id)),
     }
 
@@ -58,9 +61,11 @@ class DeclarationStore:
         await create_outbox_index(self.vehicles)
         await self.declarations.create_index("subject_id")
 
-    async def add(self, events: Iterable[Envelope[DeclarationSubmitted]]) -> set[int]:
-        """Insert declarations; return the positions of those already there (natural ids)."""
-        documents = [declaration_document(event) for event in events]
+    async def add(self, events: Iterable[Envelope[DeclarationSubmitted]],
+                  fingerprint: str | None = None) -> set[int]:
+        """Insert declarations; return the positions of those already there (natural or
+        keyed ids)."""
+        documents = [declaration_document(event, fingerprint) for event in events]
         if not documents:
             return set()
         try:
@@ -71,6 +76,17 @@ class DeclarationStore:
                 raise
             return {int(failure["index"]) for failure in failures}
         return set()
+
+    async def fingerprints(self, declaration_ids: list[str]) -> dict[str, str | None]:
+        """The request fingerprint each of these declarations was stored with (one
+        lookup by `_id` each: FerretDB 1.24 answers an `_id $in` by a full scan)."""
+        found = {}
+        for declaration_id in declaration_ids:
+            doc = await self.declarations.find_one({"_id": declaration_id},
+                                                   {"request_fingerprint": 1})
+            if doc is not None:
+                found[declaration_id] = doc.get("request_fingerprint")
+        return found
 
     async def get(self, declaration_id: str) -> Document | None:
         """The declaration with its `status` and `reasons` (pending until a verdict)."""

@@ -19,18 +19,19 @@ import httpx
 import uvicorn
 import zxingcpp
 from PIL import Image
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.identity import IdentityVerified
 from libs.contracts.events.notification import ZoneLevel, ZoneLevelChanged
+from libs.contracts.topics import DECLARATION_SUBMITTED
 from libs.contracts.values import subject_id_for
 from libs.runtime.qr_tokens import QrVerifier
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.declaration.app import build
 from tests.conftest import ServerSlice
 from tests.support.browser import CHROMIUM, PHONE, chromium, watched_page
-from tests.support.declaration_kit import publish, settings
+from tests.support.declaration_kit import events_on, publish, settings
 from tests.support.declaration_samples import HOAN_KIEM, VUNG_TAU
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
@@ -183,3 +184,33 @@ async def svg_decodes(page: Page, base: str, mine: dict[str, Any]) -> None:
     await page.set_content(f"<body style='margin:0;background:#fff'>{svg.text}</body>")
     await page.locator("svg").screenshot(path=ARTIFACTS / "declaration-qr-svg.png")
     await check_qr(base, mine["id"], decode_element(ARTIFACTS / "declaration-qr-svg.png"))
+
+
+async def test_sending_again_after_a_lost_answer_gives_the_same_declaration(
+        env: ServerSlice, tmp_path: Path) -> None:
+    """A cheap phone loses its signal after the server stored the declaration: the
+    citizen sees "try again", presses send again and gets that declaration, not a second."""
+    answers: list[dict[str, Any]] = []
+
+    async def lose_the_first_answer(route: Route) -> None:
+        if answers:
+            await route.continue_()
+            return
+        answers.append(await (await route.fetch()).json())  # the server got it and answered
+        await route.abort("connectionreset")  # but the phone never sees the answer
+
+    async with served(env, tmp_path) as base, phone() as (page, outside):
+        await page.goto(base + "/")
+        await expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=30_000)
+        await fill_form(page)
+        await page.select_option("[name='person.gender']", "male")
+        await page.route("**/v1/declarations", lose_the_first_answer)
+        await page.click("#submit")
+        await expect(page.locator("#form-error")).to_contain_text("thử lại")
+        await page.click("#submit")
+        await expect(page.locator("article.card")).to_have_count(1, timeout=15_000)
+        stored = await page.evaluate("JSON.parse(localStorage['khaibao.declarations'])")
+        published = await events_on(env, DECLARATION_SUBMITTED, at_least=1, settle_s=2.0)
+    assert [answer["declaration_id"] for answer in answers] == [d["id"] for d in stored]
+    assert [e.payload.declaration_id for _, e in published] == [stored[0]["id"]]
+    assert outside == []

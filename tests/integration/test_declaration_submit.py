@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
+import uuid
+
+import httpx
 
 from libs.contracts.topics import DECLARATION_SUBMITTED
 from libs.contracts.values import subject_id_for
 from libs.runtime.settings import DEV_SUBJECT_SECRET
+from services.declaration.domain import keyed_id
 from tests.conftest import ServerSlice
 from tests.support.declaration_kit import bearer, declaration_service, events_on
 from tests.support.declaration_samples import ADMIN, OFFICER, child, form
@@ -129,3 +134,52 @@ async def test_anonymous_submissions_are_rate_limited_per_client(env: ServerSlic
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["retry-after"]) >= 1
     assert officer.status_code == 201  # officers' routes are authenticated, not throttled
+
+
+async def test_a_retry_with_its_idempotency_key_gets_the_same_declarations(
+        env: ServerSlice) -> None:
+    key = {"idempotency-key": uuid.uuid4().hex}
+    family = form(dependants=[child()])
+    daughter = child("001315009876", "Nguyễn Thu Hà", "female")
+    # The retry spells the name in NFD: the validated form is what must match.
+    retried = form(person__full_name=unicodedata.normalize("NFD", "Nguyễn Văn An"),
+                   dependants=[child()])
+    async with declaration_service(env) as api:
+        first = await api.post("/v1/declarations", json=family, headers=key)
+        again, racing = await asyncio.gather(
+            api.post("/v1/declarations", json=retried, headers=key),
+            api.post("/v1/declarations", json=family, headers=key))
+        larger = await api.post("/v1/declarations", headers=key,
+                                json=form(dependants=[child(), daughter]))
+        third = keyed_id(key["idempotency-key"], 2)
+        third_stored = await api.get(f"/v1/declarations/{third}", headers=ADMIN)
+        published = await events_on(env, DECLARATION_SUBMITTED, at_least=2, settle_s=2.0)
+
+    def ids(response: httpx.Response) -> list[str]:
+        answer = response.json()
+        return [answer["declaration_id"], *(d["declaration_id"] for d in answer["dependants"])]
+
+    assert [r.status_code for r in (first, again, racing)] == [201, 201, 201]
+    assert "idempotent-replayed" not in first.headers
+    assert again.headers["idempotent-replayed"] == "true"
+    assert ids(first) == ids(again) == ids(racing)
+    assert sorted(e.payload.declaration_id for _, e in published) == sorted(ids(first))
+    # The same key with another form is refused, and none of that form is stored.
+    assert larger.status_code == 422
+    assert larger.json()["error"]["code"] == "idempotency_key_reused"
+    assert third_stored.status_code == 404
+
+
+async def test_a_submission_without_a_key_is_new_each_time_and_bad_keys_are_refused(
+        env: ServerSlice) -> None:
+    async with declaration_service(env) as api:
+        twice = [await api.post("/v1/declarations", json=form()) for _ in range(2)]
+        short = await api.post("/v1/declarations", json=form(),
+                               headers={"idempotency-key": "abc"})
+        odd = await api.post("/v1/declarations", json=form(),
+                             headers={"idempotency-key": "a" * 20 + "/../" + "b" * 20})
+    assert twice[0].json()["declaration_id"] != twice[1].json()["declaration_id"]
+    for refused in (short, odd):
+        assert refused.status_code == 422
+        fields = refused.json()["error"]["fields"]
+        assert fields["Idempotency-Key"][0]["code"] == "string_pattern_mismatch"

@@ -18,10 +18,10 @@ store must hold every fact exactly once: a verification per declaration, the
 passage of each scan, the trace's movements (declared, identity verdict, passed,
 each notification) and the arriving / departing / passed notifications.
 
-The declaration submit has no idempotency key: a submit whose answer was lost
-(the process was killed mid-request) and that the client sent again leaves a second
-declaration. Only answered 201s count as accepted; the others are reported as
-"stored, answer lost" and must still be verified, traced and notified exactly once.
+Each traveller's submit carries an `Idempotency-Key`, sent again with every retry:
+a submit whose answer was lost (the process was killed mid-request, or the
+connection dropped) and that the client sent again must land on the same
+declaration, so a declaration nobody was answered for counts as a duplicate.
 """
 
 from __future__ import annotations
@@ -179,6 +179,7 @@ class Traveller:
     form: dict[str, Any]
     phase: int
     scan_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    idempotency_key: str = field(default_factory=lambda: uuid.uuid4().hex)
     declaration_id: str | None = None
 
 
@@ -244,7 +245,8 @@ class Load:
 
     async def declare(self, http: httpx.AsyncClient, t: Traveller) -> str:
         """Submit the form; returns the QR token of the declaration."""
-        answer = await self.post(http, "declaration", "/v1/declarations", t.form)
+        answer = await self.post(http, "declaration", "/v1/declarations", t.form,
+                                 {"idempotency-key": t.idempotency_key})
         assert answer.status_code == 201, answer.text
         t.declaration_id = answer.json()["declaration_id"]
         return self.signer.sign(t.declaration_id, Kind.declaration,
@@ -267,16 +269,13 @@ class Load:
 
 # --- counting, from each service's own store -----------------------------------------------
 
-def expected(declaration_id: str, passed: bool) -> list[tuple[str, ...]]:
+def expected(declaration_id: str) -> list[tuple[str, ...]]:
+    """The facts a declared, verified and passed traveller leaves in the five stores."""
     d = declaration_id
-    keys: list[tuple[str, ...]] = [("declaration", d), ("verification", d),
-                                   ("movement", "declared", d), ("movement", "identity", d)]
-    reasons = NOTIFIED if passed else NOTIFIED[:2]
-    keys += [("movement", "ward_notified", d, r) for r in reasons]
-    keys += [("notification", d, r) for r in reasons]
-    if passed:
-        keys += [("passage", d), ("movement", "passed", d)]
-    return keys
+    return [("declaration", d), ("verification", d), ("passage", d),
+            ("movement", "declared", d), ("movement", "identity", d), ("movement", "passed", d),
+            *(("movement", "ward_notified", d, r) for r in NOTIFIED),
+            *(("notification", d, r) for r in NOTIFIED)]
 
 
 @dataclass
@@ -337,15 +336,11 @@ def missing_or_duplicated(rows: list[Row], found: Counter[tuple[str, ...]]) -> i
     return sum(n for row in rows for g in GROUPS for n in row.figures(found, g)[1:])
 
 
-def rows_of(travellers: list[Traveller], stores: Stores) -> list[Row]:
-    rows = [Row(name, sum(1 for t in travellers if t.phase == phase),
+def rows_of(travellers: list[Traveller]) -> list[Row]:
+    return [Row(name, sum(1 for t in travellers if t.phase == phase),
                 [k for t in travellers if t.phase == phase
-                 for k in expected(str(t.declaration_id), passed=True)])
+                 for k in expected(str(t.declaration_id))])
             for phase, (name, _, _) in enumerate(PHASES)]
-    accepted = {t.declaration_id for t in travellers}
-    extra = [k[1] for k in stores.found if k[0] == "declaration" and k[1] not in accepted]
-    rows.append(Row("stored, answer lost", 0, [k for d in extra for k in expected(d, False)]))
-    return rows
 
 
 COLLECTIONS = {("DECLARATION", "declarations"): 1, ("IDENTITY", "verifications"): 1,
@@ -369,14 +364,14 @@ async def settled(system: System, travellers: list[Traveller], deadline: float
         await asyncio.sleep(5)
     while True:
         stores = await read_stores(system)
-        rows = rows_of(travellers, stores)
+        rows = rows_of(travellers)
         missing = sum(row.figures(stores.found, g)[1] for row in rows for g in GROUPS)
         if not missing or time.monotonic() > deadline:
             break
         await asyncio.sleep(15)
     await asyncio.sleep(5)
     stores = await read_stores(system)
-    return rows_of(travellers, stores), stores
+    return rows_of(travellers), stores
 
 
 @pytest.mark.timeout(DEADLINE_S + 120)
@@ -416,6 +411,7 @@ async def test_every_fact_is_stored_exactly_once_through_kills_and_restarts(
 
     assert elapsed < DEADLINE_S, f"took {elapsed:.0f} s, over the {DEADLINE_S} s bound"
     assert missing_or_duplicated(rows, stores.found) == 0, figures
+    # A declaration stored by a retried submit next to its first one would show here.
     assert not unexpected, f"facts nobody caused: {unexpected[:20]}"
     assert stores.outcomes == {"verified": sum(row.figures(stores.found, "verification")[0]
                                                for row in rows)}, stores.outcomes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -10,9 +11,11 @@ from libs.contracts.events.declaration import Channel, CrewRole, DeclarationSubm
 from libs.contracts.values import subject_id_for
 from services.declaration.domain import (
     Status,
+    keyed_id,
     mask_document,
     mask_name,
     order_key,
+    request_fingerprint,
     status_at,
     submitted_events,
     valid_until,
@@ -108,3 +111,26 @@ def test_a_vehicle_names_its_crew_and_each_crew_member_is_declared() -> None:
     assert declared.payload.plate == "29C12345"
     assert declared.payload.crew[0].declaration_id == crew_event.payload.declaration_id
     assert declared.payload.valid_until == crew_event.payload.valid_until
+
+
+def test_a_keyed_submit_has_ids_from_its_key_and_a_fingerprint_of_its_form() -> None:
+    family = form(TODAY, dependants=[child()])
+    nfd = form(TODAY, person__full_name=unicodedata.normalize("NFD", "Nguyễn Văn An"),
+               dependants=[child()])
+
+    def keyed(data: dict[str, Any], key: str) -> list[str]:
+        parsed = DeclarationForm.model_validate(data, context=CONTEXT)
+        return [e.payload.declaration_id for e in submitted_events(
+            parsed, channel=Channel.web, secret=SECRET, validity_hours=72,
+            idempotency_key=key)]
+
+    def fingerprint(data: dict[str, Any]) -> str:
+        return request_fingerprint(DeclarationForm.model_validate(data, context=CONTEXT))
+
+    first = keyed(family, "k" * 32)
+    assert first == keyed(nfd, "k" * 32) == [keyed_id("k" * 32, 0), keyed_id("k" * 32, 1)]
+    assert len(set(first)) == 2 and set(first).isdisjoint(keyed(family, "j" * 32))
+    assert fingerprint(family) == fingerprint(nfd)  # validated: the name is NFC in both
+    assert fingerprint(family) != fingerprint(form(TODAY, dependants=[child()],
+                                                   trip__transport__number="29A99999"))
+    assert keyed(family, "k" * 32) != [e.payload.declaration_id for e in events(family)]

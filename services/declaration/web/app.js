@@ -45,6 +45,18 @@ function banner(message) {
   if (message) box.scrollIntoView({ block: "center" });
 }
 
+// One key per form as sent: pressing "send" again after a lost answer (a cheap phone
+// losing its signal) gets the same declarations back instead of a second set.
+let attempt = { body: "", key: "" };
+
+function idempotencyKey(body) {
+  if (attempt.body !== body) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    attempt = { body, key: Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("") };
+  }
+  return attempt.key;
+}
+
 async function submit(event) {
   event.preventDefault();
   clearErrors(form);
@@ -56,8 +68,10 @@ async function submit(event) {
   button.disabled = true;
   button.textContent = t("sending");
   try {
+    const json = JSON.stringify(body);
     const response = await fetch("/v1/declarations", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      method: "POST", body: json,
+      headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey(json) },
     });
     const answer = await response.json().catch(() => ({}));
     if (response.status === 201) return done(answer);

@@ -126,8 +126,12 @@ def _operations_router(service: Service) -> APIRouter:
     return router
 
 
+SHARED_WEB = Path(__file__).parents[1] / "web"  # modules every page imports (libs/web)
+
+
 def _mount_page(app: FastAPI, web_dir: Path) -> None:
     app.mount("/static", StaticFiles(directory=web_dir), name="static")
+    app.mount("/shared", StaticFiles(directory=SHARED_WEB), name="shared")
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:

@@ -26,7 +26,7 @@ async function refreshKeys() {
 function showKeys() {
   const set = jwks();
   $("keys-status").textContent = set
-    ? `${set.keys.length} · ${new Date(set.fetched_at || Date.now()).toLocaleString(i18n.current())}` : t("noKeys");
+    ? `${set.keys.length} · ${new Date(set.fetched_at || Date.now()).toLocaleString(i18n.lang())}` : t("noKeys");
 }
 
 function showNetwork() {
@@ -85,7 +85,7 @@ async function onCode(text) {
     render.localCheck("bad", t(reason === "expired" ? "expiredToken" : reason));
     return;
   }
-  render.localCheck("ok", `${t("signatureOk")} ${claims.expiresAt.toLocaleString(i18n.current())}`);
+  render.localCheck("ok", `${t("signatureOk")} ${claims.expiresAt.toLocaleString(i18n.lang())}`);
   await askService("/v1/scans", { checkpoint_id: $("checkpoint").value, token: text, scan_id: state.scanId });
 }
 

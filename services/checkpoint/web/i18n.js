@@ -1,6 +1,9 @@
-// Vietnamese first, English on request; the choice is remembered on this device.
+// This page's phrases, Vietnamese first; the translator is shared by every page.
+import { translator } from "/shared/i18n.js";
+
 const TEXT = {
   vi: {
+    switch: "EN", switchLabel: "English",
     title: "Quét mã QR — chốt kiểm soát", login: "Mã truy cập cán bộ", loginHint: "Dán mã truy cập (JWT) được cấp cho cán bộ.",
     save: "Lưu", logout: "Đổi cán bộ", checkpoint: "Chốt / địa điểm", direction: "Chiều",
     in: "Vào", out: "Ra", through: "Qua chốt", online: "Trực tuyến", offline: "Ngoại tuyến",
@@ -28,6 +31,7 @@ const TEXT = {
     expiredToken: "Mã QR đã hết hạn — cần khai báo lại",
   },
   en: {
+    switch: "VI", switchLabel: "Tiếng Việt",
     title: "QR scanner — checkpoint", login: "Officer token", loginHint: "Paste the access token (JWT) issued to you.",
     save: "Save", logout: "Switch officer", checkpoint: "Checkpoint / venue", direction: "Direction",
     in: "In", out: "Out", through: "Through", online: "Online", offline: "Offline",
@@ -55,24 +59,4 @@ const TEXT = {
   },
 };
 
-let lang = localStorage.getItem("kb.lang") === "en" ? "en" : "vi";
-
-export const current = () => lang;
-export const t = (key) => TEXT[lang][key] ?? TEXT.vi[key] ?? key;
-
-export function apply(root = document) {
-  document.documentElement.lang = lang;
-  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  const toggle = document.getElementById("lang");
-  toggle.textContent = lang === "vi" ? "EN" : "VI";
-  toggle.setAttribute("aria-label", lang === "vi" ? "English" : "Tiếng Việt");
-}
-
-export function toggle() {
-  lang = lang === "vi" ? "en" : "vi";
-  localStorage.setItem("kb.lang", lang);
-  apply();
-}
-
-// A message from the API: {vi, en}
-export const pick = (message) => (message ? message[lang] || message.vi : "");
+export const { t, apply, lang, pick, onChange, toggle } = translator(TEXT);

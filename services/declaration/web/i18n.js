@@ -1,6 +1,9 @@
-// Vietnamese first, English on request; the choice is remembered on this device.
+// This page's phrases, Vietnamese first; the translator is shared by every page.
+import { translator } from "/shared/i18n.js";
+
 const TEXT = {
   vi: {
+    switch: "EN", switchLabel: "English",
     title: "Khai báo y tế", mine: "Tờ khai đã gửi trên máy này", result: "Tờ khai của bạn",
     qrHint: "Xuất trình mã QR tại chốt kiểm soát. Mã không chứa thông tin cá nhân.",
     again: "Khai báo mới", person: "Thông tin cá nhân", fullName: "Họ và tên",
@@ -42,6 +45,7 @@ const TEXT = {
     place_facility: "tại cơ sở cách ly",
   },
   en: {
+    switch: "VI", switchLabel: "Tiếng Việt",
     title: "Health declaration", mine: "Declarations sent from this device", result: "Your declaration",
     qrHint: "Show the QR code at checkpoints. It holds no personal data.",
     again: "New declaration", person: "Personal details", fullName: "Full name",
@@ -84,32 +88,4 @@ const TEXT = {
   },
 };
 
-const KEY = "khaibao.lang";
-let lang = localStorage.getItem(KEY) === "en" ? "en" : "vi";
-const listeners = [];
-
-export const t = (key) => TEXT[lang][key] ?? TEXT.vi[key] ?? key;
-export const current = () => lang;
-
-/** A server message {vi, en} in the reader's language. */
-export const pick = (message) => (message && (message[lang] || message.vi)) || "";
-
-export function apply(root = document) {
-  document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  const toggle = document.getElementById("lang");
-  if (toggle) {
-    toggle.textContent = lang === "vi" ? "EN" : "VI";
-    toggle.setAttribute("aria-label", lang === "vi" ? "English" : "Tiếng Việt");
-  }
-  document.title = t("title");
-}
-
-export function onChange(listener) { listeners.push(listener); }
-
-export function toggle() {
-  lang = lang === "vi" ? "en" : "vi";
-  localStorage.setItem(KEY, lang);
-  apply();
-  for (const listener of listeners) listener(lang);
-}
+export const { t, apply, lang, pick, onChange, toggle } = translator(TEXT);

@@ -1,20 +1,16 @@
 // The identity service's page: officers look residents up, admins import and read stats.
+import { translator } from "/shared/i18n.js";
+
 const TEXT = {
   vi: { title: "Xác minh danh tính", token: "Mã truy cập (Bearer)", lookup: "Tra cứu cư dân (cán bộ)",
         nid: "Số CCCD hoặc CMND", search: "Tra cứu", send: "Gửi", stats: "Thống kê",
-        import: "Nhập dữ liệu dân cư (quản trị, NDJSON hoặc CSV)", other: "English" },
+        import: "Nhập dữ liệu dân cư (quản trị, NDJSON hoặc CSV)", switch: "English" },
   en: { title: "Identity verification", token: "Access token (Bearer)", lookup: "Resident lookup (officers)",
         nid: "CCCD or CMND number", search: "Look up", send: "Send", stats: "Statistics",
-        import: "Registry import (admins, NDJSON or CSV)", other: "Tiếng Việt" },
+        import: "Registry import (admins, NDJSON or CSV)", switch: "Tiếng Việt" },
 };
-let lang = "vi";
+const { apply, pick, toggle } = translator(TEXT);
 const $ = (id) => document.getElementById(id);
-
-function translate() {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = TEXT[lang][el.dataset.i18n];
-  $("lang").textContent = TEXT[lang].other;
-}
 
 async function call(path, options = {}) {
   const headers = { authorization: `Bearer ${$("token").value.trim()}`, ...(options.headers || {}) };
@@ -23,10 +19,10 @@ async function call(path, options = {}) {
   const out = $("out");
   out.className = response.ok ? "" : "error";
   out.textContent = response.ok ? JSON.stringify(body, null, 2)
-    : `${response.status} ${body.error?.message?.[lang] ?? ""}\n${JSON.stringify(body.error?.fields ?? {}, null, 2)}`;
+    : `${response.status} ${pick(body.error?.message)}\n${JSON.stringify(body.error?.fields ?? {}, null, 2)}`;
 }
 
-$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; translate(); });
+$("lang").addEventListener("click", toggle);
 $("lookup").addEventListener("submit", (event) => {
   event.preventDefault();
   call(`/v1/residents/${encodeURIComponent($("nid").value.trim())}`);
@@ -38,4 +34,4 @@ $("import").addEventListener("submit", (event) => {
   call("/v1/residents/import", { method: "POST", body: file, headers: { "content-type": type } });
 });
 $("stats").addEventListener("click", () => call("/v1/stats"));
-translate();
+apply();

@@ -1,6 +1,6 @@
 // The epidemiologist's page: timeline chart, contacts (degree 1 and 2), exports.
 // Only this service is called; the token stays in this tab (sessionStorage).
-import { lang, setLang, t } from "./i18n.js";
+import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { drawTimeline } from "./chart.js";
 
 const $ = (id) => document.getElementById(id);
@@ -111,7 +111,8 @@ function rerender() {
 
 $("token").value = sessionStorage.getItem("khaibao.trace.token") || "";
 $("token").addEventListener("change", () => sessionStorage.setItem("khaibao.trace.token", token()));
-$("lang").addEventListener("click", () => { setLang(lang() === "vi" ? "en" : "vi"); rerender(); });
+$("lang").addEventListener("click", toggle);
+onChange(rerender);
 $("search").addEventListener("submit", (event) => {
   event.preventDefault();
   run(async () => renderTimeline(await (await call("/v1/timeline", params())).json()));
@@ -123,4 +124,4 @@ $("show-contacts").addEventListener("click", () => {
 for (const button of document.querySelectorAll("[data-export]")) {
   button.addEventListener("click", () => run(() => download(button.dataset.export, button.dataset.format)));
 }
-setLang(lang());
+apply();

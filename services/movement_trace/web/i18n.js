@@ -1,4 +1,6 @@
-// Vietnamese first; English on request. Keys match the data-i18n attributes.
+// This page's phrases, Vietnamese first; the translator is shared by every page.
+import { translator } from "/shared/i18n.js";
+
 const TEXT = {
   vi: {
     title: "Truy vết di chuyển", switch: "English", token: "Mã truy cập của cán bộ dịch tễ",
@@ -30,18 +32,4 @@ const TEXT = {
   },
 };
 
-let current = localStorage.getItem("khaibao.lang") === "en" ? "en" : "vi";
-
-export function lang() { return current; }
-
-export function t(key, values = {}) {
-  const text = TEXT[current][key] ?? TEXT.vi[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-export function setLang(next) {
-  current = next === "en" ? "en" : "vi";
-  localStorage.setItem("khaibao.lang", current);
-  document.documentElement.lang = current;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-}
+export const { t, apply, lang, pick, onChange, toggle } = translator(TEXT);

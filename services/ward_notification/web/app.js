@@ -1,5 +1,5 @@
 // The ward page: inbox (live), acknowledge, zone level. Only this service is called.
-import { lang, setLang, t } from "./i18n.js";
+import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { openFeed } from "./sse.js";
 
 const $ = (id) => document.getElementById(id);
@@ -137,8 +137,9 @@ async function useToken(token) {
 }
 
 function start() {
-  setLang(lang());
-  $("lang").addEventListener("click", () => { setLang(lang() === "vi" ? "en" : "vi"); render(); renderZone(); live($("live").dataset.state); });
+  apply();
+  $("lang").addEventListener("click", toggle);
+  onChange(() => { render(); renderZone(); live($("live").dataset.state); });
   $("save-token").addEventListener("click", () => useToken($("token").value.trim()));
   $("ward").addEventListener("change", (e) => selectWard(e.target.value));
   $("unread").addEventListener("change", render);

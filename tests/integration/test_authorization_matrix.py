@@ -57,7 +57,7 @@ ADMIN = frozenset({"admin"})
 OPERATIONS = {route: EVERYONE for route in (
     "GET /openapi.json", "GET /docs", "GET /docs/oauth2-redirect", "GET /redoc", "GET /healthz",
     "GET /readyz", "GET /metrics", "GET /asyncapi", "GET /asyncapi.json", "GET /",
-    "MOUNT /static")}
+    "MOUNT /static", "MOUNT /shared")}
 
 READERS = frozenset({"citizen", *OFFICERS, "admin"})  # a citizen: only its own declaration
 ALLOWED: dict[str, dict[str, frozenset[str]]] = {
@@ -149,6 +149,7 @@ class Call:
 
 CALLS = {
     "MOUNT /static": Call(),
+    "MOUNT /shared": Call(),
     "POST /v1/scans": Call(json={"checkpoint_id": CP, "token": "not-a-qr-token"}),
     "POST /v1/scans/lookup": Call(json={"checkpoint_id": CP, "national_id": "001085012345",
                                         "date_of_birth": "1985-03-14"}),
@@ -169,6 +170,9 @@ CALLS = {
 }
 
 
+MOUNTED_FILE = {"/static": "index.html", "/shared": "i18n.js"}  # one file each folder has
+
+
 @dataclass
 class Served:
     client: httpx.AsyncClient
@@ -179,7 +183,7 @@ class Served:
 def url_of(route: str, ids: dict[str, str]) -> tuple[str, str]:
     method, path = route.split(" ")
     if method == "MOUNT":
-        return "GET", f"{path}/index.html"
+        return "GET", f"{path}/{MOUNTED_FILE[path]}"
     values = {"declaration_id": DECL, "vehicle_id": VEHICLE, "fmt": "svg", "checkpoint_id": CP,
               "national_id": "001085012345", "passage_id": "none", "ward_code": WARD,
               "notification_id": "none", "webhook_id": "none", "case_id": "none",

@@ -64,3 +64,13 @@ class Contacts(BaseModel):
     degree: int
     truncated: bool = Field(description="degree 2 expanded only the first max_expand contacts")
     contacts: list[Contact]
+
+
+class NationalIdIn(BaseModel):
+    national_id: str = Field(max_length=20, description="CCCD (12 digits) or CMND (9)",
+                             examples=["001085012345"])
+
+
+class Subject(BaseModel):
+    subject_id: str = Field(description="the person's pseudonym in every service",
+                            examples=["9f2c" + "0" * 60])

@@ -22,11 +22,15 @@ async def test_declaration_submitted_over_http_appears_on_the_timeline(system: S
                                 f"{body['declaration_id']}",
                                 headers={"authorization": f"Bearer {body['access_token']}"})
         assert status.status_code == 200 and status.json()["status"] == "pending"
+        looked_up = await http.post(f"{system.url('movement-trace')}/v1/subjects",
+                                    headers=epidemiologist, json={"national_id": "079085001234"})
+        assert looked_up.status_code == 200, looked_up.text
+        subject = looked_up.json()["subject_id"]
 
         async def on_timeline() -> list[dict[str, object]]:
             response = await http.get(
                 f"{system.url('movement-trace')}/v1/timeline", headers=epidemiologist,
-                params={"national_id": "079085001234", "purpose": "e2e slice"})
+                params={"subject_id": subject, "purpose": "e2e slice"})
             assert response.status_code == 200, response.text
             return list(response.json()["movements"])
 

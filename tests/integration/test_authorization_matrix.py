@@ -99,7 +99,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
             "timeline", "visits", "contacts", "timeline/export", "visits/export",
             "contacts/export", "cases/{case_id}/proposal", "quarantines", "cases/stats")},
         **{f"POST /v1/{action}": frozenset({"epidemiologist"}) for action in (
-            "cases", "cases/{case_id}/quarantines", "quarantines",
+            "subjects", "cases", "cases/{case_id}/quarantines", "quarantines",
             "quarantines/{quarantine_id}/release")},
         "POST /v1/admin/rebuild": ADMIN,
         "GET /v1/admin/rebuild": ADMIN,

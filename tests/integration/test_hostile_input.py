@@ -119,8 +119,13 @@ async def test_hostile_registry_rows_are_reported_by_line(env: ServerSlice) -> N
 async def test_hostile_trace_queries_are_refused(env: ServerSlice) -> None:
     national_ids = ["0" * 5000, "001085012345\x00", "00108501234\u0665", "[" * 1000,
                     unicodedata.normalize("NFD", "001085012345é")]
+    subjects = ["a" * 5000, "a" * 63 + "\x00", "a" * 63 + "\u0665", "[" * 64]
     async with running(build_trace(env.settings(TraceSettings))) as api:
-        answers = [await api.get("/v1/timeline", headers=EPI,
-                                 params={"national_id": value, "purpose": "điều tra F0\x00\u202e"})
+        answers = [await api.post("/v1/subjects", headers=EPI, json={"national_id": value})
                    for value in national_ids]
+        answers += [await api.get("/v1/timeline", headers=EPI,
+                                  params={"subject_id": value, "purpose": "điều tra F0"})
+                    for value in subjects]
+        answers.append(await api.get("/v1/timeline", headers=EPI, params={
+            "subject_id": "a" * 64, "purpose": "điều tra F0\x00\u202e"}))
     assert [a.status_code for a in answers if not refused(a)] == []

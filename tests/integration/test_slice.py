@@ -7,7 +7,9 @@ import json
 
 from libs.contracts.envelope import parse_event
 from libs.contracts.topics import DECLARATION_SUBMITTED, TRACE_ACCESSED
+from libs.contracts.values import subject_id_for
 from libs.runtime.auth import Role, mint
+from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.declaration.app import build as build_declaration
 from services.declaration.settings import Settings as DeclarationSettings
 from services.movement_trace.app import build as build_trace
@@ -18,6 +20,7 @@ from tests.support.kafka import eventually, read_topic
 from tests.support.samples import declaration_form
 
 EPIDEMIOLOGIST = {"authorization": f"Bearer {mint('epi-test', Role.epidemiologist)}"}
+SUBJECT = subject_id_for(DEV_SUBJECT_SECRET.encode(), "001085012345")
 
 
 async def test_submitted_declaration_is_published_with_subject_key(env: ServerSlice) -> None:
@@ -40,11 +43,14 @@ async def test_declaration_reaches_the_timeline(env: ServerSlice) -> None:
     trace = build_trace(env.settings(TraceSettings))
     async with running(declaration) as citizen, running(trace) as epidemiologist:
         submitted = (await citizen.post("/v1/declarations", json=declaration_form())).json()
+        # The epidemiologist names the person by the pseudonym, never the number, in URLs.
+        subject = (await epidemiologist.post("/v1/subjects", headers=EPIDEMIOLOGIST,
+                                             json={"national_id": "001085012345"})).json()
 
         async def timeline() -> list[dict[str, object]]:
             response = await epidemiologist.get(
                 "/v1/timeline", headers=EPIDEMIOLOGIST,
-                params={"national_id": "001085012345", "purpose": "slice test"})
+                params={"subject_id": subject["subject_id"], "purpose": "slice test"})
             assert response.status_code == 200, response.text
             return list(response.json()["movements"])
 
@@ -59,12 +65,12 @@ async def test_declaration_reaches_the_timeline(env: ServerSlice) -> None:
 
 async def test_timeline_refuses_other_roles_and_missing_purpose(env: ServerSlice) -> None:
     async with running(build_trace(env.settings(TraceSettings))) as api:
-        params = {"national_id": "001085012345", "purpose": "slice test"}
+        params = {"subject_id": SUBJECT, "purpose": "slice test"}
         anonymous = await api.get("/v1/timeline", params=params)
         officer = await api.get("/v1/timeline", params=params, headers={
             "authorization": f"Bearer {mint('o-1', Role.officer, ['cp-1'])}"})
         no_purpose = await api.get("/v1/timeline", headers=EPIDEMIOLOGIST,
-                                   params={"national_id": "001085012345"})
+                                   params={"subject_id": SUBJECT})
     assert anonymous.status_code == 401
     assert officer.status_code == 403
     assert no_purpose.status_code == 422

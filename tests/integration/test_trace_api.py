@@ -91,8 +91,8 @@ async def test_other_roles_are_refused_and_not_audited(api, role: Role) -> None:
 async def test_bad_input_is_a_4xx_in_the_shared_shape(api) -> None:  # type: ignore[no-untyped-def]
     client, _, _ = api
     cases = [
-        ({"national_id": "12AB", "purpose": "test"}, "national_id_invalid"),
-        ({"subject_id": "a" * 64, "national_id": "001085012345", "purpose": "test"}, "subject_required"),
+        # The national ID is not taken in a URL: the pseudonym is required there.
+        ({"national_id": "001085012345", "purpose": "test"}, "invalid_input"),
         ({"subject_id": "xyz", "purpose": "test"}, "invalid_input"),
         ({"subject_id": "a" * 64}, "invalid_input"),
         ({"subject_id": "a" * 64, "purpose": "t", "from": "2025-01-02", "to": "2025-01-01"},
@@ -115,6 +115,20 @@ async def test_bad_input_is_a_4xx_in_the_shared_shape(api) -> None:  # type: ign
     fmt = await client.get("/v1/timeline/export", headers=EPI,
                            params={"subject_id": "a" * 64, "purpose": "test", "format": "xls"})
     assert fmt.status_code == 422 and "format" in fmt.json()["error"]["fields"]
+
+
+async def test_a_national_id_becomes_its_pseudonym_in_a_body_not_a_url(api) -> None:  # type: ignore[no-untyped-def]
+    client, scenario, db = api
+    person = scenario.citizens[0]
+    found = await client.post("/v1/subjects", headers=EPI,
+                              json={"national_id": person.national_id})
+    invalid = await client.post("/v1/subjects", headers=EPI, json={"national_id": "12AB"})
+    officer = await client.post("/v1/subjects", json={"national_id": person.national_id},
+                                headers={"authorization": f"Bearer {mint('o', Role.officer, ['x'])}"})
+    assert found.status_code == 200 and found.json() == {"subject_id": person.subject_id}
+    assert invalid.status_code == 422 and invalid.json()["error"]["code"] == "national_id_invalid"
+    assert officer.status_code == 403
+    assert await db["audit"].count_documents({}) == 0  # a pseudonym says nothing on its own
 
 
 async def test_visits_pair_stays_and_exports_are_files(api) -> None:  # type: ignore[no-untyped-def]

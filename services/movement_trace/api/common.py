@@ -26,10 +26,11 @@ Epidemiologist = Annotated[Principal, require(Role.epidemiologist)]
 Admin = Annotated[Principal, require(Role.admin)]
 Purpose = Annotated[str, Query(min_length=3, max_length=300,
                                description="why this is needed (written to the audit log)")]
-SubjectParam = Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$",
-                                           description="pseudonymous subject id (hex)")]
-NationalIdParam = Annotated[str | None, Query(max_length=20, description="CCCD or CMND; hashed "
-                                              "at the edge, never stored or logged")]
+# A person is named in a URL only by their pseudonym: query strings end up in proxies'
+# and browsers' logs. `POST /v1/subjects` turns a national ID into one.
+SubjectParam = Annotated[str, Query(pattern="^[0-9a-fA-F]{64}$",
+                                    description="pseudonymous subject id (hex), from "
+                                                "POST /v1/subjects for a national ID")]
 From = Annotated[datetime | None, Query(alias="from", description="start (ISO 8601; UTC if no zone)")]
 To = Annotated[datetime | None, Query(alias="to", description="end, exclusive (default: now)")]
 
@@ -38,18 +39,24 @@ def _field_error(field: str, code: str, vi: str, en: str) -> ApiError:
     return ApiError(422, code, vi, en, {field: [{"code": code, "message": en}]})
 
 
+def subject_of(settings: Settings, national_id: str) -> str:
+    """The pseudonym of a CCCD or CMND (hashed here, never stored or logged)."""
+    try:
+        return subject_id_for(settings.subject_secret_bytes, national_id)
+    except ValueError as exc:
+        raise _field_error("national_id", "national_id_invalid", "Số định danh không hợp lệ",
+                           str(exc)) from None
+
+
 def resolve_subject(settings: Settings, subject_id: str | None, national_id: str | None) -> str:
+    """A request body names its person by exactly one of the two."""
     if (subject_id is None) == (national_id is None):
         raise ApiError(422, "subject_required", "Cần đúng một trong subject_id hoặc national_id",
                        "Give exactly one of subject_id or national_id")
     if national_id is None:
         assert subject_id is not None
         return subject_id.lower()
-    try:
-        return subject_id_for(settings.subject_secret_bytes, national_id)
-    except ValueError as exc:
-        raise _field_error("national_id", "national_id_invalid", "Số định danh không hợp lệ",
-                           str(exc)) from None
+    return subject_of(settings, national_id)
 
 
 def time_range(start: datetime | None, end: datetime | None, default: timedelta,

@@ -21,16 +21,15 @@ from services.movement_trace.api.common import (
     Auditor,
     Epidemiologist,
     From,
-    NationalIdParam,
     Purpose,
     SubjectParam,
     To,
-    resolve_subject,
     span,
+    subject_of,
     time_range,
 )
 from services.movement_trace.queries import TraceQueries
-from services.movement_trace.schemas import Contacts, Timeline, Visits
+from services.movement_trace.schemas import Contacts, NationalIdIn, Subject, Timeline, Visits
 from services.movement_trace.settings import Settings
 
 Format = Annotated[Literal["csv", "json", "geojson"], Query(description="file format")]
@@ -55,26 +54,22 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
     router = APIRouter(prefix="/v1", tags=["trace"])
     day = timedelta(days=1)
 
-    def timeline_ask(subject_id: SubjectParam = None, national_id: NationalIdParam = None,
-                     start: From = None, end: To = None) -> Ask:
-        subject = resolve_subject(settings, subject_id, national_id)
-        return Ask(subject, *time_range(start, end, settings.retention_days * day,
+    def timeline_ask(subject_id: SubjectParam, start: From = None, end: To = None) -> Ask:
+        return Ask(subject_id.lower(), *time_range(start, end, settings.retention_days * day,
                                         settings.timeline_max_days * day))
 
     def visits_ask(checkpoint_id: Annotated[str, Query(min_length=1, max_length=100)],
                    start: From = None, end: To = None) -> Ask:
         return Ask(checkpoint_id, *time_range(start, end, day, settings.visits_max_days * day))
 
-    def contacts_ask(subject_id: SubjectParam = None, national_id: NationalIdParam = None,
-                     start: From = None, end: To = None,
+    def contacts_ask(subject_id: SubjectParam, start: From = None, end: To = None,
                      days: Annotated[int | None, Query(ge=1, le=28, description="look-back when "
                                                        "'from' is not given")] = None,
                      window_minutes: Annotated[int | None, Query(ge=0, le=240)] = None,
                      degree: Annotated[int, Query(ge=1, le=2)] = 1) -> Ask:
-        subject = resolve_subject(settings, subject_id, national_id)
         back = (days or settings.contact_days) * day
         window = settings.contact_window_minutes if window_minutes is None else window_minutes
-        return Ask(subject, *time_range(start, end, back, 28 * day), window, degree)
+        return Ask(subject_id.lower(), *time_range(start, end, back, 28 * day), window, degree)
 
     async def timeline_of(ask: Ask, who: Epidemiologist, purpose: str, label: str) -> Timeline:
         await auditor.record(who, purpose, f"{label} subject={ask.target} {span(ask.start, ask.end)}")
@@ -93,6 +88,13 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
     TimelineAsk = Annotated[Ask, Depends(timeline_ask)]
     VisitsAsk = Annotated[Ask, Depends(visits_ask)]
     ContactsAsk = Annotated[Ask, Depends(contacts_ask)]
+
+    @router.post("/subjects", response_model=Subject)
+    async def subject(body: NationalIdIn, _: Epidemiologist) -> Subject:
+        """The pseudonymous subject id of a CCCD or CMND, to name the person in the
+        queries below: the number itself then never appears in a URL. Not audited: the
+        pseudonym says nothing about anyone's movements; each query that uses it is."""
+        return Subject(subject_id=subject_of(settings, body.national_id))
 
     @router.get("/timeline", response_model=Timeline)
     async def timeline(who: Epidemiologist, purpose: Purpose, ask: TimelineAsk) -> Timeline:

@@ -17,19 +17,31 @@ function showError(message) {
   $("error").hidden = !message;
 }
 
-function params(extra = {}) {
+// A national ID is first turned into the person's pseudonym (POST /v1/subjects), so
+// that the number never appears in a URL, where proxies and the browser keep it.
+async function subjectOf(who) {
+  if (/^[0-9a-fA-F]{64}$/.test(who)) return who;
+  const response = await call("/v1/subjects", null, { national_id: who });
+  return (await response.json()).subject_id;
+}
+
+async function params(extra = {}) {
   const who = $("who").value.replace(/[\s.\-]/g, "");
   const query = new URLSearchParams({ purpose: $("purpose").value.trim(), ...extra });
-  query.set(/^[0-9a-fA-F]{64}$/.test(who) ? "subject_id" : "national_id", who);
+  query.set("subject_id", await subjectOf(who));
   for (const field of ["from", "to"]) {
     if ($(field).value) query.set(field, new Date($(field).value).toISOString());
   }
   return query;
 }
 
-async function call(path, query) {
+async function call(path, query, body = null) {
   if (!token()) throw new Error(t("need_token"));
-  const response = await fetch(`${path}?${query}`, { headers: { authorization: `Bearer ${token()}` } });
+  const headers = { authorization: `Bearer ${token()}` };
+  const response = await (body === null
+    ? fetch(`${path}?${query}`, { headers })
+    : fetch(path, { method: "POST", body: JSON.stringify(body),
+                    headers: { ...headers, "content-type": "application/json" } }));
   if (!response.ok) {
     const body = await response.json().catch(() => null);
     throw new Error(body?.error?.message?.[lang()] || `HTTP ${response.status}`);
@@ -94,7 +106,7 @@ async function run(action) {
 }
 
 async function download(what, format) {
-  const query = what === "timeline" ? params({ format }) : contactParams();
+  const query = what === "timeline" ? await params({ format }) : await contactParams();
   query.set("format", format);
   const response = await call(`/v1/${what}/export`, query);
   const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1] || `${what}.${format}`;
@@ -115,11 +127,11 @@ $("lang").addEventListener("click", toggle);
 onChange(rerender);
 $("search").addEventListener("submit", (event) => {
   event.preventDefault();
-  run(async () => renderTimeline(await (await call("/v1/timeline", params())).json()));
+  run(async () => renderTimeline(await (await call("/v1/timeline", await params())).json()));
 });
 $("show-contacts").addEventListener("click", () => {
   if (!$("search").reportValidity()) return;
-  run(async () => renderContacts(await (await call("/v1/contacts", contactParams())).json()));
+  run(async () => renderContacts(await (await call("/v1/contacts", await contactParams())).json()));
 });
 for (const button of document.querySelectorAll("[data-export]")) {
   button.addEventListener("click", () => run(() => download(button.dataset.export, button.dataset.format)));

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from libs.contracts.events.trace import QuarantinePlace
-from libs.contracts.values import WardCode
+from libs.contracts.values import PlainText, WardCode
 from services.movement_trace.contacts import Exposure
 from services.movement_trace.schemas import Contacts
 
@@ -17,7 +17,7 @@ Purpose = Field(min_length=3, max_length=300, description="why (written to the a
 
 
 class CaseIn(BaseModel):
-    purpose: str = Purpose
+    purpose: PlainText = Purpose
     subject_id: str | None = Field(None, pattern=SUBJECT)
     national_id: str | None = Field(None, max_length=20, description="hashed at the edge")
     positive_test_date: date
@@ -50,7 +50,7 @@ class Proposal(BaseModel):
 
 
 class Terms(BaseModel):
-    purpose: str = Purpose
+    purpose: PlainText = Purpose
     start: date | None = Field(None, description="first day (default: today, Viet Nam)")
     days: int | None = Field(None, ge=1, le=60, description="default: the service setting")
     place: QuarantinePlace = QuarantinePlace.home
@@ -73,7 +73,7 @@ class BulkOrderIn(Terms):
 
 
 class ReleaseIn(BaseModel):
-    purpose: str = Purpose
+    purpose: PlainText = Purpose
 
 
 class QuarantineOut(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import Query
 
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.trace import TraceAccessed
-from libs.contracts.values import subject_id_for
+from libs.contracts.values import PlainText, subject_id_for
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
@@ -24,8 +24,8 @@ PRODUCER = "movement-trace"
 # Only epidemiologists query people's movements; admins run rebuilds, not queries.
 Epidemiologist = Annotated[Principal, require(Role.epidemiologist)]
 Admin = Annotated[Principal, require(Role.admin)]
-Purpose = Annotated[str, Query(min_length=3, max_length=300,
-                               description="why this is needed (written to the audit log)")]
+Purpose = Annotated[PlainText, Query(min_length=3, max_length=300,
+                                     description="why this is needed (written to the audit log)")]
 # A person is named in a URL only by their pseudonym: query strings end up in proxies'
 # and browsers' logs. `POST /v1/subjects` turns a national ID into one.
 SubjectParam = Annotated[str, Query(pattern="^[0-9a-fA-F]{64}$",

@@ -98,7 +98,9 @@ async def test_a_red_origin_recommends_a_medical_check_from_its_effective_time(
         await publish(env, decl, verified(decl), green_later, red_now)
 
         async def red() -> dict[str, object] | None:
-            answer = await scan_when_known(client, keys.token(decl.payload.declaration_id))
+            # Zones and verdicts come on two topics, in no set order: wait for both.
+            answer = await scan_when_known(client, keys.token(decl.payload.declaration_id),
+                                           "verified")
             return answer if answer["person"]["trip"]["origin"]["level"] == 4 else None
 
         answer = await eventually(red)

@@ -94,10 +94,13 @@ async def run_flow(env: ServerSlice, caplog: pytest.LogCaptureFixture) -> list[s
         assert lookup.status_code == 200, lookup.text
         assert PEOPLE[national_id] not in lookup.text  # masked for the officer
 
+        subjects = [(await trace.post("/v1/subjects", headers=EPI, json={
+            "national_id": nid})).json()["subject_id"] for nid in PEOPLE]
+
         async def traced() -> bool:
-            for nid in PEOPLE:
+            for subject in subjects:
                 answer = await trace.get("/v1/timeline", headers=EPI, params={
-                    "national_id": nid, "purpose": "privacy walk"})
+                    "subject_id": subject, "purpose": "privacy walk"})
                 if ROAD not in answer.text:
                     return False
             return True

@@ -59,7 +59,7 @@ async def test_every_event_type_becomes_one_movement_without_personal_data(env: 
         await eventually(all_stored, timeout_s=60)
         dead = await read_topic(env.servers.kafka_bootstrap, dlq(env.topics(CHECKPOINT_PASSED)))
         response = await api.get("/v1/timeline", headers=EPI, params={
-            "national_id": person.national_id, "purpose": "projection test",
+            "subject_id": person.subject_id, "purpose": "projection test",
             "from": (now - timedelta(hours=6)).isoformat()})
         movements = await db["movements"].find({}).to_list()
         raw = movements + [d for name in ("subject_days", "place_hours")

@@ -26,6 +26,11 @@ IMPORT_BODY = {"requestBody": {"required": True, "content": {
     media: {"schema": {"type": "string"}} for media in ("application/x-ndjson", "text/csv")}}}
 
 
+class Lookup(BaseModel):
+    national_id: str = Field(max_length=20, description="CCCD (12 digits) or old CMND (9); "
+                             "spaces, dots and dashes are ignored", examples=["001085012345"])
+
+
 class MaskedResident(BaseModel):
     national_id: str = Field(description="masked", examples=["001******345"])
     full_name: str = Field(description="family name, then initials", examples=["Nguyễn V. A."])
@@ -55,10 +60,11 @@ class Stats(BaseModel):
 def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["identity"])
 
-    @router.get("/residents/{national_id}", response_model=MaskedResident)
-    async def lookup(national_id: str, who: Officer) -> MaskedResident:
-        """A resident by CCCD or old CMND, with the name and number masked."""
-        key = _valid_id(national_id)
+    @router.post("/residents/lookup", response_model=MaskedResident)
+    async def lookup(body: Lookup, who: Officer) -> MaskedResident:
+        """A resident by CCCD or old CMND, with the name and number masked. The number
+        travels in the body: a URL would leave it in proxies' and browsers' logs."""
+        key = _valid_id(body.national_id)
         resident = await store.resident(key)
         if resident is None:
             raise ApiError(404, "resident_not_found", "Không có trong cơ sở dữ liệu dân cư",

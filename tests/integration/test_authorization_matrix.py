@@ -76,7 +76,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     },
     "identity_verification": {
         **OPERATIONS,
-        "GET /v1/residents/{national_id}": OFFICERS | ADMIN,
+        "POST /v1/residents/lookup": OFFICERS | ADMIN,
         "POST /v1/residents/import": ADMIN,
         "GET /v1/stats": ADMIN,
         "GET /v1/verifications/{declaration_id}": OFFICERS | ADMIN,

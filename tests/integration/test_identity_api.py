@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+
 from libs.runtime.auth import Role, mint
 from services.identity_verification.app import build
 from services.identity_verification.settings import Settings
@@ -70,7 +72,8 @@ async def test_csv_import_and_its_header(env: ServerSlice) -> None:
         wrong = await api.post("/v1/residents/import", headers=csv_headers,
                                content=b"id,name\n1,2\n")
         with_cmnd = next(r for r in rows if "cmnd" in r)
-        by_cmnd = await api.get(f"/v1/residents/{with_cmnd['cmnd']}", headers=OFFICER)
+        by_cmnd = await api.post("/v1/residents/lookup", headers=OFFICER,
+                                 json={"national_id": with_cmnd["cmnd"]})
     assert ok.status_code == 200, ok.text
     assert (ok.json()["inserted"], ok.json()["errors"][0]["line"]) == (30, 7)
     assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "csv_header_invalid"
@@ -85,18 +88,25 @@ async def test_lookup_is_masked_and_guarded(env: ServerSlice) -> None:
     citizen = {"authorization": f"Bearer {mint('d-1', Role.citizen, ['d-1'])}"}
     async with running(app(env)) as api:
         await api.post("/v1/residents/import", headers=NDJSON, content=ndjson([resident]))
-        found = await api.get("/v1/residents/001 085 012 345", headers=OFFICER)
-        statuses = [(await api.get(path, headers=headers)).status_code for path, headers in [
-            ("/v1/residents/001085012345", {}), ("/v1/residents/001085012345", citizen),
-            ("/v1/residents/00108501234x", OFFICER), ("/v1/residents/001085099999", OFFICER),
-            ("/v1/stats", OFFICER)]]
-        invalid = await api.get("/v1/residents/12345", headers=OFFICER)
+        async def lookup(national_id: str, headers: dict[str, str]) -> httpx.Response:
+            return await api.post("/v1/residents/lookup", headers=headers,
+                                  json={"national_id": national_id})
+
+        found = await lookup("001 085 012 345", OFFICER)
+        statuses = [(await lookup(number, headers)).status_code for number, headers in [
+            ("001085012345", {}), ("001085012345", citizen), ("00108501234x", OFFICER),
+            ("001085099999", OFFICER)]]
+        statuses.append((await api.get("/v1/stats", headers=OFFICER)).status_code)
+        invalid = await lookup("12345", OFFICER)
+        # The number is no longer taken in a URL.
+        in_path = await api.get("/v1/residents/001085012345", headers=OFFICER)
     assert found.status_code == 200, found.text
     assert found.json() == {"national_id": "001******345", "full_name": "Nguyễn V. A.",
                             "birth_year": 1985, "gender": "male", "permanent_ward": "00070",
                             "permanent_ward_name": "Phường Hoàn Kiếm", "status": "living",
                             "matched_by": "cccd"}
     assert statuses == [401, 403, 422, 404, 403]
+    assert in_path.status_code in (404, 405)
     assert invalid.json()["error"]["code"] == "national_id_invalid"
     assert set(invalid.json()["error"]["message"]) == {"vi", "en"}
 
@@ -130,5 +140,5 @@ async def test_page_script_and_event_docs_are_served(env: ServerSlice) -> None:
         page, script = await api.get("/"), await api.get("/static/app.js")
         spec = await api.get("/asyncapi.json")
     assert page.status_code == 200 and "Xác minh danh tính" in page.text
-    assert script.status_code == 200 and "/v1/residents/" in script.text
+    assert script.status_code == 200 and "/v1/residents/lookup" in script.text
     assert f"{env.prefix}declaration.submitted" in spec.text

@@ -39,7 +39,8 @@ async def test_cli_load_is_found_by_the_service_and_reload_adds_nothing(env: Ser
     skipped = await cli(*args, "--if-empty", mongo_url=env.servers.mongo_url)
     last = population(200, seed=3)[-1]
     async with running(build_identity(settings)) as api:
-        found = await api.get(f"/v1/residents/{last['national_id']}", headers=OFFICER)
+        found = await api.post("/v1/residents/lookup", headers=OFFICER,
+                               json={"national_id": last["national_id"]})
         stats = await api.get("/v1/stats", headers=ADMIN)
     assert first[0] == 0 and "(200 new)" in first[1], first[1]
     assert again[0] == 0 and "(0 new)" in again[1], again[1]

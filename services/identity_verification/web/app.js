@@ -25,7 +25,8 @@ async function call(path, options = {}) {
 $("lang").addEventListener("click", toggle);
 $("lookup").addEventListener("submit", (event) => {
   event.preventDefault();
-  call(`/v1/residents/${encodeURIComponent($("nid").value.trim())}`);
+  call("/v1/residents/lookup", { method: "POST", body: JSON.stringify({ national_id: $("nid").value.trim() }),
+                                 headers: { "content-type": "application/json" } });
 });
 $("import").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -33,9 +33,9 @@ class MovementKind(StrEnum):
 PRESENCE_KINDS = frozenset({MovementKind.passed, MovementKind.refused})
 
 
-class Movement(BaseModel):
-    source_event_id: str
-    subject_id: str
+class Whereabouts(BaseModel):
+    """What a movement tells: the stored movement and the API's timeline entry share it."""
+
     at: datetime
     kind: MovementKind
     declaration_id: str | None = None
@@ -48,6 +48,11 @@ class Movement(BaseModel):
     reason: str | None = None
     lat: float | None = None
     lon: float | None = None
+
+
+class Movement(Whereabouts):
+    source_event_id: str
+    subject_id: str
 
     @property
     def is_presence(self) -> bool:

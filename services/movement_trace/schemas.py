@@ -7,23 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from services.movement_trace.contacts import Contact
-from services.movement_trace.domain import Movement, MovementKind
+from services.movement_trace.domain import Movement, Whereabouts
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(Whereabouts):
     id: str = Field(description="the source event's id")
-    at: datetime
-    kind: MovementKind
-    ward_code: str | None = None
-    province_code: int | None = None
-    declaration_id: str | None = None
-    destination_ward: str | None = None
-    checkpoint_id: str | None = None
-    checkpoint_kind: str | None = None
-    direction: str | None = None
-    reason: str | None = None
-    lat: float | None = None
-    lon: float | None = None
 
     @classmethod
     def of(cls, movement: Movement) -> TimelineEntry:

@@ -32,7 +32,7 @@ from libs.runtime.auth import Role, mint
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import generate
 from services.movement_trace.app import build
-from services.movement_trace.domain import day_key, subject_day_id
+from services.movement_trace.domain import hour_key, place_hour_id, subject_week_id, weeks_between
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
 
@@ -106,19 +106,20 @@ async def measure(app: object, scenario: object, client: AsyncMongoClient[dict[s
             say("contacts done")
             second = await timed(max(2, queries // 10), lambda i: ask(
                 "/v1/contacts", subject_id=people[i], degree=2))
-    buckets = client[settings.mongo_db]["subject_days"]
-    day = day_key(mid)
-    one = await timed(queries, lambda i: buckets.find_one({"_id": subject_day_id(people[i], day)}))
-    days = [day_key(mid + timedelta(days=d - 14)) for d in range(28)]
+    buckets = client[settings.mongo_db]["subject_weeks"]
+    hours = client[settings.mongo_db]["place_hours"]
+    one = await timed(queries, lambda i: hours.find_one(
+        {"_id": place_hour_id(rng.choice(places), hour_key(mid))}))
+    weeks = weeks_between(mid - timedelta(days=14), mid + timedelta(days=14))
 
     async def month(i: int) -> None:
-        for d in days:
-            await buckets.find_one({"_id": subject_day_id(people[i], d)})
+        for w in weeks:
+            await buckets.find_one({"_id": subject_week_id(people[i], w)})
 
     raw_month = await timed(queries, month)
     return [
         Row("timeline, 28 days, HTTP (incl. audit)", summary(timeline),
-            f"28 × find_one by _id: {summary(raw_month)}"),
+            f"{len(weeks)} × find_one by _id: {summary(raw_month)}"),
         Row("visits to a checkpoint, 24 h window, HTTP", summary(visits),
             f"1 × find_one by _id: {summary(one)}"),
         Row("contacts degree 1, 14 days, ±15 min, HTTP", summary(contacts), "—"),

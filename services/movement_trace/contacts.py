@@ -1,6 +1,6 @@
 """Contact search: degree 1 (met the person) and degree 2 (met a degree-1 contact).
 
-Reads only buckets by key: the person's subject-day buckets, then, for each
+Reads only buckets by key: the person's subject-week buckets, then, for each
 checkpoint they were at, the place-hour buckets around their presences
 (`stays.search_span`). Each contact comes with the evidence: where, when,
 which rule, and through whom.
@@ -16,12 +16,12 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from services.movement_trace.domain import Movement, days_between, hours_between
+from services.movement_trace.domain import Movement, hours_between, weeks_between
 from services.movement_trace.stays import Presence, is_contact, presences, search_span
 
 
 class Source(Protocol):
-    async def subject_movements(self, subject_id: str, days: list[str]) -> list[Movement]: ...
+    async def subject_movements(self, subject_id: str, weeks: list[str]) -> list[Movement]: ...
 
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]: ...
 
@@ -77,8 +77,8 @@ class ContactSearch:
 
     async def presences_of(self, subject_id: str, start: datetime, end: datetime) -> list[Presence]:
         # A day on each side, so that stays crossing the window's edges pair up correctly.
-        days = days_between(start - timedelta(days=1), end + timedelta(days=1))
-        found = presences(await self.source.subject_movements(subject_id, days), self.rules.max_stay)
+        weeks = weeks_between(start - timedelta(days=1), end + timedelta(days=1))
+        found = presences(await self.source.subject_movements(subject_id, weeks), self.rules.max_stay)
         return [p for p in found if p.intersects(start, end)]
 
     async def direct(self, subject_id: str, start: datetime, end: datetime) -> dict[str, list[Exposure]]:

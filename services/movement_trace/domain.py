@@ -6,8 +6,11 @@ movement itself, each one is filed into equality-keyed buckets, because
 FerretDB v1 (SQLite) pushes only `{_id: <value>}` down to its storage; any
 other filter scans the collection:
 
-- `subject_days`: `_id` = "<subject_id>:<YYYY-MM-DD>" → the person's movements that day;
+- `subject_weeks`: `_id` = "<subject_id>:<Monday, YYYY-MM-DD>" → the person's movements
+  that UTC week (a 28-day timeline reads 5 buckets; a person moves a few times a day);
 - `place_hours`:  `_id` = "<checkpoint_id>:<YYYY-MM-DDTHH>" → who was at a checkpoint that hour.
+
+Each bucket carries `day`, the last UTC day it covers, for the retention purge.
 """
 
 from __future__ import annotations
@@ -72,18 +75,24 @@ def hour_key(moment: datetime) -> str:
     return utc(moment).strftime("%Y-%m-%dT%H")
 
 
-def subject_day_id(subject_id: str, day: str) -> str:
-    return f"{subject_id}:{day}"
+def week_key(moment: datetime) -> str:
+    """The Monday of the UTC week `moment` falls in."""
+    day = utc(moment).date()
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+def subject_week_id(subject_id: str, week: str) -> str:
+    return f"{subject_id}:{week}"
 
 
 def place_hour_id(checkpoint_id: str, hour: str) -> str:
     return f"{checkpoint_id}:{hour}"
 
 
-def days_between(start: datetime, end: datetime) -> list[str]:
-    """Every UTC day touched by [start, end]."""
-    first, last = utc(start).date(), utc(end).date()
-    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+def weeks_between(start: datetime, end: datetime) -> list[str]:
+    """Every UTC week (by its Monday) touched by [start, end]."""
+    first, last = as_date(week_key(start)), as_date(week_key(end))
+    return [(first + timedelta(weeks=i)).isoformat() for i in range((last - first).days // 7 + 1)]
 
 
 def hours_between(start: datetime, end: datetime) -> list[str]:
@@ -113,8 +122,8 @@ def from_document(doc: Document) -> Movement:
     return Movement(source_event_id=doc["_id"], **fields)
 
 
-def day_entry(movement: Movement) -> Document:
-    """What a subject-day bucket holds for one movement (deterministic: `$addToSet` dedupes)."""
+def subject_entry(movement: Movement) -> Document:
+    """What a subject-week bucket holds for one movement (deterministic: `$addToSet` dedupes)."""
     doc = _compact(movement.model_dump(mode="python", exclude={"subject_id"}))
     return {"id": doc.pop("source_event_id"), **doc}
 
@@ -128,7 +137,7 @@ def place_entry(movement: Movement) -> Document:
 
 
 def entry_movement(entry: Document, subject_id: str | None = None) -> Movement:
-    """A movement back from a bucket entry (subject-day entries leave the subject out)."""
+    """A movement back from a bucket entry (subject-week entries leave the subject out)."""
     fields = {k: v for k, v in entry.items() if k != "id"}
     if subject_id is not None:
         fields["subject_id"] = subject_id
@@ -136,13 +145,16 @@ def entry_movement(entry: Document, subject_id: str | None = None) -> Movement:
 
 
 def bucket_writes(movement: Movement) -> list[tuple[str, str, str, Document]]:
-    """(collection, bucket id, day, entry) for every bucket this movement goes into."""
-    day = day_key(movement.at)
-    writes = [("subject_days", subject_day_id(movement.subject_id, day), day, day_entry(movement))]
+    """(collection, bucket id, the last day the bucket covers, entry) for every bucket
+    this movement goes into."""
+    week = week_key(movement.at)
+    sunday = (as_date(week) + timedelta(days=6)).isoformat()
+    writes = [("subject_weeks", subject_week_id(movement.subject_id, week), sunday,
+               subject_entry(movement))]
     if movement.is_presence:
         assert movement.checkpoint_id is not None
         writes.append(("place_hours", place_hour_id(movement.checkpoint_id, hour_key(movement.at)),
-                       day, place_entry(movement)))
+                       day_key(movement.at), place_entry(movement)))
     return writes
 
 

@@ -1,8 +1,9 @@
 """Retention (DESIGN.md §5): a periodic job deletes movements past `retention_days`.
 
-Buckets go by whole UTC days (a bucket of day D goes once all of D is past the
-cutoff); reads hide anything older than the cutoff meanwhile, so what an
-epidemiologist sees is exact to the second. The audit log is purged on its own,
+Buckets go whole, once the last UTC day they cover is past the cutoff (a week
+bucket up to a week after its first movements expired); reads hide anything
+older than the cutoff meanwhile, so what an epidemiologist sees is exact to
+the second. The audit log is purged on its own,
 much longer, clock and only once its `trace.accessed` event has been published.
 """
 
@@ -22,12 +23,12 @@ async def purge_once(store: TraceStore, settings: Settings, now: datetime | None
     now = now or utcnow()
     cutoff = now - timedelta(days=settings.retention_days)
     pointer = await store.generations.current(fresh=True)
-    deleted = {"movements": 0, "subject_days": 0, "place_hours": 0, "audit": 0}
+    deleted = {"movements": 0, "subject_weeks": 0, "place_hours": 0, "audit": 0}
     for generation in {*pointer.writes_to, *([pointer.previous] if pointer.previous is not None else [])}:
         view = store.view(generation)
         deleted["movements"] += (await view.movements.delete_many({"at": {"$lt": cutoff}})).deleted_count
         for kind, collection in view.buckets.items():
-            # A bucket of day D holds times up to the end of D: it goes when D < the cutoff's day.
+            # A bucket's `day` is the last day it covers: it goes when that is before the cutoff's.
             result = await collection.delete_many({"day": {"$lt": day_key(cutoff)}})
             deleted[kind] += result.deleted_count
     audit_cutoff = now - timedelta(days=settings.audit_retention_days)

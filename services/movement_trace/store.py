@@ -15,7 +15,7 @@ from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.trace import TraceAccessed
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
-from services.movement_trace.domain import Movement, days_between
+from services.movement_trace.domain import Movement, weeks_between
 from services.movement_trace.generations import Generations
 from services.movement_trace.views import View
 
@@ -66,12 +66,12 @@ class TraceStore:
 
     async def timeline(self, subject_id: str, start: datetime, end: datetime) -> list[Movement]:
         view = await self.active()
-        found = await view.subject_movements(subject_id, days_between(start, end), self.since())
+        found = await view.subject_movements(subject_id, weeks_between(start, end), self.since())
         return sorted((m for m in found if start <= m.at < end),
                       key=lambda m: (m.at, m.source_event_id))
 
-    async def subject_movements(self, subject_id: str, days: list[str]) -> list[Movement]:
-        return await (await self.active()).subject_movements(subject_id, days, self.since())
+    async def subject_movements(self, subject_id: str, weeks: list[str]) -> list[Movement]:
+        return await (await self.active()).subject_movements(subject_id, weeks, self.since())
 
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
         return await (await self.active()).place_movements(checkpoint_id, hours, self.since())

@@ -1,6 +1,6 @@
 """One generation of the projection: its three collections, written and read by key.
 
-Generation 0 uses the plain names (`movements`, `subject_days`, `place_hours`);
+Generation 0 uses the plain names (`movements`, `subject_weeks`, `place_hours`);
 a rebuild fills generation N into `movements_N`, … while the old one serves.
 Every write is idempotent, so a redelivered event, a replay over live data
 and two writers at once (live consumer and rebuild) all leave the same state.
@@ -23,11 +23,11 @@ from services.movement_trace.domain import (
     bucket_writes,
     entry_movement,
     place_hour_id,
-    subject_day_id,
+    subject_week_id,
     to_document,
 )
 
-BUCKET_FIELD = {"subject_days": "m", "place_hours": "p"}
+BUCKET_FIELD = {"subject_weeks": "m", "place_hours": "p"}
 DUPLICATE_KEY = 11000
 # At most this many bucket reads in flight per query: FerretDB serves them one by one anyway.
 READ_CONCURRENCY = 16
@@ -35,7 +35,7 @@ READ_CONCURRENCY = 16
 
 def collection_names(generation: int) -> dict[str, str]:
     suffix = "" if generation == 0 else f"_{generation}"
-    return {name: name + suffix for name in ("movements", "subject_days", "place_hours")}
+    return {name: name + suffix for name in ("movements", "subject_weeks", "place_hours")}
 
 
 class View:
@@ -98,10 +98,10 @@ class View:
             doc = await self.buckets[kind].find_one({"_id": key})
         return list(doc[BUCKET_FIELD[kind]]) if doc else []
 
-    async def subject_movements(self, subject_id: str, days: list[str],
+    async def subject_movements(self, subject_id: str, weeks: list[str],
                                 since: datetime | None = None) -> list[Movement]:
-        found = await asyncio.gather(*(self._bucket("subject_days", subject_day_id(subject_id, d))
-                                       for d in days))
+        found = await asyncio.gather(*(self._bucket("subject_weeks", subject_week_id(subject_id, w))
+                                       for w in weeks))
         return [entry_movement(e, subject_id) for entries in found for e in entries
                 if since is None or e["at"] >= since]
 

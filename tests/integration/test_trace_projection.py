@@ -62,7 +62,7 @@ async def test_every_event_type_becomes_one_movement_without_personal_data(env: 
             "subject_id": person.subject_id, "purpose": "projection test",
             "from": (now - timedelta(hours=6)).isoformat()})
         movements = await db["movements"].find({}).to_list()
-        raw = movements + [d for name in ("subject_days", "place_hours")
+        raw = movements + [d for name in ("subject_weeks", "place_hours")
                            for d in await db[name].find({}).to_list()]
     assert len(movements) == len(events)
     assert response.status_code == 200, response.text

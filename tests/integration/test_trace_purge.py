@@ -38,13 +38,13 @@ async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
             headers={"authorization": f"Bearer {mint('epi', Role.epidemiologist)}"})
         assert audited.status_code == 200
         before = await db["movements"].find({}, {"at": 1}).to_list()
-        days_before = {d["_id"]: d["day"] for d in await db["subject_days"].find({}, {"day": 1}).to_list()}
+        days_before = {d["_id"]: d["day"] for d in await db["subject_weeks"].find({}, {"day": 1}).to_list()}
         # Pretend it is 28 days after the middle of the scenario.
         later = now - timedelta(days=1, hours=12) + timedelta(days=28)
         cutoff = later - timedelta(days=28)
         deleted = await purge_once(TraceStore(db), settings, now=later)
         after = await db["movements"].find({}, {"at": 1}).to_list()
-        days_after = {d["_id"] for d in await db["subject_days"].find({}, {"_id": 1}).to_list()}
+        days_after = {d["_id"] for d in await db["subject_weeks"].find({}, {"_id": 1}).to_list()}
         audit = await db["audit"].count_documents({})
     old = {d["_id"] for d in before if d["at"] < cutoff}
     assert old and len(old) < len(before)

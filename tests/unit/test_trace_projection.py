@@ -46,8 +46,10 @@ def test_bucket_entries_are_deterministic_so_redelivery_adds_nothing() -> None:
     first, again = bucket_writes(project(events[3])), bucket_writes(project(events[3]))
     assert first == again
     assert [(kind, key.split(":")[-1]) for kind, key, _, _ in first] == [
-        ("subject_days", "2026-03-01"), ("place_hours", "2026-03-01T13")]
-    assert bucket_writes(project(events[0]))[0][0] == "subject_days" and \
+        ("subject_weeks", "2026-02-23"), ("place_hours", "2026-03-01T13")]
+    # The week bucket (Monday 23 Feb) is purged after its last day, Sunday 1 March.
+    assert [day for _, _, day, _ in first] == ["2026-03-01", "2026-03-01"]
+    assert bucket_writes(project(events[0]))[0][0] == "subject_weeks" and \
         len(bucket_writes(project(events[0]))) == 1
 
 

@@ -12,7 +12,14 @@ import pytest
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.checkpoint import CheckpointKind
 from libs.scenario import Place, Scenario, generate
-from services.movement_trace.domain import Movement, MovementKind, bucket_writes, to_document
+from services.movement_trace.domain import (
+    Movement,
+    MovementKind,
+    bucket_writes,
+    to_document,
+    week_key,
+    weeks_between,
+)
 from services.movement_trace.exports import NoCoordinates, to_csv, to_geojson
 from services.movement_trace.projection import project
 from services.movement_trace.schemas import Timeline, TimelineEntry
@@ -83,3 +90,16 @@ def test_generator_is_deterministic_and_people_never_overlap_themselves() -> Non
         spans.sort()
         assert all(a_end < b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
     assert any(v.end is None and not v.moment for v in one.visits)
+
+
+def test_a_28_day_timeline_reads_five_week_buckets_at_most() -> None:
+    sunday_night = datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
+    assert week_key(sunday_night) == week_key(datetime(2026, 2, 23, tzinfo=UTC)) == "2026-02-23"
+    assert week_key(sunday_night + timedelta(minutes=1)) == "2026-03-02"
+    # Times in another zone count by their UTC week.
+    assert week_key(datetime.fromisoformat("2026-03-02T06:00:00+07:00")) == "2026-02-23"
+    spans = [weeks_between(start, start + timedelta(days=28))
+             for start in (datetime(2026, 2, 2, tzinfo=UTC) + timedelta(hours=h * 7)
+                           for h in range(24 * 2))]
+    assert max(len(weeks) for weeks in spans) == 5 and min(len(weeks) for weeks in spans) == 5
+    assert weeks_between(sunday_night, sunday_night) == ["2026-02-23"]

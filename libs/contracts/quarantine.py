@@ -8,17 +8,7 @@ the end date. An early release ends it on the day it is recorded.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
-
-# Vietnam has kept UTC+7 without daylight saving since 1975.
-VN_TZ = timezone(timedelta(hours=7), "ICT")
-
-
-def vn_day(moment: datetime) -> date:
-    """The Viet Nam calendar day of a moment (naive moments are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VN_TZ).date()
+from datetime import date, timedelta
 
 
 def quarantine_end(start: date, days: int) -> date:

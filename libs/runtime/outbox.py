@@ -40,6 +40,10 @@ from libs.runtime.mongo import Document
 log = logging.getLogger(__name__)
 
 
+# A projection that reads a document without its outbox (what readers of the API see).
+WITHOUT_OUTBOX = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
+
+
 def outbox_entry(envelope: Envelope[Any], key: str) -> Document:
     return {"event_id": envelope.event_id, "topic": envelope.type, "key": key,
             "value": envelope.model_dump_json(), "published": False}

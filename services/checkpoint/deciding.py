@@ -13,11 +13,12 @@ from typing import Any
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.checkpoint import Direction, RefusalReason
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal
 from libs.runtime.logs import correlation_id
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import OutboxRelay, new_outbox, outbox_entry
-from services.checkpoint import domain, metrics
+from services.checkpoint import metrics
 from services.checkpoint.domain import Decision
 from services.checkpoint.events import Place, Traveller, crew_passage_id, passage_event
 from services.checkpoint.messages import conflict, invalid, not_found
@@ -112,7 +113,7 @@ class Deciding:
             "declaration_ids": [t["declaration_id"] for t in scan["travellers"]],
             "subject_ids": [t["subject_id"] for t in scan["travellers"]],
             "refused": req.decision != Decision.pass_, "source": "officer",
-            "day": domain.local_day(at).isoformat(), "recorded_at": utcnow(),
+            "day": vn_day(at).isoformat(), "recorded_at": utcnow(),
             "events": [{"type": e.type, "passage_id": e.payload.passage_id,
                         "declaration_id": e.payload.declaration_id,
                         "subject_id": e.payload.subject_id,

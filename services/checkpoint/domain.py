@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from libs.contracts.events.checkpoint import RefusalReason
 from libs.contracts.values import normalise_name
 from services.checkpoint.messages import text
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 RED = 4
 RECENT_REFUSALS = timedelta(days=14)
 
@@ -80,10 +79,6 @@ def status_at(verdict: str, valid_until: datetime, now: datetime) -> Status:
     if verdict == Status.rejected:
         return Status.rejected
     return Status.expired if now >= valid_until else Status(verdict)
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(VIETNAM).date()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import asyncio
 import time
 from datetime import datetime
 
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document
 from services.checkpoint import domain, greenlane
 from services.checkpoint.domain import PersonFacts, Reason
@@ -43,7 +44,7 @@ class Facts:
                        ) -> tuple[Quarantine | None, list[Document]]:
         """(quarantine in force, the latest refusals) of one person."""
         orders, refusals = await self.views.person(subject_id)
-        found = domain.active_quarantine(orders, domain.local_day(now))
+        found = domain.active_quarantine(orders, vn_day(now))
         return (Quarantine(until=found[0], place=found[1]) if found else None,
                 refusals[:self.refusals_shown])
 

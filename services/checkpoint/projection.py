@@ -14,7 +14,8 @@ from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
-from services.checkpoint.domain import local_day, lookup_key, mask_document, mask_name
+from libs.contracts.vietnam_time import vn_day
+from services.checkpoint.domain import lookup_key, mask_document, mask_name
 
 # A declaration departs at most 14 days ahead and is valid 72 h from then.
 VERDICT_MATTERS = timedelta(days=21)
@@ -41,7 +42,7 @@ def declaration_fields(event: Envelope[DeclarationSubmitted], secret: bytes) -> 
         "exposures": [e.value for e in p.health.exposures],
         "vaccination_doses": p.health.vaccination_doses,
         "valid_until": p.valid_until, "submitted_at": event.occurred_at,
-        "day": local_day(p.valid_until).isoformat(),
+        "day": vn_day(p.valid_until).isoformat(),
     }
 
 
@@ -50,7 +51,7 @@ def verdict(event: Envelope[Any], verdict: str, reasons: list[str]) -> dict[str,
     return {"verdict": verdict, "rejection_reasons": reasons,
             "subject_id": event.payload.subject_id,
             "key": order_key(event.occurred_at, event.event_id),
-            "day": local_day(event.occurred_at + VERDICT_MATTERS).isoformat()}
+            "day": vn_day(event.occurred_at + VERDICT_MATTERS).isoformat()}
 
 
 def vehicle_fields(event: Envelope[VehicleDeclared]) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def vehicle_fields(event: Envelope[VehicleDeclared]) -> dict[str, Any]:
         "departure_date": p.departure_date.isoformat(), "valid_until": p.valid_until,
         "crew": [{"declaration_id": c.declaration_id, "subject_id": c.subject_id,
                   "role": c.role.value} for c in p.crew],
-        "day": local_day(p.valid_until).isoformat(),
+        "day": vn_day(p.valid_until).isoformat(),
     }
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from libs.contracts.envelope import utcnow
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.http import Hook
 from libs.runtime.jobs import every
-from services.checkpoint.domain import local_day
 from services.checkpoint.store_passages import PassageStore
 from services.checkpoint.store_views import ViewStore
 
@@ -21,7 +21,7 @@ CATCH_UP_DAYS = 14
 
 
 async def purge_once(passages: PassageStore, views: ViewStore, retention_days: int) -> int:
-    today = local_day(utcnow())
+    today = vn_day(utcnow())
     deleted = 0
     for back in range(retention_days + 1, retention_days + 1 + CATCH_UP_DAYS):
         day = (today - timedelta(days=back)).isoformat()

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from libs.contracts.envelope import new_event_id, utcnow
 from libs.contracts.values import subject_id_for
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal, Role
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
@@ -129,7 +130,7 @@ class Scanning:
         may_pass = not domain.blocking(reasons)
         doc = {"_id": scan_id or new_event_id(), "checkpoint_id": checkpoint["_id"],
                "officer_id": who.subject, "at": at, "via": via, "may_pass": may_pass,
-               "recommended": decision.value, "day": domain.local_day(at).isoformat(),
+               "recommended": decision.value, "day": vn_day(at).isoformat(),
                **snapshot}
         stored = await self.passages.add_scan(doc)
         if (stored["target_id"], stored["checkpoint_id"]) != (doc["target_id"], doc["checkpoint_id"]):

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.checkpoint import Direction
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.jobs import every
 from libs.runtime.logs import log_fields
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import new_outbox, outbox_entry
-from services.checkpoint import domain, metrics, venues
+from services.checkpoint import metrics, venues
 from services.checkpoint.events import Place, Traveller, passage_event
 from services.checkpoint.store_passages import PassageStore
 from services.checkpoint.venues import Stay
@@ -91,7 +92,7 @@ class VenueStays:
                "decision": "pass", "reason": None, "direction": "out", "vehicle_plate": None,
                "at": at, "declaration_ids": [stay["declaration_id"]], "subject_ids": [stay["_id"]],
                "refused": False, "source": officer, "stay_id": stay["stay_id"],
-               "day": domain.local_day(at).isoformat(), "recorded_at": utcnow(),
+               "day": vn_day(at).isoformat(), "recorded_at": utcnow(),
                "events": [{"type": event.type, "passage_id": event.payload.passage_id,
                            "declaration_id": stay["declaration_id"]}],
                **new_outbox(outbox_entry(event, key=stay["_id"]))}

@@ -16,7 +16,7 @@ from libs.contracts.envelope import Envelope
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
-from libs.contracts.quarantine import vn_day
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.logs import log_fields
 from libs.runtime.subscription import subscribe_all
 from services.declaration.domain import Status, order_key

@@ -13,8 +13,8 @@ from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events import declaration as contract
 from libs.contracts.events.declaration import Channel, DeclarationSubmitted
 from libs.contracts.values import subject_id_for
+from libs.contracts.vietnam_time import VN_TZ
 from services.declaration.form import DeclarationForm, PaperForm
-from services.declaration.rules import VIETNAM
 
 PRODUCER = "declaration"
 # Ids of officer-entered declarations are derived from what was declared, so a
@@ -41,7 +41,7 @@ class Traveller:
 
 def valid_until(departure_date: date, validity_hours: int) -> datetime:
     """Valid for `validity_hours` from the start of the departure day in Viet Nam."""
-    start = datetime.combine(departure_date, time.min, tzinfo=VIETNAM)
+    start = datetime.combine(departure_date, time.min, tzinfo=VN_TZ)
     return (start + timedelta(hours=validity_hours)).astimezone(UTC)
 
 

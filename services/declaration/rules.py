@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, NoReturn
 
 from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from libs.contracts.values import check_ward_code, normalise_name, normalise_ward_code
+from libs.contracts.vietnam_time import VN_TZ
 from services.declaration.messages import RULES
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is exact
 MAX_DAYS_AHEAD = 14
 FIRST_VACCINATION = date(2021, 3, 8)
 _SEPARATORS = re.compile(r"[\s.\-()]")
@@ -40,7 +40,7 @@ def fail(code: str, **context: Any) -> NoReturn:
 def vn_today() -> date:
     from datetime import datetime
 
-    return datetime.now(VIETNAM).date()
+    return datetime.now(VN_TZ).date()
 
 
 def today_of(info: ValidationInfo) -> date:

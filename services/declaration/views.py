@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import ZoneLevel
-from libs.contracts.quarantine import under_quarantine, vn_day
+from libs.contracts.quarantine import under_quarantine
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal, Role, mint
 from libs.runtime.mongo import Document
 from services.declaration.domain import Status, mask_document, mask_name, status_at

@@ -18,7 +18,8 @@ from libs.contracts.events.trace import (
     QuarantineReason,
     QuarantineReleased,
 )
-from libs.contracts.quarantine import VN_TZ, quarantine_end, vn_day
+from libs.contracts.quarantine import quarantine_end
+from libs.contracts.vietnam_time import VN_TZ, vn_day
 from libs.runtime.jobs import every
 from libs.runtime.logs import correlation_id
 from libs.runtime.mongo import Document

@@ -12,7 +12,8 @@ import hashlib
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from libs.contracts.quarantine import VN_TZ, under_quarantine, vn_day
+from libs.contracts.quarantine import under_quarantine
+from libs.contracts.vietnam_time import VN_TZ, vn_day
 from services.movement_trace.contacts import Contact, Exposure
 
 

@@ -26,9 +26,7 @@ from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
 from libs.runtime.mongo import SAFE_BULK, Document, insert_once, upsert_if_later
-from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
-
-HIDDEN = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
+from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 
 
 class CaseStore:
@@ -75,7 +73,7 @@ class CaseStore:
             **new_outbox(outbox_entry(event, key=p.subject_id))})
 
     async def case(self, case_id: str) -> Document | None:
-        return await self.cases.find_one({"_id": case_id}, HIDDEN)
+        return await self.cases.find_one({"_id": case_id}, WITHOUT_OUTBOX)
 
     async def add_order(self, event: Envelope[QuarantineOrdered], fields: Document) -> bool:
         p = event.payload
@@ -90,19 +88,19 @@ class CaseStore:
             **new_outbox(outbox_entry(event, key=p.subject_id))})
 
     async def order(self, quarantine_id: str) -> Document | None:
-        return await self.quarantines.find_one({"_id": quarantine_id}, HIDDEN)
+        return await self.quarantines.find_one({"_id": quarantine_id}, WITHOUT_OUTBOX)
 
     async def orders_of(self, subject_id: str) -> list[Document]:
-        return await self.quarantines.find({"subject_id": subject_id}, HIDDEN).to_list()
+        return await self.quarantines.find({"subject_id": subject_id}, WITHOUT_OUTBOX).to_list()
 
     async def released(self, quarantine_ids: list[str]) -> dict[str, Document]:
-        docs = await self._by_ids(self.releases, quarantine_ids, HIDDEN)
+        docs = await self._by_ids(self.releases, quarantine_ids, WITHOUT_OUTBOX)
         return {d["_id"]: d for d in docs}
 
     async def ending_by(self, day: date) -> list[Document]:
         """Orders whose release day has come (a range filter: FerretDB scans, MongoDB
         uses the `end` index; run by the periodic job only)."""
-        return await self.quarantines.find({"end": {"$lte": day.isoformat()}}, HIDDEN).to_list()
+        return await self.quarantines.find({"end": {"$lte": day.isoformat()}}, WITHOUT_OUTBOX).to_list()
 
     async def all_orders(self) -> list[Document]:
         fields = {"subject_id": 1, "start": 1, "end": 1, "reason": 1, "ordered_day": 1}

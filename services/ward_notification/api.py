@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.notification import NotifyReason
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
-from services.ward_notification.domain import days_between, local_day, ward_day
+from services.ward_notification.domain import days_between, ward_day
 from services.ward_notification.schemas import NotificationOut
 from services.ward_notification.scope import WardOfficial, WardsQuery, wards_for
 from services.ward_notification.store import NotificationStore
@@ -51,7 +52,7 @@ To = Annotated[date | None, Query(alias="to", description="last local day, inclu
 
 
 def day_keys(wards: list[str], first: date | None, last: date | None) -> list[str]:
-    last = last or local_day(utcnow())
+    last = last or vn_day(utcnow())
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise ApiError(422, "range_invalid", "Ngày bắt đầu sau ngày kết thúc",

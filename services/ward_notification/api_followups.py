@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events.notification import FollowupRecorded
-from libs.contracts.quarantine import day_number, vn_day
+from libs.contracts.quarantine import day_number
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id

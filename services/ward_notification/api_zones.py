@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.notification import ZoneLevel, ZoneLevelChanged
 from libs.contracts.values import PlainText, WardCode
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import OutboxRelay
 from services.ward_notification import zone_rules
-from services.ward_notification.domain import PRODUCER, days_between, local_day, ward_day
+from services.ward_notification.domain import PRODUCER, days_between, ward_day
 from services.ward_notification.scope import Admin
 from services.ward_notification.settings import Settings
 from services.ward_notification.store import NotificationStore
@@ -75,7 +76,7 @@ def build_router(zones: ZoneStore, notifications: NotificationStore, relay: Outb
         cached = arrivals_cache.get((ward, days))
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        today = local_day(utcnow())
+        today = vn_day(utcnow())
         keys = [ward_day(ward, d) for d in days_between(today - timedelta(days=days - 1), today)]
         count = await notifications.arrivals(keys)
         arrivals_cache[(ward, days)] = (time.monotonic() + settings.arrivals_cache_s, count)

@@ -9,7 +9,7 @@ here; the declaration view keeps only wards, dates and the subject id.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,8 +23,6 @@ from libs.contracts.events.notification import NotifyReason, WardNotified
 from services.ward_notification.wards import ward_label
 
 PRODUCER = "ward-notification"
-# Vietnam has kept UTC+7 without daylight saving since 1975: a ward's "day" is a local day.
-VN_TZ = timezone(timedelta(hours=7), "ICT")
 
 
 class AlertCause(StrEnum):
@@ -139,10 +137,6 @@ def ward_notified(n: Notification) -> Envelope[WardNotified]:
 
 
 # --- days and buckets: the equality keys that stand in for range queries on FerretDB ---
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(VN_TZ).date()
-
 
 def ward_day(ward_code: str, day: date) -> str:
     return f"{ward_code}:{day.isoformat()}"

@@ -15,24 +15,22 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.notification import NotifyReason
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document, bulk_write_chunked, insert_new, insert_once
-from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from services.ward_notification.domain import (
     DeclarationView,
     Notification,
     feed_key,
-    local_day,
     ward_day,
     ward_notified,
 )
-
-PUBLIC_FIELDS = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
 
 
 def notification_document(n: Notification, now: datetime) -> Document:
     """The notification and its `ward.notified` event, to be written in one insert."""
     event = ward_notified(n)
-    day = local_day(now)
+    day = vn_day(now)
     doc: Document = {
         "_id": n.notification_id, "ward_code": n.ward_code, "subject_id": n.subject_id,
         "declaration_id": n.declaration_id, "reason": n.reason.value,
@@ -115,10 +113,10 @@ class NotificationStore:
             pushed += 1
 
     async def get(self, notification_id: str) -> Document | None:
-        return await self.notifications.find_one({"_id": notification_id}, PUBLIC_FIELDS)
+        return await self.notifications.find_one({"_id": notification_id}, WITHOUT_OUTBOX)
 
     async def many(self, ids: list[str]) -> list[Document]:
-        return await self.notifications.find({"_id": {"$in": ids}}, PUBLIC_FIELDS).to_list()
+        return await self.notifications.find({"_id": {"$in": ids}}, WITHOUT_OUTBOX).to_list()
 
     async def page(self, keys: list[str], filters: Document, after: tuple[datetime, str] | None,
                    limit: int) -> list[Document]:
@@ -127,7 +125,7 @@ class NotificationStore:
             at, last_id = after
             query["$or"] = [{"created_at": {"$lt": at}},
                             {"created_at": at, "_id": {"$lt": last_id}}]
-        cursor = self.notifications.find(query, PUBLIC_FIELDS).sort(
+        cursor = self.notifications.find(query, WITHOUT_OUTBOX).sort(
             [("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
         return await cursor.to_list()
 

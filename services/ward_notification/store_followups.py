@@ -22,12 +22,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.notification import FollowupRecorded
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
-from libs.contracts.quarantine import vn_day
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import SAFE_BULK, Document, insert_once
-from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from services.ward_notification.followup_rules import Attempt, Quarantined
-
-HIDDEN = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
 
 
 class FollowupStore:
@@ -90,7 +88,7 @@ class FollowupStore:
         return found
 
     async def recorded(self, quarantine_id: str, on: date) -> list[Document]:
-        docs = await self.followups.find({"quarantine_id": quarantine_id}, HIDDEN).to_list()
+        docs = await self.followups.find({"quarantine_id": quarantine_id}, WITHOUT_OUTBOX).to_list()
         return sorted((d for d in docs if d["on"] == on.isoformat()), key=lambda d: d["at"])
 
     async def case_days(self, wards: list[str] | None) -> list[str]:
@@ -114,7 +112,7 @@ class FollowupStore:
             **new_outbox(outbox_entry(event, key=p.subject_id or p.quarantine_id))})
 
     async def followup(self, followup_id: str) -> Document | None:
-        return await self.followups.find_one({"_id": followup_id}, HIDDEN)
+        return await self.followups.find_one({"_id": followup_id}, WITHOUT_OUTBOX)
 
     async def _released_on(self, ids: list[str]) -> dict[str, date]:
         docs = await self._chunked(self.releases, "_id", ids, {"at": 1})

@@ -7,9 +7,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.runtime.mongo import Document
-from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
-
-PUBLIC_FIELDS = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0}
+from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 
 
 class ZoneStore:
@@ -28,7 +26,7 @@ class ZoneStore:
                          "set_at": event.occurred_at, "note": note,
                          **new_outbox(outbox_entry(event, key=p.ward_code))}
         await self.changes.insert_one(doc)
-        return {k: v for k, v in doc.items() if k not in PUBLIC_FIELDS}
+        return {k: v for k, v in doc.items() if k not in WITHOUT_OUTBOX}
 
     async def for_ward(self, ward_code: str) -> list[Document]:
-        return await self.changes.find({"ward_code": ward_code}, PUBLIC_FIELDS).to_list()
+        return await self.changes.find({"ward_code": ward_code}, WITHOUT_OUTBOX).to_list()

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 
 from libs.contracts.envelope import utcnow
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Role
 from services.ward_notification.app import build
-from services.ward_notification.domain import local_day
 from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
@@ -136,4 +136,4 @@ async def test_bad_input_gets_a_clear_4xx(env: ServerSlice) -> None:
 
 
 def _today() -> date:
-    return local_day(utcnow())
+    return vn_day(utcnow())

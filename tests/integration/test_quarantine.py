@@ -19,8 +19,8 @@ from libs.contracts.envelope import Envelope
 from libs.contracts.events.checkpoint import CheckpointPassed
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
-from libs.contracts.quarantine import vn_day
 from libs.contracts.topics import QUARANTINE_ORDERED
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Role
 from services.movement_trace.app import build as build_trace
 from services.movement_trace.settings import Settings as TraceSettings

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from libs.contracts.vietnam_time import vn_day
 from services.checkpoint import domain
 from services.checkpoint.domain import Decision, PersonFacts, Severity, Status
 from services.checkpoint.projection import order_key
@@ -113,4 +114,4 @@ def test_a_quarantine_is_active_from_its_first_to_its_last_day_unless_released()
 
 
 def test_local_days_are_viet_nam_days() -> None:
-    assert domain.local_day(datetime(2026, 11, 27, 17, 30, tzinfo=UTC)) == date(2026, 11, 28)
+    assert vn_day(datetime(2026, 11, 27, 17, 30, tzinfo=UTC)) == date(2026, 11, 28)

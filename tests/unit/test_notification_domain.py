@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from libs.contracts.events.notification import NotifyReason
+from libs.contracts.vietnam_time import vn_day
 from services.ward_notification.domain import (
     AlertCause,
     days_between,
     feed_bucket,
     from_declaration,
     from_dependent,
-    local_day,
     notification_id,
     view_of,
     ward_day,
@@ -83,7 +83,7 @@ def test_ward_notified_is_caused_by_the_source_event() -> None:
 
 def test_days_are_vietnamese_local_days() -> None:
     late_evening_utc = datetime(2025, 10, 1, 18, 30, tzinfo=UTC)  # 01:30 on the 2nd in Hà Nội
-    assert local_day(late_evening_utc) == date(2025, 10, 2)
+    assert vn_day(late_evening_utc) == date(2025, 10, 2)
     assert ward_day("00070", date(2025, 10, 2)) == "00070:2025-10-02"
     assert days_between(date(2025, 9, 30), date(2025, 10, 2)) == [
         date(2025, 9, 30), date(2025, 10, 1), date(2025, 10, 2)]

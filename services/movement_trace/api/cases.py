@@ -148,9 +148,8 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
     async def of_person(who: Epidemiologist, purpose: Purpose,
                         subject_id: SubjectParam) -> list[QuarantineOut]:
         """One person's quarantine orders, with their releases."""
-        subject = subject_id.lower()
-        await auditor.record(who, purpose, f"quarantines subject={subject}")
-        orders = await desk.with_status(await desk.store.orders_of(subject))
+        await auditor.record(who, purpose, f"quarantines subject={subject_id}")
+        orders = await desk.with_status(await desk.store.orders_of(subject_id))
         return [QuarantineOut.of(o) for o in sorted(orders, key=lambda o: o["start"])]
 
     @router.post("/quarantines/{quarantine_id}/release", response_model=QuarantineOut)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import AfterValidator
 
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.trace import TraceAccessed
@@ -30,7 +31,8 @@ Purpose = Annotated[PlainText, Query(min_length=3, max_length=300,
 # and browsers' logs. `POST /v1/subjects` turns a national ID into one.
 SubjectParam = Annotated[str, Query(pattern="^[0-9a-fA-F]{64}$",
                                     description="pseudonymous subject id (hex), from "
-                                                "POST /v1/subjects for a national ID")]
+                                                "POST /v1/subjects for a national ID"),
+                         AfterValidator(str.lower)]
 From = Annotated[datetime | None, Query(alias="from", description="start (ISO 8601; UTC if no zone)")]
 To = Annotated[datetime | None, Query(alias="to", description="end, exclusive (default: now)")]
 

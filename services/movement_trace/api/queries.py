@@ -55,7 +55,7 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
     day = timedelta(days=1)
 
     def timeline_ask(subject_id: SubjectParam, start: From = None, end: To = None) -> Ask:
-        return Ask(subject_id.lower(), *time_range(start, end, settings.retention_days * day,
+        return Ask(subject_id, *time_range(start, end, settings.retention_days * day,
                                         settings.timeline_max_days * day))
 
     def visits_ask(checkpoint_id: Annotated[str, Query(min_length=1, max_length=100)],
@@ -69,7 +69,7 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
                      degree: Annotated[int, Query(ge=1, le=2)] = 1) -> Ask:
         back = (days or settings.contact_days) * day
         window = settings.contact_window_minutes if window_minutes is None else window_minutes
-        return Ask(subject_id.lower(), *time_range(start, end, back, 28 * day), window, degree)
+        return Ask(subject_id, *time_range(start, end, back, 28 * day), window, degree)
 
     async def timeline_of(ask: Ask, who: Epidemiologist, purpose: str, label: str) -> Timeline:
         await auditor.record(who, purpose, f"{label} subject={ask.target} {span(ask.start, ask.end)}")

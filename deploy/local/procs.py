@@ -115,9 +115,20 @@ class ProcessSlot:
             if ready():
                 return
             if not self.alive():
-                raise StartupFailed(f"{what} exited during start-up; see {self.log}")
+                raise StartupFailed(f"{what} exited during start-up; see {self.log}"
+                                    f"{self.log_tail()}")
             time.sleep(0.3)
-        raise StartupFailed(f"{what} not ready after {timeout_s:.0f} s; see {self.log}")
+        raise StartupFailed(f"{what} not ready after {timeout_s:.0f} s; see {self.log}"
+                            f"{self.log_tail()}")
+
+    def log_tail(self, lines: int = 15) -> str:
+        """The log's last lines, so a failure on CI (whose checkout is gone afterwards)
+        still shows why the process died."""
+        try:
+            last = self.log.read_text(errors="replace").splitlines()[-lines:]
+        except OSError:
+            return ""
+        return "\n--- last lines of the log ---\n" + "\n".join(last)
 
     def stop(self, grace_s: float = 30.0) -> None:
         pid = self.pid()

@@ -62,7 +62,10 @@ DEADLINE_S = 35 * 60  # the 5,000 run takes ~8 min on a quiet 2-core machine (wa
 SETTLE_S = 10 * 60
 CONCURRENCY = 16
 WINDOW = 300
-PORT_OFFSET = 30000
+# Service ports 21001-21005: below the kernel's ephemeral range (32768-60999), where an
+# outgoing connection's own port may already hold the number. With 38001-38005 a CI run
+# failed with identity-verification exiting during start-up, most likely unable to bind.
+PORT_OFFSET = 13000
 CHECKPOINT = "cp-fault-road"
 OFFICER = {"authorization": f"Bearer {mint('officer-fault', Role.officer, [CHECKPOINT])}"}
 ADMIN = {"authorization": f"Bearer {mint('admin-fault', Role.admin)}"}

@@ -14,7 +14,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
-from bench.common import LoadResult, Row, free_port, http_load, ms, pct, process, rate
+from bench.common import LoadResult, Row, http_load, ms, pct, process, rate
+from deploy.local.procs import free_port
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 
 MESSAGE = os.urandom(1024)

@@ -35,7 +35,8 @@ from aiokafka import AIOKafkaProducer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 
-from bench.common import Row, free_port, markdown_table, ms, pct, process
+from bench.common import Row, markdown_table, ms, pct, process
+from deploy.local.procs import free_port
 from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityVerified

@@ -6,7 +6,6 @@ Benchmarks print figures; they never assert on them (tests do not time things).
 from __future__ import annotations
 
 import asyncio
-import socket
 import statistics
 import subprocess
 import sys
@@ -89,13 +88,6 @@ async def http_load(request: Request, *, total: int, concurrency: int,
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return LoadResult(total, elapsed, latencies, errors)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @contextmanager

@@ -25,7 +25,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
-from bench.common import LoadResult, Row, free_port, http_load, markdown_table, ms, process
+from bench.common import LoadResult, Row, http_load, markdown_table, ms, process
+from deploy.local.procs import free_port
 from libs.contracts.events.declaration import Channel
 from libs.contracts.topics import DECLARATION_SUBMITTED, Topics
 from libs.runtime.topics_admin import delete_topics, ensure_topics

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -26,6 +27,25 @@ def fail(message: str) -> None:
     """One clear line on stderr, then exit 1."""
     print(f"error: {message}", file=sys.stderr, flush=True)
     raise SystemExit(1)
+
+
+# Ports lent to servers that tests and benchmarks start: below the kernel's ephemeral
+# range (32768-60999 by default), where a port found free can be taken, before the
+# server binds it, as the local end of any outgoing connection. The fixed ports
+# (8001-8005 make run, 18001- e2e, 21001- faults, 28001- bench pipeline) lie outside.
+LENT_PORTS = range(22000, 28000)
+
+
+def free_port() -> int:
+    """A 127.0.0.1 port nobody holds now, for a server about to start."""
+    for port in random.sample(LENT_PORTS, 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {LENT_PORTS.start}-{LENT_PORTS.stop - 1}")
 
 
 class StartupFailed(RuntimeError):

@@ -8,7 +8,6 @@ go to tests/artifacts/.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ import zxingcpp
 from PIL import Image
 from playwright.async_api import Page, Route, expect
 
+from deploy.local.procs import free_port
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.identity import IdentityVerified
 from libs.contracts.events.notification import ZoneLevel, ZoneLevelChanged
@@ -39,12 +39,6 @@ NATIONAL_ID = "001085012345"
 
 # No skip: a browser test that cannot run must fail (deploy/apt-packages.txt installs chromium).
 assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager

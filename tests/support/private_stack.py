@@ -17,14 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from deploy.local.procs import REPO, STATE
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+from deploy.local.procs import REPO, STATE, free_port
 
 
 def borrow_main_stack(state: Path) -> None:

@@ -1,0 +1,54 @@
+"""The process helpers behind `make run`, the private stacks and the benchmarks."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from deploy.local.procs import LENT_PORTS, ProcessSlot, StartupFailed, free_port
+
+
+def test_a_lent_port_is_below_the_ephemeral_range_and_bindable() -> None:
+    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(20):
+        port = free_port()
+        assert port in LENT_PORTS and port < ephemeral_low
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", port))
+
+
+def test_a_held_port_is_never_lent() -> None:
+    held = []
+    try:
+        for port in LENT_PORTS[:3000]:  # half the range taken: the rest must still be found
+            sock = socket.socket()
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                continue
+            held.append(sock)
+        taken = {s.getsockname()[1] for s in held}
+        assert all(free_port() not in taken for _ in range(50))
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_process_that_dies_at_start_up_is_reported_with_its_last_log_lines() -> None:
+    slot = ProcessSlot(f"unit-{uuid.uuid4().hex[:8]}")
+    try:
+        slot.spawn([sys.executable, "-c",
+                    "import sys; print('[Errno 98] address already in use'); sys.exit(3)"])
+        with pytest.raises(StartupFailed) as failed:
+            slot.wait_until(lambda: False, 10, "demo-service")
+        message = str(failed.value)
+        assert "demo-service exited during start-up" in message
+        assert message.endswith("[Errno 98] address already in use")
+    finally:
+        slot.stop(grace_s=1)
+        slot.log.unlink(missing_ok=True)

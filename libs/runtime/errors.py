@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from libs.contracts.values import check_national_id, normalise_national_id
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +30,17 @@ class ApiError(Exception):
         self.status, self.code, self.vi, self.en = status, code, vi, en
         self.fields = fields or {}
         self.headers = headers
+
+
+def valid_national_id(raw: str) -> str:
+    """A CCCD or CMND typed by an official, normalised, or 422 `national_id_invalid` on
+    the `national_id` field (for routes that must hash or look it up themselves)."""
+    try:
+        return check_national_id(str(normalise_national_id(raw)))
+    except ValueError as exc:
+        raise ApiError(422, "national_id_invalid", "Số định danh không hợp lệ", str(exc),
+                       {"national_id": [{"code": "national_id_invalid",
+                                         "message": str(exc)}]}) from None
 
 
 class ErrorMessage(BaseModel):

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from libs.contracts.values import Gender, check_national_id, normalise_national_id
+from libs.contracts.values import Gender
 from libs.runtime.auth import Principal, Role, require
-from libs.runtime.errors import ApiError
+from libs.runtime.errors import ApiError, valid_national_id
 from services.identity_verification.importer import BadHeader, Format, Importer, ImportReport, lines_of
 from services.identity_verification.registry import Status, mask_id, mask_name
 from services.identity_verification.settings import Settings
@@ -64,7 +64,7 @@ def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
     async def lookup(body: Lookup, who: Officer) -> MaskedResident:
         """A resident by CCCD or old CMND, with the name and number masked. The number
         travels in the body: a URL would leave it in proxies' and browsers' logs."""
-        key = _valid_id(body.national_id)
+        key = valid_national_id(body.national_id)
         resident = await store.resident(key)
         if resident is None:
             raise ApiError(404, "resident_not_found", "Không có trong cơ sở dữ liệu dân cư",
@@ -112,14 +112,6 @@ def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
                             registered_permanent_ward=doc["registered_permanent_ward"])
 
     return router
-
-
-def _valid_id(raw: str) -> str:
-    try:
-        return check_national_id(str(normalise_national_id(raw)))
-    except ValueError as exc:
-        raise ApiError(422, "national_id_invalid", "Số định danh không hợp lệ", str(exc),
-                       {"national_id": [{"code": "invalid", "message": str(exc)}]}) from None
 
 
 def _format_of(content_type: str) -> Format:

@@ -13,7 +13,7 @@ from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.trace import TraceAccessed
 from libs.contracts.values import PlainText, subject_id_for
 from libs.runtime.auth import Principal, Role, require
-from libs.runtime.errors import ApiError
+from libs.runtime.errors import ApiError, valid_national_id
 from libs.runtime.logs import correlation_id
 from libs.runtime.outbox import OutboxRelay
 from services.movement_trace.domain import utc
@@ -43,11 +43,7 @@ def _field_error(field: str, code: str, vi: str, en: str) -> ApiError:
 
 def subject_of(settings: Settings, national_id: str) -> str:
     """The pseudonym of a CCCD or CMND (hashed here, never stored or logged)."""
-    try:
-        return subject_id_for(settings.subject_secret_bytes, national_id)
-    except ValueError as exc:
-        raise _field_error("national_id", "national_id_invalid", "Số định danh không hợp lệ",
-                           str(exc)) from None
+    return subject_id_for(settings.subject_secret_bytes, valid_national_id(national_id))
 
 
 def resolve_subject(settings: Settings, subject_id: str | None, national_id: str | None) -> str:

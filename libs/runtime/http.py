@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 
 from libs.runtime import metrics
+from libs.runtime.consumer_watch import ConsumerWatch
 from libs.runtime.errors import document_errors, error_body, install_error_handlers
 from libs.runtime.jobs import every
 from libs.runtime.kafka import record_lag
@@ -56,6 +57,8 @@ class Service:
 
 
 def create_app(service: Service) -> FastAPI:
+    watch = ConsumerWatch(service.broker, service.settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         setup_logging(service.settings.service_name, service.settings.log_level)
@@ -63,7 +66,8 @@ def create_app(service: Service) -> FastAPI:
             await hook()
         await service.broker.start()
         lag = every(LAG_INTERVAL_S, lambda: record_lag(service.broker), "consumer lag")
-        tasks = [asyncio.create_task(job()) for job in [*service.background, lag]]
+        watchdog = every(service.settings.consumer_watch_s, watch.check, "consumer watch")
+        tasks = [asyncio.create_task(job()) for job in [*service.background, lag, watchdog]]
         try:
             yield
         finally:
@@ -71,6 +75,7 @@ def create_app(service: Service) -> FastAPI:
                 task.cancel()
             if tasks:
                 await asyncio.wait(tasks, timeout=10)
+            await watch.close()
             await service.broker.stop()
             await service.mongo.close()
 
@@ -79,7 +84,7 @@ def create_app(service: Service) -> FastAPI:
     app.state.service = service
     install_error_handlers(app)
     document_errors(app)
-    app.include_router(_operations_router(service))
+    app.include_router(_operations_router(service, watch))
     for router in service.routers:
         app.include_router(router)
     if service.web_dir is not None:
@@ -88,7 +93,7 @@ def create_app(service: Service) -> FastAPI:
     return app
 
 
-def _operations_router(service: Service) -> APIRouter:
+def _operations_router(service: Service, watch: ConsumerWatch) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
@@ -98,15 +103,16 @@ def _operations_router(service: Service) -> APIRouter:
 
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
-        """Ready: Kafka and the store both answer."""
+        """Ready: Kafka and the store both answer. `consumer` is the watchdog's last look at
+        the consumer group (informative: HTTP is served whether or not it keeps up)."""
         checks = {"kafka": await service.broker.ping(timeout=2.0), "mongo": True}
         try:
             await asyncio.wait_for(ping(service.mongo), 2.0)
         except Exception:
             checks["mongo"] = False
         ok = all(checks.values())
-        return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks},
-                            status_code=200 if ok else 503)
+        return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks,
+                             "consumer": watch.report()}, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:

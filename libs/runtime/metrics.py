@@ -15,6 +15,11 @@ OUTBOX_PUBLISHED = Counter("khaibao_outbox_published_total", "outbox entries pub
 CONSUMER_LAG = Gauge("khaibao_consumer_lag_records",
                      "records on the partition not yet consumed by this replica",
                      ["topic", "partition"])
+CONSUMER_GROUP_BEHIND = Gauge("khaibao_consumer_group_behind_records",
+                              "records past the committed offsets of the service's consumer "
+                              "group, over all its partitions (the consumer watchdog's view)")
+CONSUMER_RESTARTS = Counter("khaibao_consumer_restarts_total",
+                            "subscribers restarted by the watchdog after the group stalled")
 OUTBOX_PENDING = Gauge("khaibao_outbox_pending_documents",
                        "documents with unpublished outbox entries at the last relay pass")
 STORE_COMMANDS = Counter("khaibao_store_commands_total",

@@ -35,8 +35,11 @@ class CommandCounter(monitoring.CommandListener):
 
 
 def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
-    # tz_aware: datetimes come back as UTC-aware, as they went in.
+    # tz_aware: datetimes come back as UTC-aware, as they went in. socketTimeoutMS: without
+    # it a command the server never answers blocks its caller (a consumer) for good; with it
+    # the command fails as a network error, an outage the caller waits out and retries.
     return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000,
+                            socketTimeoutMS=int(settings.mongo_socket_timeout_s * 1000),
                             appname=settings.service_name, event_listeners=[CommandCounter()])
 
 

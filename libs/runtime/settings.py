@@ -38,6 +38,12 @@ class ServiceSettings(BaseSettings):
                                    description="events a batch consumer handles together")
     batch_timeout_ms: int = Field(50, ge=1, description="how long a batch waits to fill")
     outbox_poll_s: float = Field(1.0, gt=0, description="how often the relay looks for leftovers")
+    consumer_watch_s: float = Field(15.0, gt=0, description="how often the consumer watchdog "
+                                    "compares the group's committed offsets with the log's end")
+    consumer_stall_s: float = Field(180.0, gt=0, description="a group behind the log whose "
+                                    "committed offsets have not moved this long is restarted")
+    mongo_socket_timeout_s: float = Field(120.0, gt=0, description="a store command unanswered "
+                                          "this long fails (and is retried) instead of hanging")
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> ServiceSettings:

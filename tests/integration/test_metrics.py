@@ -1,5 +1,6 @@
 """`/metrics` tells an operator what the service is doing: requests, events consumed,
-consumer lag per partition, store commands, outbox and dead letters."""
+consumer lag per partition, store commands, outbox and dead letters; `/readyz` carries the
+consumer watchdog's view of the group."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _samples(text: str, name: str) -> dict[str, float]:
 
 
 async def test_metrics_show_lag_consumption_store_and_outbox(env: ServerSlice) -> None:
-    settings = env.settings(Settings)
+    settings = env.settings(Settings, consumer_watch_s=0.5)
     topic = env.topics(DECLARATION_SUBMITTED)
     async with running(build(settings)) as api:
         await publish(env, declaration(), declaration())
@@ -39,6 +40,12 @@ async def test_metrics_show_lag_consumption_store_and_outbox(env: ServerSlice) -
             return set((await lag_of_the_topic()).values()) == {0.0}
 
         assert await eventually(caught_up, timeout_s=60)
+
+        async def watchdog_saw_it_consumed() -> dict[str, float] | None:
+            report: dict[str, float] = (await api.get("/readyz")).json()["consumer"]
+            return report if report["committed"] >= 2 and report["behind"] == 0 else None
+
+        watched = await eventually(watchdog_saw_it_consumed, timeout_s=30)
         text = (await api.get("/metrics")).text
     assert lags
     consumed = _samples(text, "khaibao_events_consumed_total")
@@ -48,3 +55,5 @@ async def test_metrics_show_lag_consumption_store_and_outbox(env: ServerSlice) -
     published = _samples(text, "khaibao_outbox_published_total")
     assert published['{topic="ward.notified"}'] >= 4  # two wards for each declaration
     assert _samples(text, "khaibao_http_request_seconds_count")
+    assert watched["restarts"] == 0 and watched["still_s"] == 0
+    assert re.search(r"^khaibao_consumer_group_behind_records 0\.0$", text, re.MULTILINE)

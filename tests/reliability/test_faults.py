@@ -346,6 +346,48 @@ def rows_of(travellers: list[Traveller]) -> list[Row]:
             for phase, (name, _, _) in enumerate(PHASES)]
 
 
+SERVICE_OF = {"declaration": "declaration", "verification": "identity-verification",
+              "passage": "checkpoint", "movement": "movement-trace",
+              "notification": "ward-notification"}
+
+
+async def diagnosis(system: System, rows: list[Row], found: Counter[tuple[str, ...]]) -> str:
+    """For each store that misses facts, its service's `/readyz` (with the consumer
+    watchdog's view) and its own last log lines: a failure on CI must explain itself,
+    the checkout and its logs are gone afterwards."""
+    lines: list[str] = []
+    async with httpx.AsyncClient(timeout=5) as http:
+        for group in GROUPS:
+            if not any(row.figures(found, group)[1] for row in rows):
+                continue
+            service = next(s for s in run.existing() if s.name == SERVICE_OF[group])
+            try:
+                ready = (await http.get(f"{service.url(system.environ)}/readyz")).text
+            except httpx.HTTPError as error:
+                ready = repr(error)
+            lines += [f"--- {service.name} /readyz: {ready}",
+                      *own_log_lines(service.slot(system.environ).log, 8)]
+    return "\n".join(lines)
+
+
+async def watchdog_restarts(system: System) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=5) as http:
+        answers = {s.name: await http.get(f"{s.url(system.environ)}/readyz")
+                   for s in run.existing()}
+    return {name: answer.json().get("consumer", {}).get("restarts")
+            for name, answer in answers.items()}
+
+
+def own_log_lines(log: Path, count: int) -> list[str]:
+    """The last `count` lines of a service's log not written by aiokafka (which logs
+    every reconnect attempt while Kafka is down)."""
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return []
+    return [line[:600] for line in text.splitlines() if '"logger": "aiokafka' not in line][-count:]
+
+
 COLLECTIONS = {("DECLARATION", "declarations"): 1, ("IDENTITY", "verifications"): 1,
                ("CHECKPOINT", "passages"): 1, ("TRACE", "movements"): 6,
                ("NOTIFICATION", "notifications"): 3}  # documents per traveller
@@ -400,6 +442,9 @@ async def test_every_fact_is_stored_exactly_once_through_kills_and_restarts(
         print(f"[faults] stores read and settled in {time.monotonic() - settle_started:.0f} s",
               flush=True)
         probe = system.outage_probe
+        why = ("" if not missing_or_duplicated(rows, stores.found)
+               else await diagnosis(system, rows, stores.found))
+        restarts = await watchdog_restarts(system)
     figures = table(rows, stores.found)
     wanted = {k for row in rows for k in row.keys}
     unexpected = [k for k in stores.found if k not in wanted]
@@ -410,10 +455,11 @@ async def test_every_fact_is_stored_exactly_once_through_kills_and_restarts(
           + f"\nclient retries: {dict(load.retries.causes)}; 503 with Retry-After: "
           f"{load.retries.unavailable_with_retry_after}; answers lost: "
           f"{dict(load.retries.answer_lost)}\nverdicts: {dict(stores.outcomes)} "
-          f"(admin counters: {stores.verdicts_counted})\n{figures}", flush=True)
+          f"(admin counters: {stores.verdicts_counted})\nconsumers restarted by the "
+          f"watchdog since each process started: {restarts}\n{figures}", flush=True)
 
     assert elapsed < DEADLINE_S, f"took {elapsed:.0f} s, over the {DEADLINE_S} s bound"
-    assert missing_or_duplicated(rows, stores.found) == 0, figures
+    assert missing_or_duplicated(rows, stores.found) == 0, f"{figures}\n{why}"
     # A declaration stored by a retried submit next to its first one would show here.
     assert not unexpected, f"facts nobody caused: {unexpected[:20]}"
     assert stores.outcomes == {"verified": sum(row.figures(stores.found, "verification")[0]

@@ -1,0 +1,181 @@
+"""The consumer watchdog: a service's consumer group that has stopped moving is logged,
+with where its consumer is stuck, and its consumer is restarted.
+
+A wedged consumer loses nothing (the events wait in Kafka), but nothing moves
+either, and the process still answers HTTP and `/readyz`, so nobody notices. It
+happened once on CI: the movement trace stopped consuming when Kafka was
+restarted under heavy load, and stayed stopped for the rest of the fault test.
+The watchdog turns that silent wedge into an ERROR log line, a metric and a
+restart of the subscriber, which resumes from the group's last committed offset
+(consumers are idempotent, DESIGN.md §5).
+
+It judges the group from the outside, with clients of its own: the group is
+*behind* when the end offsets of its topics are ahead of its committed offsets,
+and *stalled* when it is behind and its committed offsets have not moved for
+`consumer_stall_s`. That covers a consume loop that died, an aiokafka
+coordinator that died, a group stuck in a rebalance and a handler that never
+returns, without instrumenting any of them. A check that cannot reach Kafka
+restarts the clock: an outage is waited out, not mistaken for a wedge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, cast
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from faststream.kafka import KafkaBroker
+from faststream.kafka.subscriber.usecase import LogicSubscriber
+
+from libs.runtime import metrics
+from libs.runtime.logs import log_fields
+from libs.runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+KAFKA_CALL_TIMEOUT_S = 10.0
+
+
+@dataclass
+class GroupState:
+    """What one check saw; `/readyz` shows the last one."""
+
+    behind: int = 0  # records on the group's partitions past its committed offsets
+    committed: int = 0  # the sum of its committed offsets (moves when it makes progress)
+    still_s: float = 0.0  # how long it has been behind without moving
+    restarts: int = 0
+
+
+class ConsumerWatch:
+    def __init__(self, broker: KafkaBroker, settings: ServiceSettings) -> None:
+        self.broker = broker
+        self.group = settings.consumer_group()
+        self.bootstrap = settings.kafka_bootstrap
+        self.stall_s = settings.consumer_stall_s
+        self.state = GroupState()
+        self._moved_at = time.monotonic()
+        self._clients: tuple[AIOKafkaAdminClient, AIOKafkaConsumer] | None = None
+        self._half_restarted = False
+
+    def report(self) -> dict[str, Any]:
+        return asdict(self.state)
+
+    async def check(self) -> None:
+        """One look at the group; restarts its subscribers when it is stalled."""
+        if self._half_restarted:  # a restart whose start failed (Kafka went away): finish it
+            await self._start_stopped()
+            return
+        topics = sorted({t for s in self._subscribers() for t in s.topic_names})
+        if not topics:
+            return
+        try:
+            behind, committed = await asyncio.wait_for(self._offsets(topics),
+                                                       KAFKA_CALL_TIMEOUT_S)
+        except Exception as error:  # Kafka is down or restarting: not this consumer's fault
+            log.info("consumer watch could not read offsets", extra=log_fields(error=repr(error)))
+            self._moved_at = time.monotonic()
+            await self.close()
+            return
+        now = time.monotonic()
+        if not behind or committed != self.state.committed:
+            self._moved_at = now
+        self.state.behind, self.state.committed = behind, committed
+        self.state.still_s = round(now - self._moved_at, 1)
+        metrics.CONSUMER_GROUP_BEHIND.set(behind)
+        if self.state.still_s >= self.stall_s:
+            await self._restart(await self._describe())
+            self._moved_at = time.monotonic()
+
+    async def close(self) -> None:
+        clients, self._clients = self._clients, None
+        if clients is not None:
+            for client in clients:
+                try:
+                    await (client.close() if isinstance(client, AIOKafkaAdminClient)
+                           else client.stop())
+                except Exception:  # already broken; new ones are made next time
+                    pass
+
+    async def _offsets(self, topics: list[str]) -> tuple[int, int]:
+        """(records behind, sum of committed offsets) over every partition of `topics`,
+        whichever replica holds them; read with clients of its own, not the consumer's."""
+        admin, probe = await self._connected()
+        partitions = [TopicPartition(t["topic"], p["partition"])
+                      for t in await admin.describe_topics(topics) for p in t["partitions"]]
+        ends = await probe.end_offsets(partitions)
+        starts = await probe.beginning_offsets(partitions)
+        done = await admin.list_consumer_group_offsets(self.group, partitions=partitions)
+        committed = {tp: meta.offset for tp, meta in done.items() if meta.offset >= 0}
+        behind = sum(max(0, ends[tp] - committed.get(tp, starts[tp])) for tp in partitions)
+        return behind, sum(committed.values())
+
+    async def _describe(self) -> dict[str, Any]:
+        """Where the subscribers are: for the log line that explains a restart."""
+        described: dict[str, Any] = {"group": self.group, **self.report()}
+        for number, subscriber in enumerate(self._subscribers()):
+            consumer = subscriber.consumer
+            coordinator = getattr(getattr(consumer, "_coordinator", None),
+                                  "_coordination_task", None)
+            loops = [t for t in subscriber.tasks if not t.done()]
+            described[f"subscriber_{number}"] = {
+                "assigned": len(consumer.assignment()) if consumer else 0,
+                "consume_loop_alive": bool(loops),
+                "coordinator_alive": coordinator is not None and not coordinator.done(),
+                "awaiting": [awaiting(t) for t in loops],
+            }
+        try:
+            admin, _ = await self._connected()
+            groups = await asyncio.wait_for(admin.describe_consumer_groups([self.group]),
+                                            KAFKA_CALL_TIMEOUT_S)
+            described["group_state"] = groups[0].groups[0][2]
+        except Exception as error:
+            described["group_state"] = repr(error)
+        return described
+
+    async def _restart(self, described: dict[str, Any]) -> None:
+        log.error("consumer group stalled: restarting its subscribers",
+                  extra=log_fields(**described))
+        for subscriber in self._subscribers():
+            await subscriber.stop()
+        self._half_restarted = True
+        self.state.restarts += 1
+        metrics.CONSUMER_RESTARTS.inc()
+        await self._start_stopped()
+
+    async def _start_stopped(self) -> None:
+        for subscriber in self._subscribers():
+            if not subscriber.running:
+                await subscriber.start()
+        self._half_restarted = False
+
+    def _subscribers(self) -> list[LogicSubscriber[Any]]:
+        return cast(list[LogicSubscriber[Any]], self.broker.subscribers)
+
+    async def _connected(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        if self._clients is None:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap,
+                                        client_id=f"{self.group}-watch")
+            probe = AIOKafkaConsumer(bootstrap_servers=self.bootstrap,
+                                     client_id=f"{self.group}-watch", enable_auto_commit=False)
+            self._clients = (admin, probe)  # before starting: `close` also ends half-started ones
+            await admin.start()
+            await probe.start()
+        return self._clients
+
+
+def awaiting(task: asyncio.Task[Any], depth: int = 4) -> str:
+    """The innermost calls a task is suspended in, following its chain of awaits,
+    e.g. 'subscription.py:171 _handle > views.py:74 write > …'."""
+    where: list[str] = []
+    link: Any = task.get_coro()
+    while link is not None:
+        frame = getattr(link, "cr_frame", None) or getattr(link, "gi_frame", None)
+        if frame is not None:
+            where.append(f"{frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.f_lineno} "
+                         f"{frame.f_code.co_name}")
+        link = getattr(link, "cr_await", None) or getattr(link, "gi_yieldfrom", None)
+    return " > ".join(where[-depth:]) or "?"

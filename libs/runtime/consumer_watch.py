@@ -1,21 +1,26 @@
-"""The consumer watchdog: a service's consumer group that has stopped moving is logged,
-with where its consumer is stuck, and its consumer is restarted.
+"""The consumer watchdog: a service's consumer that has stopped is logged, with where it
+stood, and restarted.
 
-A wedged consumer loses nothing (the events wait in Kafka), but nothing moves
+A stopped consumer loses nothing (the events wait in Kafka), but nothing moves
 either, and the process still answers HTTP and `/readyz`, so nobody notices. It
-happened once on CI: the movement trace stopped consuming when Kafka was
-restarted under heavy load, and stayed stopped for the rest of the fault test.
-The watchdog turns that silent wedge into an ERROR log line, a metric and a
-restart of the subscriber, which resumes from the group's last committed offset
-(consumers are idempotent, DESIGN.md §5).
+happened on CI: the movement trace stopped consuming when Kafka was restarted
+under heavy load. Reproduced since: under uvloop a request written as the
+broker's socket resets raises `RuntimeError`, which aiokafka does not catch, and
+the consumer's coordination task ends for good (see `ended_tasks`).
 
-It judges the group from the outside, with clients of its own: the group is
-*behind* when the end offsets of its topics are ahead of its committed offsets,
-and *stalled* when it is behind and its committed offsets have not moved for
-`consumer_stall_s`. That covers a consume loop that died, an aiokafka
-coordinator that died, a group stuck in a rebalance and a handler that never
-returns, without instrumenting any of them. A check that cannot reach Kafka
-restarts the clock: an outage is waited out, not mistaken for a wedge.
+Every `consumer_watch_s` the watchdog restarts the subscribers (stop, start: a
+new aiokafka consumer that resumes from the group's committed offsets;
+consumers are idempotent, DESIGN.md §5) when
+
+1. an aiokafka background task of a consumer has ended — at once; or
+2. the group is *behind* (the end offsets of its topics are ahead of its
+   committed offsets, read with clients of its own) and its committed offsets
+   have not moved for `consumer_stall_s` — whatever the cause: a consume loop
+   that died, a group stuck in a rebalance, a handler that never returns.
+
+A check that cannot reach Kafka restarts the clock: an outage is waited out,
+not mistaken for a wedge. Each restart is one ERROR log line saying why and
+where the consumer stood.
 """
 
 from __future__ import annotations
@@ -69,6 +74,9 @@ class ConsumerWatch:
         if self._half_restarted:  # a restart whose start failed (Kafka went away): finish it
             await self._start_stopped()
             return
+        if any(ended_tasks(s.consumer) for s in self._subscribers()):
+            await self._restart("an aiokafka background task of its consumer ended")
+            return
         topics = sorted({t for s in self._subscribers() for t in s.topic_names})
         if not topics:
             return
@@ -87,8 +95,7 @@ class ConsumerWatch:
         self.state.still_s = round(now - self._moved_at, 1)
         metrics.CONSUMER_GROUP_BEHIND.set(behind)
         if self.state.still_s >= self.stall_s:
-            await self._restart(await self._describe())
-            self._moved_at = time.monotonic()
+            await self._restart(f"behind and not moving for {self.stall_s:.0f} s")
 
     async def close(self) -> None:
         clients, self._clients = self._clients, None
@@ -118,13 +125,11 @@ class ConsumerWatch:
         described: dict[str, Any] = {"group": self.group, **self.report()}
         for number, subscriber in enumerate(self._subscribers()):
             consumer = subscriber.consumer
-            coordinator = getattr(getattr(consumer, "_coordinator", None),
-                                  "_coordination_task", None)
             loops = [t for t in subscriber.tasks if not t.done()]
             described[f"subscriber_{number}"] = {
                 "assigned": len(consumer.assignment()) if consumer else 0,
                 "consume_loop_alive": bool(loops),
-                "coordinator_alive": coordinator is not None and not coordinator.done(),
+                "ended": ended_tasks(consumer),
                 "awaiting": [awaiting(t) for t in loops],
             }
         try:
@@ -136,9 +141,9 @@ class ConsumerWatch:
             described["group_state"] = repr(error)
         return described
 
-    async def _restart(self, described: dict[str, Any]) -> None:
-        log.error("consumer group stalled: restarting its subscribers",
-                  extra=log_fields(**described))
+    async def _restart(self, why: str) -> None:
+        log.error(f"consumer restarted: {why}", extra=log_fields(**await self._describe()))
+        self._moved_at = time.monotonic()
         for subscriber in self._subscribers():
             await subscriber.stop()
         self._half_restarted = True
@@ -165,6 +170,28 @@ class ConsumerWatch:
             await admin.start()
             await probe.start()
         return self._clients
+
+
+def ended_tasks(consumer: AIOKafkaConsumer | None) -> dict[str, str]:
+    """aiokafka's background tasks of `consumer` that have ended, with what ended them.
+
+    A consumer whose coordination task ended never rejoins its group nor commits, and
+    every poll raises the error that ended it; one whose fetch task ended polls nothing,
+    silently. aiokafka restarts neither. Seen on a Kafka restart: the socket reset
+    reached uvloop first, a request written in that moment raised `RuntimeError`
+    ("unable to perform operation on <TCPTransport closed=True>"), which aiokafka's
+    connection does not catch (only `OSError`) and which ended the coordination task.
+    Private attributes, read defensively: a consumer that lacks them is judged by its
+    offsets alone."""
+    tasks = {"coordinator": getattr(getattr(consumer, "_coordinator", None),
+                                    "_coordination_task", None),
+             "fetcher": getattr(getattr(consumer, "_fetcher", None), "_fetch_task", None)}
+    ended: dict[str, str] = {}
+    for name, task in tasks.items():
+        if isinstance(task, asyncio.Task) and task.done():
+            error = None if task.cancelled() else task.exception()
+            ended[name] = "cancelled" if task.cancelled() else repr(error)[:300]
+    return ended
 
 
 def awaiting(task: asyncio.Task[Any], depth: int = 4) -> str:

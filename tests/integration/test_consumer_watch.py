@@ -83,10 +83,12 @@ async def test_a_handler_that_never_returns_is_restarted_and_its_event_handled(
         await until(watch, lambda: handled == ["first"])
 
     assert calls == 2 and watch.state.restarts == 1
-    [stalled] = [r for r in caplog.records if "stalled" in r.getMessage()]
-    fields = stalled.fields  # type: ignore[attr-defined]
+    [restarted] = [r for r in caplog.records if "consumer restarted" in r.getMessage()]
+    assert "not moving" in restarted.getMessage()
+    fields = restarted.fields  # type: ignore[attr-defined]
     assert fields["behind"] == 1 and fields["still_s"] >= 2.0
     assert fields["subscriber_0"]["consume_loop_alive"] is True
+    assert fields["subscriber_0"]["ended"] == {}
     assert "on_zones" in fields["subscriber_0"]["awaiting"][0]
 
 
@@ -106,6 +108,38 @@ async def test_a_consume_loop_that_died_is_restarted(env: ServerSlice) -> None:
         await until(watch, lambda: handled == ["first", "second"])
 
     assert watch.state.restarts == 1
+
+
+async def test_a_consumer_whose_coordinator_died_is_restarted_at_once(
+        env: ServerSlice, caplog: pytest.LogCaptureFixture) -> None:
+    """What a Kafka restart did under uvloop: a request written to a transport the reset
+    had just closed raised `RuntimeError`, which ended aiokafka's coordination task."""
+    handled: list[str] = []
+
+    async def on_zones(events: list[Envelope[Any]]) -> None:
+        handled.extend(e.payload.set_by for e in events)
+
+    async def transport_closed() -> None:
+        raise RuntimeError("unable to perform operation on <TCPTransport closed=True>; "
+                           "the handler is closed")
+
+    caplog.set_level(logging.ERROR, logger="libs.runtime.consumer_watch")
+    async with watched(env, on_zones, stall_s=600.0) as (watch, broker):
+        topic = env.topics(ZONE_LEVEL_CHANGED)
+        await broker.publish(zone("first"), topic=topic)
+        await soon(lambda: handled == ["first"])
+        coordinator = broker.subscribers[0].consumer._coordinator
+        coordinator.ensure_coordinator_known = transport_closed
+        coordinator.coordinator_dead()  # the routine looks the coordinator up again: it dies
+        await soon(lambda: coordinator._coordination_task.done())
+        await broker.publish(zone("second"), topic=topic)
+        await watch.check()  # at once, not after `stall_s`
+        await soon(lambda: handled == ["first", "second"])
+
+    assert watch.state.restarts == 1
+    [restarted] = [r for r in caplog.records if "consumer restarted" in r.getMessage()]
+    ended = restarted.fields["subscriber_0"]["ended"]  # type: ignore[attr-defined]
+    assert "TCPTransport closed=True" in ended["coordinator"]
 
 
 async def test_a_group_that_keeps_up_or_idles_is_left_alone(env: ServerSlice) -> None:

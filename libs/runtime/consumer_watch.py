@@ -70,7 +70,8 @@ class ConsumerWatch:
         return asdict(self.state)
 
     async def check(self) -> None:
-        """One look at the group; restarts its subscribers when it is stalled."""
+        """One look at the consumer and its group; restarts the subscribers when an
+        aiokafka task ended or the group stalled."""
         if self._half_restarted:  # a restart whose start failed (Kafka went away): finish it
             await self._start_stopped()
             return
@@ -133,13 +134,17 @@ class ConsumerWatch:
                 "awaiting": [awaiting(t) for t in loops],
             }
         try:
-            admin, _ = await self._connected()
-            groups = await asyncio.wait_for(admin.describe_consumer_groups([self.group]),
-                                            KAFKA_CALL_TIMEOUT_S)
-            described["group_state"] = groups[0].groups[0][2]
-        except Exception as error:
+            described["group_state"] = await asyncio.wait_for(self._group_state(),
+                                                              KAFKA_CALL_TIMEOUT_S)
+        except Exception as error:  # Kafka may well be down: say so, restart anyway
             described["group_state"] = repr(error)
         return described
+
+    async def _group_state(self) -> str:
+        """'Stable', 'PreparingRebalance', 'CompletingRebalance', 'Empty' or 'Dead'."""
+        admin, _ = await self._connected()
+        groups = await admin.describe_consumer_groups([self.group])
+        return str(groups[0].groups[0][2])
 
     async def _restart(self, why: str) -> None:
         log.error(f"consumer restarted: {why}", extra=log_fields(**await self._describe()))

@@ -19,7 +19,8 @@ CONSUMER_GROUP_BEHIND = Gauge("khaibao_consumer_group_behind_records",
                               "records past the committed offsets of the service's consumer "
                               "group, over all its partitions (the consumer watchdog's view)")
 CONSUMER_RESTARTS = Counter("khaibao_consumer_restarts_total",
-                            "subscribers restarted by the watchdog after the group stalled")
+                            "restarts of the subscribers by the consumer watchdog (an aiokafka "
+                            "task of the consumer ended, or the group stalled)")
 OUTBOX_PENDING = Gauge("khaibao_outbox_pending_documents",
                        "documents with unpublished outbox entries at the last relay pass")
 STORE_COMMANDS = Counter("khaibao_store_commands_total",

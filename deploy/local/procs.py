@@ -88,6 +88,9 @@ def port_answers(endpoint: Endpoint, timeout_s: float = 0.5) -> bool:
         return False
 
 
+MAX_LOG_BYTES = 64 * 1024 * 1024
+
+
 class ProcessSlot:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -120,6 +123,7 @@ class ProcessSlot:
     def spawn(self, cmd: list[str], env: dict[str, str] | None = None) -> int:
         self.pidfile.parent.mkdir(parents=True, exist_ok=True)
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.rotate_log()
         with self.log.open("ab") as out:
             # A session of its own: Ctrl-C in the caller's terminal does not reach it,
             # and `stop` can signal its whole process group.
@@ -128,6 +132,16 @@ class ProcessSlot:
                                     cwd=REPO, env=env)
         self.pidfile.write_text(str(proc.pid))
         return proc.pid
+
+    def rotate_log(self, max_bytes: int = MAX_LOG_BYTES) -> None:
+        """Each start appends to the log; past `max_bytes` it moves to `<name>.log.1`
+        (replacing the one before), so a long-lived checkout keeps at most two (the
+        shared Kafka's log had grown to 1.1 GB over a few days of tests)."""
+        try:
+            if self.log.stat().st_size > max_bytes:
+                self.log.replace(self.log.with_name(self.log.name + ".1"))
+        except FileNotFoundError:
+            pass
 
     def wait_until(self, ready: Callable[[], bool], timeout_s: float, what: str) -> None:
         deadline = time.monotonic() + timeout_s

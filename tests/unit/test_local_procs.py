@@ -52,3 +52,23 @@ def test_a_process_that_dies_at_start_up_is_reported_with_its_last_log_lines() -
     finally:
         slot.stop(grace_s=1)
         slot.log.unlink(missing_ok=True)
+
+
+def test_a_long_log_moves_aside_at_the_next_start_and_a_short_one_stays() -> None:
+    slot = ProcessSlot(f"unit-{uuid.uuid4().hex[:8]}")
+    older = slot.log.with_name(slot.log.name + ".1")
+    try:
+        slot.log.parent.mkdir(parents=True, exist_ok=True)
+        slot.log.write_text("yesterday\n" * 10)
+        slot.rotate_log(max_bytes=1000)
+        assert slot.log.read_text().startswith("yesterday") and not older.exists()
+        slot.log.write_text("last week\n" * 200)
+        slot.rotate_log(max_bytes=1000)
+        assert not slot.log.exists() and older.read_text().startswith("last week")
+        slot.spawn([sys.executable, "-c", "print('today')"])
+        slot.wait_until(lambda: not slot.alive(), 10, "demo")
+        assert slot.log.read_text() == "today\n"
+    finally:
+        slot.stop(grace_s=1)
+        slot.log.unlink(missing_ok=True)
+        older.unlink(missing_ok=True)

@@ -371,11 +371,17 @@ async def diagnosis(system: System, rows: list[Row], found: Counter[tuple[str, .
 
 
 async def watchdog_restarts(system: System) -> dict[str, Any]:
+    """How often each service's consumer watchdog restarted its consumer (for the output;
+    a process killed by the test counts from its restart)."""
+    restarts: dict[str, Any] = {}
     async with httpx.AsyncClient(timeout=5) as http:
-        answers = {s.name: await http.get(f"{s.url(system.environ)}/readyz")
-                   for s in run.existing()}
-    return {name: answer.json().get("consumer", {}).get("restarts")
-            for name, answer in answers.items()}
+        for service in run.existing():
+            try:
+                answer = await http.get(f"{service.url(system.environ)}/readyz")
+                restarts[service.name] = answer.json()["consumer"]["restarts"]
+            except (httpx.HTTPError, ValueError, KeyError) as error:
+                restarts[service.name] = repr(error)
+    return restarts
 
 
 def own_log_lines(log: Path, count: int) -> list[str]:

@@ -158,11 +158,18 @@ class ProcessSlot:
     def log_tail(self, lines: int = 15) -> str:
         """The log's last lines, so a failure on CI (whose checkout is gone afterwards)
         still shows why the process died."""
+        last = self.last_lines(lines)
+        return "\n--- last lines of the log ---\n" + "\n".join(last) if last else ""
+
+    def last_lines(self, count: int, without: str | None = None) -> list[str]:
+        """The log's last `count` lines, leaving out those containing `without` (e.g. a
+        chatty library's logger name)."""
         try:
-            last = self.log.read_text(errors="replace").splitlines()[-lines:]
+            text = self.log.read_text(errors="replace")
         except OSError:
-            return ""
-        return "\n--- last lines of the log ---\n" + "\n".join(last)
+            return []
+        return [line for line in text.splitlines() if without is None or without not in line
+                ][-count:]
 
     def stop(self, grace_s: float = 30.0) -> None:
         pid = self.pid()

@@ -351,47 +351,40 @@ SERVICE_OF = {"declaration": "declaration", "verification": "identity-verificati
               "notification": "ward-notification"}
 
 
-async def diagnosis(system: System, rows: list[Row], found: Counter[tuple[str, ...]]) -> str:
-    """For each store that misses facts, its service's `/readyz` (with the consumer
-    watchdog's view) and its own last log lines: a failure on CI must explain itself,
-    the checkout and its logs are gone afterwards."""
-    lines: list[str] = []
-    async with httpx.AsyncClient(timeout=5) as http:
-        for group in GROUPS:
-            if not any(row.figures(found, group)[1] for row in rows):
-                continue
-            service = next(s for s in run.existing() if s.name == SERVICE_OF[group])
-            try:
-                ready = (await http.get(f"{service.url(system.environ)}/readyz")).text
-            except httpx.HTTPError as error:
-                ready = repr(error)
-            lines += [f"--- {service.name} /readyz: {ready}",
-                      *own_log_lines(service.slot(system.environ).log, 8)]
-    return "\n".join(lines)
-
-
-async def watchdog_restarts(system: System) -> dict[str, Any]:
-    """How often each service's consumer watchdog restarted its consumer (for the output;
-    a process killed by the test counts from its restart)."""
-    restarts: dict[str, Any] = {}
+async def readiness(system: System) -> dict[str, Any]:
+    """Each service's `/readyz` (with the consumer watchdog's view), or why it did not
+    answer."""
+    answers: dict[str, Any] = {}
     async with httpx.AsyncClient(timeout=5) as http:
         for service in run.existing():
             try:
-                answer = await http.get(f"{service.url(system.environ)}/readyz")
-                restarts[service.name] = answer.json()["consumer"]["restarts"]
-            except (httpx.HTTPError, ValueError, KeyError) as error:
-                restarts[service.name] = repr(error)
-    return restarts
+                answers[service.name] = (await http.get(
+                    f"{service.url(system.environ)}/readyz")).json()
+            except (httpx.HTTPError, ValueError) as error:
+                answers[service.name] = repr(error)
+    return answers
 
 
-def own_log_lines(log: Path, count: int) -> list[str]:
-    """The last `count` lines of a service's log not written by aiokafka (which logs
-    every reconnect attempt while Kafka is down)."""
-    try:
-        text = log.read_text(errors="replace")
-    except OSError:
-        return []
-    return [line[:600] for line in text.splitlines() if '"logger": "aiokafka' not in line][-count:]
+def diagnosis(system: System, ready: dict[str, Any], rows: list[Row],
+              found: Counter[tuple[str, ...]]) -> str:
+    """For each store that misses facts, its service's `/readyz` and its own last log
+    lines (not aiokafka's reconnect attempts): a failure on CI must explain itself, the
+    checkout and its logs are gone afterwards."""
+    lines: list[str] = []
+    for group in GROUPS:
+        if any(row.figures(found, group)[1] for row in rows):
+            service = next(s for s in run.existing() if s.name == SERVICE_OF[group])
+            lines += [f"--- {service.name} /readyz: {ready[service.name]}",
+                      *(line[:600] for line in service.slot(system.environ).last_lines(
+                          8, without='"logger": "aiokafka'))]
+    return "\n".join(lines)
+
+
+def watchdog_restarts(ready: dict[str, Any]) -> dict[str, Any]:
+    """How often each service's consumer watchdog restarted its consumer (a process
+    killed by the test counts from its restart)."""
+    return {name: answer["consumer"]["restarts"] if isinstance(answer, dict) else answer
+            for name, answer in ready.items()}
 
 
 COLLECTIONS = {("DECLARATION", "declarations"): 1, ("IDENTITY", "verifications"): 1,
@@ -448,9 +441,10 @@ async def test_every_fact_is_stored_exactly_once_through_kills_and_restarts(
         print(f"[faults] stores read and settled in {time.monotonic() - settle_started:.0f} s",
               flush=True)
         probe = system.outage_probe
-        why = ("" if not missing_or_duplicated(rows, stores.found)
-               else await diagnosis(system, rows, stores.found))
-        restarts = await watchdog_restarts(system)
+        ready = await readiness(system)
+    why = ("" if not missing_or_duplicated(rows, stores.found)
+           else diagnosis(system, ready, rows, stores.found))
+    restarts = watchdog_restarts(ready)
     figures = table(rows, stores.found)
     wanted = {k for row in rows for k in row.keys}
     unexpected = [k for k in stores.found if k not in wanted]

@@ -72,3 +72,16 @@ def test_a_long_log_moves_aside_at_the_next_start_and_a_short_one_stays() -> Non
         slot.stop(grace_s=1)
         slot.log.unlink(missing_ok=True)
         older.unlink(missing_ok=True)
+
+
+def test_last_lines_can_leave_out_a_chatty_logger() -> None:
+    slot = ProcessSlot(f"unit-{uuid.uuid4().hex[:8]}")
+    try:
+        slot.log.parent.mkdir(parents=True, exist_ok=True)
+        slot.log.write_text('{"logger": "app", "n": 1}\n{"logger": "aiokafka", "n": 2}\n'
+                            '{"logger": "app", "n": 3}\n{"logger": "aiokafka", "n": 4}\n')
+        assert slot.last_lines(2) == ['{"logger": "app", "n": 3}', '{"logger": "aiokafka", "n": 4}']
+        assert slot.last_lines(2, without='"logger": "aiokafka') == [
+            '{"logger": "app", "n": 1}', '{"logger": "app", "n": 3}']
+    finally:
+        slot.log.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run start stop test test-unit test-integration test-e2e test-reliability \
+.PHONY: help install run start stop test test-unit test-integration test-e2e test-reliability test-clock \
         stack-up stack-down stack-status token lint typecheck bench compose-check k8s-check k8s-generate clean
 
 help: ## list the commands
@@ -48,6 +48,11 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
+
+# CLOCK: an ISO moment, or a UTC time of day (the last one; default 20:00, when Viet Nam's
+# date is already tomorrow). tests/support/fake_clock.py says how (libfaketime).
+test-clock: $(STAMP) ## the date-sensitive tests (pages, journey, demo, declaration rules) under a fake clock: CLOCK=20:00
+	$(PY) -m tests.support.fake_clock "$${CLOCK:-20:00}" -- $(PY) -m pytest -m calendar tests
 
 test-reliability: $(STAMP) ## the pipeline under faults, on a private stack (KHAIBAO_FAULT_DECLARATIONS=N)
 	KHAIBAO_FAULT_DECLARATIONS=$${KHAIBAO_FAULT_DECLARATIONS:-5000} $(PY) -m pytest -s tests/reliability

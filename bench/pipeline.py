@@ -27,7 +27,6 @@ import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -38,6 +37,7 @@ from pymongo import AsyncMongoClient
 from bench.common import Row, http_load, markdown_table, ms, pct
 from deploy.local import run
 from libs.contracts.topics import IDENTITY_REJECTED, IDENTITY_VERIFIED, WARD_NOTIFIED, Topics
+from libs.contracts.vietnam_time import vn_today
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.identity_verification.population.__main__ import load
 from services.identity_verification.population.generator import PopulationGenerator
@@ -64,7 +64,7 @@ def environ(prefix: str, keys_dir: str) -> dict[str, str]:
 
 def adults(count: int) -> list[dict[str, Any]]:
     """Living adult residents; their declarations match the registry exactly."""
-    cutoff = date.today().year - 19
+    cutoff = vn_today().year - 19
     rows = (r for r in PopulationGenerator(11).residents(count * 3)
             if r["status"] == "living" and int(r["date_of_birth"][:4]) < cutoff)
     return list(islice(rows, count))

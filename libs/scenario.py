@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from libs.contracts.envelope import Envelope, EventPayload
@@ -34,6 +34,7 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityVerified
 from libs.contracts.events.notification import NotifyReason, WardNotified
 from libs.contracts.values import subject_id_for
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 
 VENUE_KINDS = (CheckpointKind.supermarket, CheckpointKind.market, CheckpointKind.bus_station,
@@ -195,7 +196,7 @@ def _declaration_events(c: Citizen, at: datetime, derived: bool = True
                 "date_of_birth": person["date_of_birth"], "gender": person["gender"]},
         residence={"permanent": {"ward_code": c.origin_ward}, "current": {"ward_code": c.origin_ward}},
         trip={"origin_ward": c.origin_ward, "destination_ward": c.destination_ward,
-              "departure_date": date.fromordinal(at.toordinal()), "transport": {"mode": "car"}},
+              "departure_date": vn_day(at), "transport": {"mode": "car"}},
         health={}, valid_until=at + timedelta(days=14))
     yield "declaration.submitted", c.subject_id, _wrap(declared, "declaration", at)
     if not derived:

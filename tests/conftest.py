@@ -7,10 +7,12 @@ own (a unique prefix in front of every catalogue name) and databases of its own.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,12 +29,26 @@ TIERS = ("unit", "integration", "e2e", "reliability")
 S = TypeVar("S", bound=ServiceSettings)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under `make test-clock` (tests/support/fake_clock.py) the clock must really have moved:
+    a run that silently kept the real time would prove nothing about the hour it names."""
+    wanted = os.environ.get("KHAIBAO_TEST_CLOCK")
+    if wanted:
+        drift = datetime.now(UTC) - datetime.fromisoformat(wanted)
+        if not timedelta(0) <= drift < timedelta(minutes=10):
+            pytest.exit(f"KHAIBAO_TEST_CLOCK={wanted} but the clock reads {datetime.now(UTC)}: "
+                        "libfaketime is not loaded", returncode=3)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The folder a test lives in is its tier marker."""
+    """The folder a test lives in is its tier marker; every page and process test (e2e) also
+    depends on the calendar."""
     for item in items:
         tier = Path(str(item.fspath)).parent.name
         if tier in TIERS:
             item.add_marker(getattr(pytest.mark, tier))
+        if tier == "e2e":
+            item.add_marker(pytest.mark.calendar)
 
 
 @pytest.fixture(scope="session")

@@ -24,11 +24,12 @@ import random
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Role, mint
 
 if TYPE_CHECKING:
@@ -92,14 +93,15 @@ def paper_form(resident: dict[str, str], destination: str, departure: date) -> d
     }
 
 
-def declarations(http: httpx.Client) -> list[str]:
+def declarations(http: httpx.Client, url: str = URLS["declaration"]) -> list[str]:
     officer = _bearer(Role.officer, ["demo-desk"])
     rng = random.Random(SEED)
     ids = []
     for resident in living_adults()[:DECLARATIONS]:
         destination = rng.choice(list(ZONES))
-        departure = datetime.now(UTC).date() + timedelta(days=rng.randint(0, 2))
-        answer = http.post(f"{URLS['declaration']}/v1/declarations/paper", headers=officer,
+        # Viet Nam's today: the service refuses a departure before it, whatever the UTC date.
+        departure = vn_today(rng.randint(0, 2))
+        answer = http.post(f"{url}/v1/declarations/paper", headers=officer,
                            json=paper_form(resident, destination, departure))
         if answer.status_code != 201:
             print(f"demo: declaration refused ({answer.status_code}): {answer.text[:200]}")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import Channel, DeclarationSubmitted
+from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
@@ -125,7 +126,7 @@ def build_router(ctx: Context) -> APIRouter:
         except CsvProblem as problem:
             raise ApiError(400, problem.code, problem.vi, problem.en,
                            {"columns": problem.columns} if problem.columns else None) from None
-        result = plan(rows, format, manifest, rules.vn_today())
+        result = plan(rows, format, manifest, vn_today())
         lines, events = _events(ctx, result.forms, who)
         duplicates = await ctx.store.add(events)
         ctx.declarations_relay.wake(*(e.payload.declaration_id for e in events))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from services.declaration.rules import vn_today
+from libs.contracts.vietnam_time import vn_today
 
 HOAN_KIEM, VUNG_TAU, SAI_GON = "00070", "26506", "26740"
 

@@ -17,7 +17,7 @@ from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from libs.contracts.values import check_ward_code, normalise_name, normalise_ward_code
-from libs.contracts.vietnam_time import VN_TZ
+from libs.contracts.vietnam_time import vn_today
 from services.declaration.messages import RULES
 
 MAX_DAYS_AHEAD = 14
@@ -35,12 +35,6 @@ _PERMIT = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{3,39}$")
 
 def fail(code: str, **context: Any) -> NoReturn:
     raise PydanticCustomError(code, RULES[code][1], context or None)
-
-
-def vn_today() -> date:
-    from datetime import datetime
-
-    return datetime.now(VN_TZ).date()
 
 
 def today_of(info: ValidationInfo) -> date:

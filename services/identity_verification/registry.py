@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts.values import Gender, WardCode, cccd_contradictions, normalise_name
+from libs.contracts.vietnam_time import vn_today
 from services.identity_verification.population.data import BIRTH_PROVINCE_CODES
 
 # The registry is split into N collections by `int(key) % N`, N fixed when it is first
@@ -79,7 +80,7 @@ class Resident(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Resident:
-        if not EARLIEST_BIRTH <= self.date_of_birth <= date.today():
+        if not EARLIEST_BIRTH <= self.date_of_birth <= vn_today():
             raise ValueError("date_of_birth must lie between 1900 and today")
         wrong = cccd_contradictions(self.national_id, self.date_of_birth, self.gender)
         if wrong:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
+from libs.contracts.vietnam_time import vn_day, vn_today
 from tests.conftest import ServerSlice
 from tests.integration.test_checkpoint_scan import scan_when_known
 from tests.support.checkpoint_kit import (
@@ -21,6 +24,8 @@ from tests.support.checkpoint_kit import (
 )
 from tests.support.kafka import eventually
 from tests.support.samples import HOAN_KIEM
+
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 
 async def test_a_person_without_the_qr_is_found_by_national_id_and_birth_date(
@@ -52,7 +57,7 @@ async def test_a_person_without_the_qr_is_found_by_national_id_and_birth_date(
 async def test_an_active_quarantine_refuses_until_its_release(env: ServerSlice) -> None:
     keys = Keys()
     decl = declaration("001085012381")
-    today = datetime.now(UTC).date()
+    today = vn_today()
     order = Envelope.wrap(QuarantineOrdered(
         quarantine_id="q-1", subject_id=decl.payload.subject_id, start=today - timedelta(days=2),
         end=today + timedelta(days=12), place="home", reason="contact"), producer="test")
@@ -107,5 +112,4 @@ async def test_a_red_origin_recommends_a_medical_check_from_its_effective_time(
     assert answer["recommendation"]["decision"] == "refer"
     assert [r["code"] for r in answer["recommendation"]["reasons"]] == ["red_zone_origin"]
     assert answer["person"]["trip"]["destination"]["level"] is None
-    assert date.fromisoformat(answer["person"]["trip"]["departure_date"]) > now.date() - \
-        timedelta(days=1)
+    assert date.fromisoformat(answer["person"]["trip"]["departure_date"]) >= vn_day(now)

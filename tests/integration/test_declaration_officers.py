@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from libs.contracts.topics import DECLARATION_SUBMITTED
 from tests.conftest import ServerSlice
 from tests.support.declaration_kit import bearer, declaration_service, events_on
@@ -15,6 +17,8 @@ from tests.support.declaration_samples import (
     form,
     paper_row,
 )
+
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 CSV = {"content-type": "text/csv; charset=utf-8", **OFFICER}
 

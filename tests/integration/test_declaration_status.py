@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import Channel
@@ -35,6 +36,8 @@ from tests.support.declaration_kit import (
 )
 from tests.support.declaration_samples import HOAN_KIEM, VUNG_TAU, form
 from tests.support.kafka import eventually
+
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 T0 = datetime.now(UTC)
 # A bound, not a timing assertion: consumers of a fresh group on a busy shared machine

@@ -7,6 +7,7 @@ import unicodedata
 import uuid
 
 import httpx
+import pytest
 
 from libs.contracts.topics import DECLARATION_SUBMITTED
 from libs.contracts.values import subject_id_for
@@ -15,6 +16,8 @@ from services.declaration.domain import keyed_id
 from tests.conftest import ServerSlice
 from tests.support.declaration_kit import bearer, declaration_service, events_on
 from tests.support.declaration_samples import ADMIN, OFFICER, child, form
+
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 
 async def test_a_submission_is_published_once_keyed_by_subject(env: ServerSlice) -> None:

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
-from libs.contracts.envelope import utcnow
-from libs.contracts.vietnam_time import vn_day
+from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Role
 from services.ward_notification.app import build
 from services.ward_notification.settings import Settings
@@ -17,6 +17,8 @@ from tests.support.apps import running
 from tests.support.kafka import eventually
 from tests.support.notification_kit import BEN_THANH, bearer, declaration, publish
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
+
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 HANOI = bearer(Role.ward_official, [HOAN_KIEM], who="official-hk")
 VUNGTAU = bearer(Role.ward_official, [VUNG_TAU], who="official-vt")
@@ -136,4 +138,4 @@ async def test_bad_input_gets_a_clear_4xx(env: ServerSlice) -> None:
 
 
 def _today() -> date:
-    return vn_day(utcnow())
+    return vn_today()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
@@ -46,6 +47,8 @@ from tests.support.declaration_kit import declaration_service
 from tests.support.declaration_kit import publish as declaration_publish
 from tests.support.kafka import eventually, read_topic
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
+
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 EPI = bearer(Role.epidemiologist, who="epi-12")
 WARD = bearer(Role.ward_official, [VUNG_TAU], who="ward-official-12")
@@ -109,7 +112,7 @@ async def test_f0_to_quarantine_follow_up_and_release(env: ServerSlice) -> None:
         # 1. The F0, and the proposed F1 = the contacts feature's degree-1 answer.
         proposal = await ok(await trace.post("/v1/cases", headers=EPI, json={
             "purpose": "cluster 12", "subject_id": subject["f0"],
-            "positive_test_date": trace_clock().date().isoformat()}), 201)
+            "positive_test_date": vn_day(trace_clock()).isoformat()}), 201)
         assert proposal["created"] is True
         case = proposal["case"]
         contacts = await ok(await trace.get("/v1/contacts", headers=EPI, params={

@@ -20,6 +20,7 @@ from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDecla
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.topics import CHECKPOINT_PASSED, CHECKPOINT_REFUSED
 from libs.contracts.values import subject_id_for
+from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Role, mint
 from libs.runtime.qr_tokens import Kind, QrSigner, public_jwk
 from libs.runtime.settings import DEV_SUBJECT_SECRET
@@ -164,7 +165,7 @@ def vehicle(*crew: tuple[str, Envelope[DeclarationSubmitted]], plate: str = "29C
         vehicle_type="refrigerated_truck", cargo="Rau quả tươi", permit_number="GL-2025-000123",
         origin_ward=HOAN_KIEM, destination_ward=VUNG_TAU,
         depot={"ward_code": HOAN_KIEM, "address": "Kho lạnh số 3"},
-        departure_date=(datetime.now(UTC) + timedelta(days=1)).date(),
+        departure_date=vn_today(1),
         valid_until=datetime.now(UTC) + valid_for,
         crew=[{"declaration_id": d.payload.declaration_id, "subject_id": d.payload.subject_id,
                "role": role} for role, d in crew])

@@ -8,8 +8,8 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
+from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Role, mint
-from services.declaration.rules import vn_today
 
 HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Hà Nội
 VUNG_TAU = "26506"  # Phường Vũng Tàu, TP Hồ Chí Minh

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.values import subject_id_for
+from libs.contracts.vietnam_time import vn_today
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 
 HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Hà Nội
@@ -15,7 +16,7 @@ VUNG_TAU = "26506"  # Phường Vũng Tàu, TP Hồ Chí Minh
 
 
 def declaration_form(national_id: str = "001085012345", **trip: Any) -> dict[str, Any]:
-    departure = (date.today() + timedelta(days=1)).isoformat()
+    departure = vn_today(1).isoformat()
     return {
         "person": {"national_id": national_id, "full_name": "Nguyễn Văn An",
                    "date_of_birth": "1985-03-14", "gender": "male", "nationality": "VN",

@@ -6,6 +6,8 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import Channel, CrewRole, DeclarationSubmitted
 from libs.contracts.values import subject_id_for
@@ -23,6 +25,8 @@ from services.declaration.domain import (
 from services.declaration.form import DeclarationForm, PaperForm
 from services.declaration.vehicles import VehicleForm, crew_form, vehicle_event
 from tests.support.declaration_samples import HOAN_KIEM, VUNG_TAU, child, form, vehicle
+
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 TODAY = date(2025, 11, 20)
 SECRET = b"unit-test-secret"

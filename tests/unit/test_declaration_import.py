@@ -17,6 +17,8 @@ from tests.support.declaration_samples import (
     paper_row,
 )
 
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
+
 TODAY = date(2025, 11, 20)
 FLIGHT = Manifest("plane", "VN213", TODAY, HOAN_KIEM)
 

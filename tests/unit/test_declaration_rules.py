@@ -15,6 +15,8 @@ from services.declaration.form import DeclarationForm, PaperForm
 from services.declaration.messages import BUILT_IN, RULES, field_errors
 from tests.support.declaration_samples import child, form
 
+pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
+
 TODAY = date(2025, 11, 20)
 NFD_NAME = unicodedata.normalize("NFD", "Nguyễn Thị Ánh")
 

@@ -7,6 +7,7 @@ import * as i18n from "./i18n.js";
 import * as queue from "./queue.js";
 import * as render from "./render.js";
 import { TokenError, verifyToken } from "./qr-token.js";
+import { vnDateTime } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 const t = i18n.t;
@@ -26,7 +27,7 @@ async function refreshKeys() {
 function showKeys() {
   const set = jwks();
   $("keys-status").textContent = set
-    ? `${set.keys.length} · ${new Date(set.fetched_at || Date.now()).toLocaleString(i18n.lang())}` : t("noKeys");
+    ? `${set.keys.length} · ${vnDateTime(set.fetched_at || Date.now(), i18n.lang())}` : t("noKeys");
 }
 
 function showNetwork() {
@@ -85,7 +86,7 @@ async function onCode(text) {
     render.localCheck("bad", t(reason === "expired" ? "expiredToken" : reason));
     return;
   }
-  render.localCheck("ok", `${t("signatureOk")} ${claims.expiresAt.toLocaleString(i18n.lang())}`);
+  render.localCheck("ok", `${t("signatureOk")} ${vnDateTime(claims.expiresAt, i18n.lang())}`);
   await askService("/v1/scans", { checkpoint_id: $("checkpoint").value, token: text, scan_id: state.scanId });
 }
 

@@ -1,5 +1,6 @@
 // Showing a scan: only what the API answered (masked), built with textContent.
-import { pick, t } from "./i18n.js";
+import { lang, pick, t } from "./i18n.js";
+import { calendarDay, vnDate } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,7 +14,7 @@ function item(parent, label, value) {
 
 const place = (zone) => `${zone.ward_name}, ${zone.province_name}`;
 const level = (zone) => (zone.level ? t(`level${zone.level}`) : t("noLevel"));
-const day = (iso) => new Date(iso).toLocaleDateString(document.documentElement.lang);
+const day = (isoDay) => calendarDay(isoDay, lang());
 const list = (values) => (values.length ? values.join(", ") : t("none"));
 
 function clearSummary() {
@@ -54,7 +55,7 @@ function person(p) {
   if (p.quarantine) item(facts, t("quarantine"), day(p.quarantine.until));
   if (p.earlier_refusals.length) {
     const last = p.earlier_refusals[0];
-    item(facts, t("refusals"), `${p.earlier_refusals.length} (${day(last.at)}, ${last.checkpoint_id}, ${last.reason || ""})`);
+    item(facts, t("refusals"), `${p.earlier_refusals.length} (${vnDate(last.at, lang())}, ${last.checkpoint_id}, ${last.reason || ""})`);
   }
 }
 

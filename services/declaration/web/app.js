@@ -3,15 +3,11 @@ import { apply, onChange, pick, t, toggle } from "./i18n.js";
 import { loadUnits, mountPlace, samePlace } from "./places.js";
 import { EXPOSURES, SYMPTOMS, checkboxes, clearErrors, collect, rerenderErrors, showErrors } from "./form.js";
 import { remember, remembered, showDeclarations } from "./status.js";
+import { vnDate, vnToday } from "/shared/vn-time.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#form");
 const places = {};
-
-function localToday(offsetDays = 0) {
-  const day = new Date(Date.now() + offsetDays * 86400000);
-  return new Date(day.getTime() - day.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
-}
 
 function foreign() { return form.querySelector("[name=citizenship]:checked").value === "foreign"; }
 
@@ -112,7 +108,7 @@ function listMine() {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
-    const until = new Date(item.until).toLocaleDateString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
+    const until = vnDate(item.until, "vi");
     button.textContent = `${item.name} — ${until}`;
     button.addEventListener("click", () => open([item]));
     li.append(button);
@@ -122,9 +118,10 @@ function listMine() {
 
 function resetDeparture() {
   const departure = form.querySelector("[name='trip.departure_date']");
-  departure.min = localToday();
-  departure.max = localToday(14);
-  departure.value = localToday();
+  // Viet Nam's dates, whatever zone the phone is set to: the service checks them so.
+  departure.min = vnToday();
+  departure.max = vnToday(14);
+  departure.value = vnToday();
 }
 
 function newDeclaration() {

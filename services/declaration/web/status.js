@@ -1,6 +1,7 @@
 // The submitted declarations: QR, status (refreshing while pending), zone levels.
 // Declarations are remembered on this device (id + access token), so they can be reopened.
 import { lang, onChange, t } from "./i18n.js";
+import { calendarDay, vnDateTime } from "/shared/vn-time.js";
 
 const STORE = "khaibao.declarations";
 // Pending: every 5 s (verification takes seconds). Verified: every 30 s, as zone levels change.
@@ -46,14 +47,12 @@ function render(card, view) {
   card.querySelector(".polling").hidden = view.status !== "pending";
   const details = card.querySelector(".details");
   // Validity is defined in Viet Nam's time, whatever the phone's own zone.
-  const until = new Date(view.valid_until).toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB",
-    { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
+  const until = vnDateTime(view.valid_until, lang());
   details.replaceChildren(
     el("p", "", `${t("validUntil")}: ${until}`),
     zoneLine("origin", view.origin), zoneLine("destination", view.destination));
   if (view.quarantine) {
-    const until = new Date(`${view.quarantine.until}T00:00:00`).toLocaleDateString(
-      lang() === "vi" ? "vi-VN" : "en-GB");
+    const until = calendarDay(view.quarantine.until, lang());
     details.append(el("p", "quarantine",
       `${t("quarantined")} ${until} (${t(`place_${view.quarantine.place}`)})`));
   }

@@ -2,12 +2,12 @@
 // Only this service is called; the token stays in this tab (sessionStorage).
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { drawTimeline } from "./chart.js";
+import { fromVnLocal, vnDateTime } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { last: { timeline: null, contacts: null } };
 
-const when = (iso) => new Date(iso).toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB",
-  { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
+const when = (iso) => vnDateTime(iso, lang());
 const short = (id) => `${id.slice(0, 10)}…`;
 
 function token() { return $("token").value.trim(); }
@@ -30,7 +30,8 @@ async function params(extra = {}) {
   const query = new URLSearchParams({ purpose: $("purpose").value.trim(), ...extra });
   query.set("subject_id", await subjectOf(who));
   for (const field of ["from", "to"]) {
-    if ($(field).value) query.set(field, new Date($(field).value).toISOString());
+    // The inputs are read as Viet Nam time (the labels say so), not the computer's zone.
+    if ($(field).value) query.set(field, fromVnLocal($(field).value));
   }
   return query;
 }

@@ -1,6 +1,7 @@
 // The timeline drawn as inline SVG: one lane for declarations, one for checkpoints;
 // stays (in → out at the same checkpoint) as bars, everything else as dots.
 import { t } from "./i18n.js";
+import { vnMidnights } from "/shared/vn-time.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const COLORS = { declared: "#1565c0", identity_verified: "#2e7d32", identity_rejected: "#c62828",
@@ -37,8 +38,8 @@ export function drawTimeline(container, timeline, when) {
     svg.append(el("line", { x1: left, x2: width - right, y1: y, y2: y, stroke: "#bbb" }));
     svg.append(el("text", { x: left, y: y - 14, "font-size": 11, fill: "#555" }, t(`lane_${lane}`)));
   }
-  for (let day = new Date(start); day.getTime() <= end; day = new Date(day.getTime() + 86400000)) {
-    const iso = day.toISOString();
+  for (const midnight of vnMidnights(start, end)) {
+    const iso = new Date(midnight).toISOString();
     svg.append(el("line", { x1: x(iso), x2: x(iso), y1: 20, y2: 120, stroke: "#eee" }));
   }
   svg.append(el("text", { x: left, y: height - 8, "font-size": 11, fill: "#555" }, when(timeline.start)));

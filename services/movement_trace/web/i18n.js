@@ -5,7 +5,7 @@ const TEXT = {
   vi: {
     title: "Truy vết di chuyển", switch: "English", token: "Mã truy cập của cán bộ dịch tễ",
     who: "Số định danh (CCCD/CMND) hoặc mã đối tượng", purpose: "Mục đích tra cứu (ghi vào nhật ký)",
-    from: "Từ", to: "Đến", window: "Cửa sổ ±phút", days: "Số ngày", degree2: "Cả tiếp xúc bậc 2",
+    from: "Từ (giờ Việt Nam)", to: "Đến (giờ Việt Nam)", window: "Cửa sổ ±phút", days: "Số ngày", degree2: "Cả tiếp xúc bậc 2",
     timeline_btn: "Xem hành trình", contacts_btn: "Tìm người tiếp xúc", timeline: "Hành trình",
     contacts: "Người tiếp xúc", degree1: "Tiếp xúc bậc 1 (F1)", degree2_title: "Tiếp xúc bậc 2 (F2)",
     n_movements: "{n} sự kiện từ {from} đến {to}", n_contacts: "{one} người bậc 1, {two} người bậc 2",
@@ -19,7 +19,7 @@ const TEXT = {
   en: {
     title: "Movement trace", switch: "Tiếng Việt", token: "Epidemiologist's access token",
     who: "National ID (CCCD/CMND) or subject id", purpose: "Purpose of the search (audited)",
-    from: "From", to: "To", window: "Window ±min", days: "Days", degree2: "Include degree 2",
+    from: "From (Viet Nam time)", to: "To (Viet Nam time)", window: "Window ±min", days: "Days", degree2: "Include degree 2",
     timeline_btn: "Show timeline", contacts_btn: "Find contacts", timeline: "Timeline",
     contacts: "Contacts", degree1: "Degree 1 contacts", degree2_title: "Degree 2 contacts",
     n_movements: "{n} events from {from} to {to}", n_contacts: "{one} degree-1, {two} degree-2",

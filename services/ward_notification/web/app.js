@@ -1,6 +1,7 @@
 // The ward page: inbox (live), acknowledge, zone level. Only this service is called.
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { openFeed } from "./sse.js";
+import { vnDateTime } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { token: "", ward: "", zone: null, items: new Map(), cursor: null, closeFeed: null };
@@ -22,8 +23,7 @@ async function api(path, options = {}) {
   return body;
 }
 
-const when = (iso) => new Date(iso).toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB",
-  { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
+const when = (iso) => vnDateTime(iso, lang());
 
 function summary(n) {
   const d = n.detail;

@@ -33,6 +33,8 @@ COPY --from=build /opt/venv /opt/venv
 # working directory, so `python -m deploy...` finds them. Read-only for the user.
 COPY deploy/__init__.py /app/deploy/__init__.py
 COPY deploy/local/*.py /app/deploy/local/
+# Development additions to the realm (demo staff, the token client), also run by demo-seed.
+COPY deploy/keycloak/*.py /app/deploy/keycloak/
 WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -62,7 +62,7 @@ bench: $(STAMP) ## benchmarks against the local stack: table on stdout and in be
 	$(PY) -m bench.run
 
 token: $(STAMP) ## print a demo JWT: make token ROLE=officer SCOPE=cp-1,cp-2
-	@$(PY) -m libs.runtime.token "$(ROLE)" "$(SCOPE)"
+	@$(PY) -m deploy.keycloak.tokens "$(ROLE)" "$(SCOPE)"
 
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check libs services tests deploy bench

@@ -8,7 +8,9 @@ numbers. Change sizing here, then `python -m deploy.k8s.generate`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from deploy.local.run import SERVICES, ServiceProcess
 from libs.contracts.topics import (
@@ -29,6 +31,24 @@ KEYS_DIR = "/etc/khaibao/keys"
 SECRET = "khaibao-secrets"
 CONFIG = "khaibao-config"
 
+# Keycloak, the staff identity provider (base/keycloak/): the version of the local
+# stack (deploy/keycloak/pom.xml) and compose, and the realm every environment
+# imports. The services check its tokens with the realm's public keys: they hold
+# no signing key of their own.
+KEYCLOAK = "keycloak"
+KEYCLOAK_VERSION = "26.7.3"
+KEYCLOAK_IMAGE = f"quay.io/keycloak/keycloak:{KEYCLOAK_VERSION}"
+KEYCLOAK_HTTP_PORT = 8080
+KEYCLOAK_MANAGEMENT_PORT = 9000  # health (and metrics) live here, not on the HTTP port
+KEYCLOAK_IMPORT_DIR = "/opt/keycloak/data/import"  # what `start --import-realm` reads
+REALM_FILE = Path(__file__).resolve().parents[1] / "keycloak" / "khaibao-realm.json"
+REALM_CONFIG_MAP = "keycloak-realm"
+
+
+def realm_name() -> str:
+    name: str = json.loads(REALM_FILE.read_text())["realm"]
+    return name
+
 
 @dataclass(frozen=True)
 class Size:
@@ -47,7 +67,7 @@ class Service:
     mongo_db: str
     base: Size
     production: Size
-    files: tuple[str, ...] = ("jwt-issuer.pem",)  # Secret keys mounted under KEYS_DIR
+    files: tuple[str, ...] = ()  # Secret keys mounted as files under KEYS_DIR
     extra_env: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -93,7 +113,7 @@ _DATABASES = {
 
 
 def _service(process: ServiceProcess) -> Service:
-    files: tuple[str, ...] = ("jwt-issuer.pem",)
+    files: tuple[str, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()
     if process.name == "declaration":
         # The QR signing key ring is declaration's alone; production refuses to start without it.

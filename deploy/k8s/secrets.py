@@ -18,18 +18,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from deploy.k8s.plan import SERVICE_PLAN
 from services.declaration import keyring
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "overlays" / "production" / "secrets"
-
-
-def _ed25519_pem() -> bytes:
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
 def _mongo_keyfile() -> bytes:
@@ -38,15 +30,21 @@ def _mongo_keyfile() -> bytes:
 
 
 def _password() -> bytes:
-    # Hex: goes into a MONGO_URL unescaped.
+    # Hex: goes into a MONGO_URL (or a SQL statement) unescaped.
     return secrets.token_hex(24).encode()
 
 
 def makers() -> dict[str, Callable[[], bytes]]:
-    """Secret key -> how to make its value (everything but the QR key ring)."""
+    """Secret key -> how to make its value (everything but the QR key ring).
+
+    No token signing key: Keycloak signs staff tokens with the realm's own keys,
+    kept in its database."""
     out: dict[str, Callable[[], bytes]] = {
         "subject-secret": lambda: secrets.token_hex(32).encode(),
-        "jwt-issuer.pem": _ed25519_pem,
+        # Keycloak's temporary master administrator (replace it after the first
+        # sign-in) and its database role, created by the operator with this password.
+        "keycloak-admin-password": _password,
+        "keycloak-db-password": _password,
         "mongo-root-password": _password,
         "mongo-keyfile": _mongo_keyfile,
     }

@@ -7,7 +7,8 @@
    kubernetes-validate, strictly (unknown fields fail), for each version in
    KUBERNETES_VERSIONS; Strimzi objects by strimzi.py; any other kind fails;
 4. references between objects (references.py) and the project's rules —
-   every service, every catalogue topic, the local Kafka version (project.py);
+   every service, every catalogue topic, the local Kafka and Keycloak versions,
+   the realm Keycloak imports and the services' KHAIBAO_OIDC_* (project.py);
 5. the mongo-init script parses (`node --check`, when Node.js is installed).
 Exit status 1 when anything fails; every failure is printed.
 """

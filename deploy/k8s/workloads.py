@@ -48,6 +48,18 @@ def resources(size: Size) -> Doc:
             "limits": {"memory": size.memory_limit}}
 
 
+def key_volumes(service: Service) -> list[Doc]:
+    """The Secret's key files the service reads (declaration's QR key ring), and no others.
+
+    Staff tokens are checked with the identity provider's public keys, so most
+    services mount nothing. No volume at all then: a Secret volume without
+    `items` would mount every key of the Secret."""
+    if not service.files:
+        return []
+    return [{"name": "keys", "secret": {"secretName": SECRET, "defaultMode": 0o440,
+                                        "items": [{"key": f, "path": f} for f in service.files]}}]
+
+
 def container(service: Service) -> Doc:
     return {
         "name": service.name,
@@ -65,7 +77,8 @@ def container(service: Service) -> Doc:
         "resources": resources(service.base),
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "capabilities": {"drop": ["ALL"]}},
-        "volumeMounts": [{"name": "keys", "mountPath": KEYS_DIR, "readOnly": True},
+        "volumeMounts": [*({"name": v["name"], "mountPath": KEYS_DIR, "readOnly": True}
+                           for v in key_volumes(service)),
                          {"name": "tmp", "mountPath": "/tmp"}],
     }
 
@@ -89,9 +102,7 @@ def deployment(service: Service) -> Doc:
         "terminationGracePeriodSeconds": 30,
         "topologySpreadConstraints": spread(service),
         "containers": [container(service)],
-        "volumes": [{"name": "keys", "secret": {"secretName": SECRET, "defaultMode": 0o440,
-                                                "items": [{"key": f, "path": f} for f in service.files]}},
-                    {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
+        "volumes": [*key_volumes(service), {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
     }
     # No `replicas`: the HorizontalPodAutoscaler owns the count, and a re-apply must not reset it.
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(service),

@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from deploy.keycloak.development import DEMO_WARDS
+from deploy.keycloak.tokens import staff_token
 from libs.contracts.vietnam_time import vn_today
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 
 if TYPE_CHECKING:
     from libs.scenario import Scenario
@@ -39,15 +41,15 @@ RESIDENTS = 10_000
 DECLARATIONS = 60
 TRAVELLERS, TRAVEL_DAYS = 300, 3
 SEED = 1
-DEMO_CHECKPOINTS = ["cp-hn-noibai-airport", "cp-hcm-tansonnhat-airport", "cp-dn-danang-airport"]
-ZONES = {"00070": 2, "26506": 3, "00004": 4, "00256": 1}  # ward code → level 1–4
+ZONES = dict(zip(DEMO_WARDS, (2, 3, 4, 1), strict=True))  # ward code → level 1–4
 URLS = {name: os.environ.get(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
         for name, port in (("declaration", 8001), ("identity", 8002), ("checkpoint", 8003),
                            ("trace", 8004), ("notification", 8005))}
 
 
-def _bearer(role: Role, scope: list[str] | None = None) -> dict[str, str]:
-    return {"authorization": f"Bearer {mint(f'demo-{role.value}', role, scope or [])}"}
+def _bearer(role: Role, scope: tuple[str, ...] = ()) -> dict[str, str]:
+    """A token of a development account of the identity provider (deploy/keycloak/tokens)."""
+    return {"authorization": f"Bearer {staff_token(role.value, scope, who=f'demo-{role.value}')}"}
 
 
 def _module_exists(module: str) -> bool:
@@ -94,7 +96,7 @@ def paper_form(resident: dict[str, str], destination: str, departure: date) -> d
 
 
 def declarations(http: httpx.Client, url: str = URLS["declaration"]) -> list[str]:
-    officer = _bearer(Role.officer, ["demo-desk"])
+    officer = _bearer(Role.officer, ("demo-desk",))
     rng = random.Random(SEED)
     ids = []
     for resident in living_adults()[:DECLARATIONS]:

@@ -87,21 +87,19 @@ def stop_all() -> None:
 
 
 def print_welcome() -> None:
-    from libs.runtime.auth import Role, mint
+    from deploy.keycloak.admin import issuer
+    from deploy.keycloak.development import DEMO_USERS
 
     print("\nkhaibao is running:\n")
     for service in existing():
         url = service.url()
         print(f"  {service.name:22} {url}/   API docs {url}/docs   events {url}/asyncapi")
-    print("\nDemo tokens (valid 12 h):")
-    from deploy.local.demo import DEMO_CHECKPOINTS, ZONES
-
-    demo: list[tuple[Role, list[str]]] = [
-        (Role.officer, DEMO_CHECKPOINTS), (Role.ward_official, list(ZONES)),
-        (Role.epidemiologist, []), (Role.admin, [])]
-    for role, scope in demo:
-        token = mint(f"demo-{role.value}", role, scope)
-        print(f"  {role.value:15} scope={','.join(scope) or '-'}\n    {token}")
+    print(f"  {'identity provider':22} {issuer()}/account/   (staff sign in here via the pages)")
+    print("\nDemo staff (the staff pages send you to the sign-in page):")
+    for user in DEMO_USERS:
+        print(f"  {user.role:15} {user.username:17} {user.password:24} "
+              f"scope={','.join(user.scope) or '-'}")
+    print("Scripts: `make token ROLE=<role> SCOPE=<ids>` prints an access token.")
     print(f"\nLogs: {ProcessSlot('x').log.parent}/", flush=True)
 
 

@@ -1,17 +1,21 @@
-"""The local stack without Docker: Apache Kafka (KRaft) and FerretDB as plain processes.
+"""The local stack without Docker: Apache Kafka (KRaft), FerretDB and Keycloak as plain processes.
 
     python -m deploy.local.stack up|down|status
 
 `up` is idempotent: a server that already runs is left alone, one that died is
-started again on its old data. The first `up` downloads the Kafka jars with
-Maven and builds FerretDB with Go; later ones only start processes.
-Everything lives under the state folder (`KHAIBAO_STATE`, default `.state`).
+started again on its old data. The first `up` downloads the Kafka jars and the
+Keycloak distribution with Maven and builds FerretDB with Go; later ones only
+start processes (all at once, then each is waited for). Everything lives under
+the state folder (`KHAIBAO_STATE`, default `.state`). `KHAIBAO_STACK` names the
+servers to run (default `kafka,ferretdb,keycloak`): the tests' private stacks,
+which restart Kafka and FerretDB, share the main stack's identity provider.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +24,7 @@ import uuid
 from pathlib import Path
 from typing import IO
 
+from deploy.local.identity_provider import Keycloak, set_up_development
 from deploy.local.procs import (
     REPO,
     STATE,
@@ -208,13 +213,20 @@ async def _create_catalogue_topics(bootstrap: str) -> int:
     return await ensure_topics(bootstrap, list(ALL_TOPICS))
 
 
-def servers() -> list[Kafka | FerretDB]:
-    return [Kafka(Endpoint.from_kafka_env()), FerretDB(Endpoint.from_mongo_env())]
+Server = Kafka | FerretDB | Keycloak
 
 
-def up(timeout_s: float = 120.0) -> None:
+def servers() -> list[Server]:
+    wanted = os.environ.get("KHAIBAO_STACK", "kafka,ferretdb,keycloak").split(",")
+    every: list[Server] = [Kafka(Endpoint.from_kafka_env()), FerretDB(Endpoint.from_mongo_env()),
+                           Keycloak()]
+    return [server for server in every if server.name in wanted]
+
+
+def up(timeout_s: float = 180.0) -> None:
     for folder in ("logs", "pids", "bin", "kafka"):
         (STATE / folder).mkdir(parents=True, exist_ok=True)
+    starting: list[tuple[Server, float]] = []
     for server in servers():
         if server.slot.alive():
             if not server.ready():
@@ -224,18 +236,24 @@ def up(timeout_s: float = 120.0) -> None:
         if port_answers(server.endpoint):
             fail(f"{server.name}: port {server.endpoint.address} is taken by another process.")
         server.prepare()
-        started = time.monotonic()
         server.start()
+        starting.append((server, time.monotonic()))
+    # Started together, waited for in turn: Keycloak's ~20 s overlap Kafka's ~5 s.
+    for server, started in starting:
         server.slot.wait_until(server.ready, timeout_s, server.name)
         print(f"{server.name}: ready on {server.endpoint.address} in "
               f"{time.monotonic() - started:.1f} s (log: {server.slot.log})", flush=True)
-    # Creating topics is idempotent, and repairs a catalogue deleted while Kafka stayed up.
-    created = asyncio.run(_create_catalogue_topics(Endpoint.from_kafka_env().address))
-    if created:
-        print(f"kafka: created {created} topics of the event catalogue", flush=True)
-    # A fresh broker creates its group-offsets topic on the first group join; doing that
-    # here keeps the first service (or test) from waiting on it.
-    asyncio.run(_join_a_group(Endpoint.from_kafka_env().address))
+    names = {server.name for server in servers()}
+    if "kafka" in names:
+        # Creating topics is idempotent, and repairs a catalogue deleted while Kafka stayed up.
+        created = asyncio.run(_create_catalogue_topics(Endpoint.from_kafka_env().address))
+        if created:
+            print(f"kafka: created {created} topics of the event catalogue", flush=True)
+        # A fresh broker creates its group-offsets topic on the first group join; doing that
+        # here keeps the first service (or test) from waiting on it.
+        asyncio.run(_join_a_group(Endpoint.from_kafka_env().address))
+    if "keycloak" in names:
+        set_up_development()
 
 
 def down() -> None:

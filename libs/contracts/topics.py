@@ -22,6 +22,8 @@ QUARANTINE_ORDERED = "quarantine.ordered"
 QUARANTINE_RELEASED = "quarantine.released"
 FOLLOWUP_RECORDED = "followup.recorded"
 VEHICLE_DECLARED = "vehicle.declared"
+CHECKPOINT_SCANNED = "checkpoint.scanned"
+PERSON_REVEALED = "person.revealed"
 
 EVENT_TOPICS: tuple[str, ...] = (
     DECLARATION_SUBMITTED,
@@ -37,6 +39,8 @@ EVENT_TOPICS: tuple[str, ...] = (
     QUARANTINE_RELEASED,
     FOLLOWUP_RECORDED,
     VEHICLE_DECLARED,
+    CHECKPOINT_SCANNED,
+    PERSON_REVEALED,
 )
 
 DLQ_SUFFIX = ".dlq"

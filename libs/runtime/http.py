@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 
 from libs.runtime import metrics
+from libs.runtime.auth import Authenticator, StaffTokens, refuse_development_realm, split_issuer
 from libs.runtime.consumer_watch import ConsumerWatch
 from libs.runtime.errors import document_errors, error_body, install_error_handlers
 from libs.runtime.jobs import every
@@ -54,6 +55,8 @@ class Service:
     startup: list[Hook] = field(default_factory=list)  # run once before consuming
     background: list[Hook] = field(default_factory=list)  # long-running, cancelled at exit
     web_dir: Path | None = None
+    # Staff tokens by default; the declaration service adds its citizens' tokens.
+    authenticator: Authenticator | None = None
 
 
 def create_app(service: Service) -> FastAPI:
@@ -62,6 +65,7 @@ def create_app(service: Service) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         setup_logging(service.settings.service_name, service.settings.log_level)
+        await refuse_development_realm(service.settings)
         for hook in service.startup:
             await hook()
         await service.broker.start()
@@ -82,6 +86,8 @@ def create_app(service: Service) -> FastAPI:
     app = FastAPI(title=service.title, description=service.description, version="1",
                   lifespan=lifespan)
     app.state.service = service
+    app.state.authenticator = service.authenticator or Authenticator(
+        StaffTokens.from_settings(service.settings))
     install_error_handlers(app)
     document_errors(app)
     app.include_router(_operations_router(service, watch))
@@ -113,6 +119,14 @@ def _operations_router(service: Service, watch: ConsumerWatch) -> APIRouter:
         ok = all(checks.values())
         return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks,
                              "consumer": watch.report()}, status_code=200 if ok else 503)
+
+    @router.get("/v1/auth")
+    async def auth() -> dict[str, str]:
+        """Where the staff pages sign in: the identity provider, its realm and the pages'
+        client (OpenID Connect, authorization code flow with PKCE)."""
+        url, realm = split_issuer(service.settings.oidc_issuer)
+        return {"url": url, "realm": realm, "client_id": service.settings.oidc_client_id,
+                "issuer": service.settings.oidc_issuer.rstrip("/")}
 
     @router.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:

@@ -7,13 +7,19 @@ service's own prefix, e.g. `DECLARATION_PORT`.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Where development keeps what it makes at run time (keys, logs, server data).
+STATE = Path(os.environ.get("KHAIBAO_STATE", Path(__file__).resolve().parents[2] / ".state"))
 # Development defaults: fine on a laptop, refused in production.
 DEV_SUBJECT_SECRET = "khaibao-development-subject-secret"
+# The local stack's identity provider (deploy/local/identity_provider.py).
+DEFAULT_OIDC_ISSUER = "http://127.0.0.1:8080/realms/khaibao"
 
 
 class ServiceSettings(BaseSettings):
@@ -29,6 +35,16 @@ class ServiceSettings(BaseSettings):
     subject_secret: SecretStr = Field(SecretStr(DEV_SUBJECT_SECRET),
                                       validation_alias="KHAIBAO_SUBJECT_SECRET")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    oidc_issuer: str = Field(DEFAULT_OIDC_ISSUER, validation_alias="KHAIBAO_OIDC_ISSUER",
+                             description="the staff realm's issuer, as tokens and browsers see it")
+    oidc_audience: str = Field("khaibao", validation_alias="KHAIBAO_OIDC_AUDIENCE",
+                               description="what a staff token's `aud` must hold")
+    oidc_client_id: str = Field("khaibao-web", validation_alias="KHAIBAO_OIDC_CLIENT_ID",
+                                description="the public client the staff pages sign in with")
+    oidc_jwks_url: str | None = Field(None, validation_alias="KHAIBAO_OIDC_JWKS_URL",
+                                      description="where this service reads the realm's keys, "
+                                      "when the issuer's host is not reachable from it "
+                                      "(default: the issuer's discovery document)")
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -36,12 +36,15 @@ def build(settings: Settings | None = None, key_source: KeySource | None = None)
     registry, views, passages = CheckpointStore(db), ViewStore(db), PassageStore(db)
     relay = OutboxRelay(passages.passages, broker, Topics(settings.topic_prefix),
                         poll_s=settings.outbox_poll_s)
+    # `checkpoint.scanned`, from the scan documents: the officer's reveal window.
+    scan_relay = OutboxRelay(passages.scans, broker, Topics(settings.topic_prefix),
+                             poll_s=settings.outbox_poll_s)
     keys = KeyCache(key_source or http_source(settings.keys_url, settings.keys_timeout_s),
                     min_refresh_s=settings.keys_min_refresh_s,
                     max_age_s=settings.keys_max_age_s, save=views.save_jwks)
     scanning = Scanning(registry, views, passages, keys,
                         Facts(views, settings.earlier_refusals_shown, settings.zone_cache_s),
-                        settings.subject_secret_bytes)
+                        settings.subject_secret_bytes, scan_relay.wake)
     stays = VenueStays(passages, timedelta(seconds=settings.venue_stay_max_s),
                        settings.autocheckout_interval_s, relay.wake)
     deciding = Deciding(scanning, passages, views, stays, relay,
@@ -61,7 +64,7 @@ def build(settings: Settings | None = None, key_source: KeySource | None = None)
                  api_checkpoints.build_router(registry)],
         startup=[registry.create_indexes, views.create_indexes, passages.create_indexes,
                  load_keys],
-        background=[relay.run, keys.run, stays.run,
+        background=[relay.run, scan_relay.run, keys.run, stays.run,
                     purge_job(passages, views, settings.retention_days,
                               settings.purge_interval_s)],
         web_dir=WEB,

@@ -8,18 +8,23 @@ sent hours later — is judged on what the officer saw.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from libs.contracts.envelope import new_event_id, utcnow
+from libs.contracts.envelope import Envelope, new_event_id, utcnow
+from libs.contracts.events.checkpoint import CheckpointScanned
 from libs.contracts.values import subject_id_for
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal, Role
 from libs.runtime.errors import ApiError
+from libs.runtime.logs import correlation_id
 from libs.runtime.mongo import Document
+from libs.runtime.outbox import new_outbox, outbox_entry
 from libs.runtime.qr_tokens import Kind, QrClaims, QrTokenError
 from services.checkpoint import domain, greenlane, metrics
 from services.checkpoint.domain import Reason
+from services.checkpoint.events import PRODUCER
 from services.checkpoint.facts import Facts
 from services.checkpoint.keys import KeyCache, KeysUnavailable
 from services.checkpoint.messages import conflict, not_found, token_error
@@ -34,9 +39,11 @@ Via = Literal["qr", "lookup", "offline"]
 
 class Scanning:
     def __init__(self, registry: CheckpointStore, views: ViewStore, passages: PassageStore,
-                 keys: KeyCache, facts: Facts, secret: bytes) -> None:
+                 keys: KeyCache, facts: Facts, secret: bytes,
+                 published: Callable[[str], None] = lambda _: None) -> None:
         self.registry, self.views, self.passages = registry, views, passages
         self.keys, self.facts, self.secret = keys, facts, secret
+        self.published = published  # wakes the relay of the scans' `checkpoint.scanned`
 
     async def checkpoint(self, who: Principal, checkpoint_id: str) -> Document:
         """The checkpoint, if this officer works there and it is in service."""
@@ -132,12 +139,14 @@ class Scanning:
                "officer_id": who.subject, "at": at, "via": via, "may_pass": may_pass,
                "recommended": decision.value, "day": vn_day(at).isoformat(),
                **snapshot}
+        doc.update(new_outbox(*scanned_events(doc)))
         stored = await self.passages.add_scan(doc)
         if (stored["target_id"], stored["checkpoint_id"]) != (doc["target_id"], doc["checkpoint_id"]):
             raise conflict("scan_id_reused", "Mã lượt quét đã dùng cho lượt khác",
                            "This scan id was used for another scan", {"scan_id": [doc["_id"]]})
         if stored is not doc:  # a retry: what the officer now sees is what counts
             await self.passages.refresh_scan(doc)
+        self.published(doc["_id"])
         metrics.SCANS.labels(snapshot["kind"], decision.value).inc()
         name, province = ward_name(checkpoint["ward_code"])
         return ScanAnswer(
@@ -147,3 +156,16 @@ class Scanning:
                                      ward_name=name, province_name=province),
             recommendation=Recommendation(decision=decision, may_pass=may_pass,
                                           reasons=[ReasonOut.of(r) for r in reasons]))
+
+
+def scanned_events(scan: Document) -> list[Document]:
+    """One `checkpoint.scanned` per traveller the officer was shown (outbox entries)."""
+    entries = []
+    for traveller in scan["travellers"]:
+        event = Envelope.wrap(CheckpointScanned(
+            scan_id=scan["_id"], declaration_id=traveller["declaration_id"],
+            subject_id=traveller["subject_id"], checkpoint_id=scan["checkpoint_id"],
+            officer_id=scan["officer_id"], at=scan["at"]),
+            producer=PRODUCER, correlation_id=correlation_id.get())
+        entries.append(outbox_entry(event, key=traveller["subject_id"]))
+    return entries

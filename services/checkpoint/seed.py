@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 
 from libs.contracts.envelope import utcnow
-from libs.runtime.auth import Role, mint
 from libs.runtime.mongo import database, make_client
 from services.checkpoint.seed_data import SEED, SOURCE, SeedCheckpoint
 from services.checkpoint.settings import Settings
@@ -70,6 +69,13 @@ def default_url() -> str:
         f"http://127.0.0.1:{os.environ.get('CHECKPOINT_PORT', '8003')}"
 
 
+def development_admin_token() -> str:
+    """Without --token: an admin token from the development identity provider (make run)."""
+    from deploy.keycloak.tokens import staff_token
+
+    return staff_token("admin", who="seed")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=default_url())
@@ -80,7 +86,7 @@ def main(argv: list[str]) -> int:
         if args.direct:
             created, replaced = asyncio.run(seed_direct(Settings()))
         else:
-            token = args.token or mint("seed", Role.admin)
+            token = args.token or development_admin_token()
             created, replaced = asyncio.run(seed_via_api(args.url, token))
     except (httpx.HTTPError, RuntimeError) as error:
         print(f"seeding checkpoints failed: {error}", file=sys.stderr)

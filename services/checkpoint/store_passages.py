@@ -30,6 +30,7 @@ class PassageStore:
 
     async def create_indexes(self) -> None:
         await create_outbox_index(self.passages)
+        await create_outbox_index(self.scans)
         await self.passages.create_index("day")
         await self.scans.create_index("day")
 

@@ -73,7 +73,7 @@ def build_router(ctx: Context) -> APIRouter:
             await same_request(ctx, [ids[i] for i in sorted(already)], fingerprint)
         # Also on a replay: the first attempt may have died before its relay ran.
         ctx.declarations_relay.wake(*ids)
-        return submitted(events, set())
+        return submitted(events, set(), ctx.citizen_token)
 
     @router.get("/declarations/{declaration_id}", response_model=DeclarationView)
     async def read(declaration_id: str, who: Reader) -> DeclarationView:

@@ -108,7 +108,7 @@ def build_router(ctx: Context) -> APIRouter:
                                   natural=True)
         duplicates = await ctx.store.add(events)
         ctx.declarations_relay.wake(*(e.payload.declaration_id for e in events))
-        return submitted(events, duplicates)
+        return submitted(events, duplicates, ctx.citizen_token)
 
     @router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY)
     async def import_csv(request: Request, who: Officer,

@@ -18,7 +18,7 @@ from services.declaration.examples import VEHICLE_EXAMPLES
 from services.declaration.ratelimit import limited
 from services.declaration.validation import TranslatedErrorsRoute
 from services.declaration.vehicles import VehicleForm, crew_form, vehicle_event
-from services.declaration.views import QrLinks, citizen_token, issued, qr_links
+from services.declaration.views import QrLinks, issued, qr_links
 
 Reader = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
 Vehicle = Annotated[VehicleForm, Body(openapi_examples=VEHICLE_EXAMPLES)]
@@ -83,9 +83,9 @@ def build_router(ctx: Context) -> APIRouter:
         ctx.vehicles_relay.wake(event.payload.vehicle_declaration_id)
         view = _view(event.payload.model_dump(mode="json"))
         for member, (_, crew_event) in zip(view.crew, crew, strict=True):
-            member.access_token = issued(crew_event).access_token
+            member.access_token = issued(crew_event, ctx.citizen_token).access_token
             member.status = Status.pending
-        view.access_token = citizen_token(view.vehicle_declaration_id, view.valid_until)
+        view.access_token = ctx.citizen_token(view.vehicle_declaration_id, view.valid_until)
         return view
 
     @router.get("/{vehicle_id}", response_model=VehicleView)

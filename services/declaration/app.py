@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from libs.contracts.envelope import Envelope
-from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
+from libs.contracts.events.declaration import DeclarationSubmitted, PersonRevealed, VehicleDeclared
 from libs.contracts.topics import Topics
+from libs.runtime.auth import Authenticator, StaffTokens
 from libs.runtime.http import Service, create_app
 from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
@@ -17,14 +19,18 @@ from services.declaration import (
     api_citizen,
     api_officer,
     api_public,
+    api_reveals,
     api_vehicles,
+    citizen_tokens,
     consumers,
     keyring,
 )
 from services.declaration.context import Context
 from services.declaration.ratelimit import TokenBuckets
+from services.declaration.reveals import Revealing, Windows
 from services.declaration.settings import Settings
 from services.declaration.store import DeclarationStore
+from services.declaration.store_reveals import RevealStore
 
 WEB = Path(__file__).parent / "web"
 
@@ -43,19 +49,28 @@ def build(settings: Settings | None = None) -> FastAPI:
         # Production never makes a key: a missing file stops the service here.
         keys=keyring.load(settings.key_file, create=settings.env != "production"),
         buckets=TokenBuckets(settings.rate_per_minute, settings.rate_burst))
-    consumers.register(broker, settings, store)
+    reveal_store = RevealStore(database(mongo, settings))
+    revealing = Revealing(store, reveal_store,
+                          OutboxRelay(reveal_store.reveals, broker, topics,
+                                      poll_s=settings.outbox_poll_s),
+                          Windows(timedelta(days=settings.reveal_days),
+                                  timedelta(minutes=settings.reveal_scan_minutes)))
+    consumers.register(broker, settings, store, reveal_store)
     # The relays publish these; declared here so /asyncapi documents them too.
-    for event in (DeclarationSubmitted, VehicleDeclared):
+    for event in (DeclarationSubmitted, VehicleDeclared, PersonRevealed):
         broker.publisher(topics(event.TYPE), schema=Envelope[event],  # type: ignore[valid-type]
                          description=event.__doc__ or f"{event.TYPE}, from the outbox")
+    authenticator = Authenticator(StaffTokens.from_settings(settings),
+                                  {citizen_tokens.ISSUER: ctx.citizens.principal})
     return create_app(Service(
-        settings=settings, broker=broker, mongo=mongo,
+        settings=settings, broker=broker, mongo=mongo, authenticator=authenticator,
         title="khaibao — declaration",
         description="Citizens' and officers' health declarations, green-lane vehicles, "
                     "signed QR codes.",
         routers=[api_citizen.build_router(ctx), api_officer.build_router(ctx),
-                 api_vehicles.build_router(ctx), api_public.build_router(ctx)],
-        startup=[store.create_indexes],
-        background=[ctx.declarations_relay.run, ctx.vehicles_relay.run],
+                 api_vehicles.build_router(ctx), api_public.build_router(ctx),
+                 api_reveals.build_router(ctx, revealing)],
+        startup=[store.create_indexes, reveal_store.create_indexes],
+        background=[ctx.declarations_relay.run, ctx.vehicles_relay.run, revealing.relay.run],
         web_dir=WEB,
     ))

@@ -7,11 +7,13 @@ from datetime import datetime
 
 from fastapi import Response
 
+from libs.contracts.envelope import utcnow
 from libs.runtime.auth import Principal, Role
 from libs.runtime.errors import ApiError
 from libs.runtime.outbox import OutboxRelay
 from libs.runtime.qr_tokens import Kind, QrSigner
 from services.declaration import qr_render
+from services.declaration.citizen_tokens import CitizenTokens
 from services.declaration.keyring import KeyRing
 from services.declaration.ratelimit import TokenBuckets
 from services.declaration.settings import Settings
@@ -30,6 +32,13 @@ class Context:
     @property
     def signer(self) -> QrSigner:
         return self.keys.signer()
+
+    @property
+    def citizens(self) -> CitizenTokens:
+        return CitizenTokens(self.keys)
+
+    def citizen_token(self, item_id: str, valid_until: datetime) -> str:
+        return self.citizens.issue([item_id], valid_until, utcnow())
 
 
 def check_scope(who: Principal, item_id: str) -> None:

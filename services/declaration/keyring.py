@@ -25,8 +25,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from libs.runtime.auth import STATE
 from libs.runtime.qr_tokens import QrSigner, QrVerifier, key_id, public_jwk
+from libs.runtime.settings import STATE
 
 DEFAULT_KEY_FILE = STATE / "keys" / "qr-signing.json"
 

@@ -77,6 +77,13 @@ class DeclarationStore:
             return {int(failure["index"]) for failure in failures}
         return set()
 
+    async def latest_of(self, subject_id: str) -> Document | None:
+        """The person's latest declaration (indexed on MongoDB; a scan on FerretDB v1, which
+        only reveals pay: a person asked about by staff, now and then)."""
+        found = await self.declarations.find({"subject_id": subject_id}, {"outbox": 0}).sort(
+            "submitted_at", -1).limit(1).to_list()
+        return found[0] if found else None
+
     async def fingerprints(self, declaration_ids: list[str]) -> dict[str, str | None]:
         """The request fingerprint each of these declarations was stored with (one
         lookup by `_id` each: FerretDB 1.24 answers an `_id $in` by a full scan)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -12,7 +13,7 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import ZoneLevel
 from libs.contracts.quarantine import under_quarantine
 from libs.contracts.vietnam_time import vn_day
-from libs.runtime.auth import Principal, Role, mint
+from libs.runtime.auth import Principal, Role
 from libs.runtime.mongo import Document
 from services.declaration.domain import Status, mask_document, mask_name, status_at
 from services.declaration.units import names
@@ -81,24 +82,23 @@ def qr_links(kind: str, item_id: str) -> QrLinks:
     return QrLinks(png=f"/v1/{kind}/{item_id}/qr.png", svg=f"/v1/{kind}/{item_id}/qr.svg")
 
 
-def citizen_token(item_id: str, valid_until: datetime) -> str:
-    """Lasts a day past the declaration, so the citizen can still see it has expired."""
-    ttl = max(valid_until - datetime.now(UTC), timedelta(0)) + timedelta(days=1)
-    return mint(item_id, Role.citizen, [item_id], ttl=ttl)
+# (declaration or vehicle id, valid until) → the citizen token for it (Context.citizen_token)
+TokenFor = Callable[[str, datetime], str]
 
 
-def issued(event: Envelope[DeclarationSubmitted], duplicate: bool = False) -> Issued:
+def issued(event: Envelope[DeclarationSubmitted], token_for: TokenFor,
+           duplicate: bool = False) -> Issued:
     p = event.payload
     return Issued(declaration_id=p.declaration_id, full_name=p.person.full_name,
-                  status=Status.pending, access_token=citizen_token(p.declaration_id,
-                                                                    p.valid_until),
+                  status=Status.pending, access_token=token_for(p.declaration_id, p.valid_until),
                   valid_until=p.valid_until, qr=qr_links("declarations", p.declaration_id),
                   duplicate=duplicate)
 
 
-def submitted(events: list[Envelope[DeclarationSubmitted]], duplicates: set[int]) -> Submitted:
+def submitted(events: list[Envelope[DeclarationSubmitted]], duplicates: set[int],
+              token_for: TokenFor) -> Submitted:
     """The submitter's declaration, then the dependants'; `duplicates` are positions."""
-    first, *rest = [issued(e, i in duplicates) for i, e in enumerate(events)]
+    first, *rest = [issued(e, token_for, i in duplicates) for i, e in enumerate(events)]
     return Submitted(**first.model_dump(), dependants=rest)
 
 

@@ -15,7 +15,7 @@ from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
 from services.movement_trace import consumers
-from services.movement_trace.api import admin, cases, queries
+from services.movement_trace.api import admin, audit, cases, queries
 from services.movement_trace.api.common import Auditor
 from services.movement_trace.casework import Casework, Relays, release_job
 from services.movement_trace.purge import purge_job
@@ -54,7 +54,7 @@ def build(settings: Settings | None = None,
                     "epidemiologists; every query audited.",
         routers=[queries.build_router(queries_, auditor, settings),
                  cases.build_router(desk, auditor, settings),
-                 admin.build_router(store, runner, settings)],
+                 admin.build_router(store, runner, settings), audit.build_router(store)],
         startup=[store.create_indexes, case_store.create_indexes],
         background=[relay.run, runner.run, purge_job(store, settings), relays.cases.run,
                     relays.orders.run, relays.releases.run,

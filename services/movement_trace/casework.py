@@ -73,9 +73,14 @@ class Casework:
         now = self.clock()
         start, end = rules.contact_window(test_date, self.settings.contact_days, now)
         ward = (await self.store.wards_of([subject_id])).get(subject_id)
+        # The proposed F1 travel with the case: the declaration service lets the
+        # epidemiologists see who they are, to call them before any order.
+        proposed = await self.queries.contacts(subject_id, start, end,
+                                               self.settings.contact_window_minutes, 1)
         payload = CaseConfirmed(subject_id=subject_id, positive_test_date=test_date,
                                 confirmed_by=by, case_id=rules.case_id(subject_id, test_date),
-                                ward_code=ward)
+                                ward_code=ward,
+                                contacts=[c.subject_id for c in proposed.contacts])
         event = Envelope.wrap(payload, producer=PRODUCER, correlation_id=correlation_id.get())
         created = await self.store.add_case(event, {
             "confirmed_at": now, "confirmed_day": vn_day(now).isoformat(),

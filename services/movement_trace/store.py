@@ -12,8 +12,9 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import Envelope, utcnow
+from libs.contracts.events.declaration import PersonRevealed
 from libs.contracts.events.trace import TraceAccessed
-from libs.runtime.mongo import Document
+from libs.runtime.mongo import Document, insert_new
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from services.movement_trace.domain import Movement, weeks_between
 from services.movement_trace.generations import Generations
@@ -76,7 +77,23 @@ class TraceStore:
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
         return await (await self.active()).place_movements(checkpoint_id, hours, self.since())
 
+    async def record_reveals(self, events: list[Envelope[PersonRevealed]]) -> None:
+        """Reveals made at the declaration service join this audit (one place for the
+        admins to look); keyed by event id, so a redelivery adds nothing."""
+        await insert_new(self.audit, [{
+            "_id": e.event_id, "kind": "reveal", "who": e.payload.who, "role": e.payload.role,
+            "unit": e.payload.unit, "purpose": e.payload.purpose, "at": e.payload.at,
+            "subject_id": e.payload.subject_id,
+            "query": f"reveal declaration={e.payload.declaration_id} "
+                     f"grounds={e.payload.grounds}"} for e in events])
+
+    async def audit_entries(self, filters: Document, limit: int) -> list[Document]:
+        return await self.audit.find(filters, {"outbox": 0, "outbox_pending": 0,
+                                               "outbox_seq": 0}).sort(
+            [("at", -1), ("_id", -1)]).limit(limit).to_list()
+
     async def record_access(self, event: Envelope[TraceAccessed]) -> None:
         """The audit entry and its `trace.accessed` event, in one write."""
-        await self.audit.insert_one({"_id": event.event_id, **event.payload.model_dump(),
+        await self.audit.insert_one({"_id": event.event_id, "kind": "trace",
+                                     **event.payload.model_dump(),
                                      **new_outbox(outbox_entry(event, key=event.payload.who))})

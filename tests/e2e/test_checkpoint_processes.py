@@ -11,11 +11,12 @@ from typing import Any
 
 import httpx
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from services.checkpoint.seed_data import SEED
 from tests.e2e.conftest import System
 from tests.support.declaration_samples import form
 from tests.support.kafka import eventually
+from tests.support.tokens import bearer
 
 REPO = Path(__file__).parents[2]
 STATION = "cp-hn-mydinh-bus"  # from the seed set
@@ -35,7 +36,7 @@ async def test_seeded_station_checks_a_declared_traveller_in_through_the_kiosk(
     status, out = await cli(system, "services.checkpoint.seed")
     assert status == 0, out
     assert f"({len(SEED)} in the seed set)" in out
-    officer = mint("kiosk-e2e", Role.officer, [STATION])
+    officer = bearer(Role.officer, [STATION], who="kiosk-e2e").token
     async with httpx.AsyncClient(timeout=10) as http:
         declared = (await http.post(f"{system.url('declaration')}/v1/declarations",
                                     json=form(person__national_id="001085012440"))).json()

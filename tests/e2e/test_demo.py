@@ -8,8 +8,9 @@ import httpx
 
 from deploy.local import demo
 from libs.contracts.vietnam_time import vn_today
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from tests.e2e.conftest import System
+from tests.support.tokens import bearer
 
 
 async def test_every_demo_paper_form_is_accepted_whatever_the_hour(system: System) -> None:
@@ -21,7 +22,7 @@ async def test_every_demo_paper_form_is_accepted_whatever_the_hour(system: Syste
 
     ids = await asyncio.to_thread(load)
     assert len(set(ids)) == demo.DECLARATIONS == 60
-    officer = {"authorization": f"Bearer {mint('demo-officer', Role.officer, ['demo-desk'])}"}
+    officer = bearer(Role.officer, ['demo-desk'], who='demo-officer')
     async with httpx.AsyncClient(timeout=10) as http:
         stored = [(await http.get(f"{url}/v1/declarations/{i}", headers=officer)).json()
                   for i in ids[:5]]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import httpx
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from tests.e2e.conftest import System
 from tests.support.kafka import eventually
 from tests.support.samples import declaration_form
+from tests.support.tokens import bearer
 
 
 async def test_declaration_submitted_over_http_appears_on_the_timeline(system: System) -> None:
-    epidemiologist = {"authorization": f"Bearer {mint('epi-e2e', Role.epidemiologist)}"}
+    epidemiologist = bearer(Role.epidemiologist, who='epi-e2e')
     async with httpx.AsyncClient(timeout=10) as http:
         submitted = await http.post(f"{system.url('declaration')}/v1/declarations",
                                     json=declaration_form("079085001234"))

@@ -11,10 +11,11 @@ from typing import Any
 
 import qrcode
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from tests.conftest import ServerSlice
 from tests.support.checkpoint_kit import passages_on
 from tests.support.checkpoint_system import decode, system, verify_identity
+from tests.support.tokens import bearer
 
 MARKET = "cp-hn-dongxuan-market"
 REPO = Path(__file__).parents[2]
@@ -22,7 +23,7 @@ REPO = Path(__file__).parents[2]
 
 async def kiosk(base_url: str, *args: str) -> tuple[int, list[dict[str, Any]]]:
     """The command line as a kiosk runs it (a process of its own; this loop serves the API)."""
-    token = mint("kiosk-1", Role.officer, [MARKET])
+    token = bearer(Role.officer, [MARKET], who="kiosk-1").token
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "services.checkpoint.kiosk", *args, "--checkpoint", MARKET,
         "--url", base_url, env={"CHECKPOINT_TOKEN": token, "PATH": "/usr/bin"}, cwd=REPO,

@@ -14,12 +14,12 @@ from tests.support.checkpoint_kit import (
     ROAD,
     Keys,
     add_checkpoints,
-    bearer,
     checkpoint_service,
     declaration,
     publish,
     verified,
 )
+from tests.support.tokens import bearer
 
 CHECKPOINT = {"name": "Bến xe Mỹ Đình", "kind": "bus_station", "ward_code": "00592",
               "latitude": 21.028, "longitude": 105.778}

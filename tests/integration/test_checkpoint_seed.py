@@ -5,19 +5,20 @@ from __future__ import annotations
 import httpx
 from asgi_lifespan import LifespanManager
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from services.checkpoint.app import build
 from services.checkpoint.seed import seed_direct, seed_via_api
 from services.checkpoint.seed_data import SEED
 from tests.conftest import ServerSlice
 from tests.support.checkpoint_kit import ADMIN, Keys, settings
+from tests.support.tokens import bearer
 
 
 async def test_seeding_twice_creates_the_set_once(env: ServerSlice) -> None:
     app = build(settings(env), key_source=Keys().source)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        token = mint("seed", Role.admin)
+        token = bearer(Role.admin, who="seed").token
         first = await seed_via_api("http://service", token, transport)
         second = await seed_via_api("http://service", token, transport)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:

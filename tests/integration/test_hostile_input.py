@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from services.checkpoint.app import build as build_checkpoint
 from services.declaration.app import build as build_declaration
 from services.identity_verification.app import build as build_identity
@@ -28,9 +28,10 @@ from tests.support import checkpoint_kit, declaration_kit
 from tests.support.apps import running
 from tests.support.declaration_samples import changed, form
 from tests.support.samples import HOAN_KIEM
+from tests.support.tokens import bearer
 
-ADMIN = {"authorization": f"Bearer {mint('hostile-admin', Role.admin)}"}
-EPI = {"authorization": f"Bearer {mint('hostile-epi', Role.epidemiologist)}"}
+ADMIN = bearer(Role.admin, who='hostile-admin')
+EPI = bearer(Role.epidemiologist, who='hostile-epi')
 DEEP = ("[" * 10_000 + "]" * 10_000).encode()
 DEEP_OBJECT = ('{"a":' * 10_000 + "1" + "}" * 10_000).encode()
 MIXED = "Nguyễn " + unicodedata.normalize("NFD", "Thị Ánh") + " Dương"  # NFC, then NFD

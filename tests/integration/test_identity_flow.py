@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 from libs.contracts.envelope import parse_event
 from libs.contracts.topics import DECLARATION_SUBMITTED, IDENTITY_REJECTED, IDENTITY_VERIFIED, dlq
 from libs.contracts.values import subject_id_for
+from libs.runtime.auth import Role
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.identity_verification.app import build
 from services.identity_verification.registry import Resident
@@ -25,6 +26,7 @@ from tests.support.identity_verification_samples import (
     shifted,
 )
 from tests.support.kafka import read_topic
+from tests.support.tokens import Bearer, bearer
 
 RESIDENTS = 300
 
@@ -148,7 +150,5 @@ async def test_poison_is_dead_lettered_and_the_batch_goes_on(env: ServerSlice) -
     assert all(dict(r.headers)["x-error"] for r in dead)
 
 
-def _admin() -> dict[str, str]:
-    from libs.runtime.auth import Role, mint
-
-    return {"authorization": f"Bearer {mint('admin-test', Role.admin)}"}
+def _admin() -> Bearer:
+    return bearer(Role.admin, who="admin-test")

@@ -7,7 +7,7 @@ import os
 import sys
 
 from libs.contracts.envelope import parse_event
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from services.declaration.app import build as build_declaration
 from services.declaration.settings import Settings as DeclarationSettings
 from services.identity_verification.app import build as build_identity
@@ -16,9 +16,10 @@ from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.identity_verification_samples import population, read_verdicts
 from tests.support.samples import declaration_form
+from tests.support.tokens import bearer
 
-OFFICER = {"authorization": f"Bearer {mint('officer-test', Role.officer, ['cp-1'])}"}
-ADMIN = {"authorization": f"Bearer {mint('admin-test', Role.admin)}"}
+OFFICER = bearer(Role.officer, ['cp-1'], who='officer-test')
+ADMIN = bearer(Role.admin, who='admin-test')
 
 
 async def cli(*args: str, mongo_url: str) -> tuple[int, str]:

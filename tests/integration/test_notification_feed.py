@@ -12,8 +12,9 @@ from libs.runtime.auth import Role
 from services.ward_notification.app import build
 from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
-from tests.support.notification_kit import bearer, declaration, publish, serving
+from tests.support.notification_kit import declaration, publish, serving
 from tests.support.samples import VUNG_TAU
+from tests.support.tokens import bearer
 
 VUNGTAU = bearer(Role.ward_official, [VUNG_TAU])
 WAIT_S = 30  # a bound against a hung stream, not a timing assertion

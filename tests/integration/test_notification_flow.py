@@ -16,15 +16,9 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic
-from tests.support.notification_kit import (
-    BEN_THANH,
-    bearer,
-    declaration,
-    passage,
-    publish,
-    rejection,
-)
+from tests.support.notification_kit import BEN_THANH, declaration, passage, publish, rejection
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
+from tests.support.tokens import bearer
 
 HANOI = bearer(Role.ward_official, [HOAN_KIEM])
 VUNGTAU = bearer(Role.ward_official, [VUNG_TAU])

@@ -15,8 +15,9 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
-from tests.support.notification_kit import BEN_THANH, bearer, declaration, publish
+from tests.support.notification_kit import BEN_THANH, declaration, publish
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 

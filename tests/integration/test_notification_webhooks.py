@@ -15,8 +15,9 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
-from tests.support.notification_kit import Receiver, bearer, declaration, publish, serving
+from tests.support.notification_kit import Receiver, declaration, publish, serving
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
+from tests.support.tokens import bearer
 
 VUNGTAU = bearer(Role.ward_official, [VUNG_TAU])
 FAST = {"webhook_backoff_base_s": 0.05, "webhook_backoff_max_s": 0.2, "webhook_poll_s": 0.1}

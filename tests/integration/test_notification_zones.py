@@ -12,8 +12,9 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic
-from tests.support.notification_kit import bearer, declaration, publish
+from tests.support.notification_kit import declaration, publish
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
+from tests.support.tokens import bearer
 
 ADMIN = bearer(Role.admin, who="bo-y-te")
 

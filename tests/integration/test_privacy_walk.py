@@ -14,7 +14,7 @@ import pytest
 from bson import json_util
 from pymongo import AsyncMongoClient
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from services.movement_trace.app import build as build_trace
 from services.movement_trace.settings import Settings as TraceSettings
 from services.ward_notification.app import build as build_ward
@@ -34,10 +34,11 @@ from tests.support.checkpoint_kit import (
 )
 from tests.support.kafka import eventually
 from tests.support.samples import VUNG_TAU
+from tests.support.tokens import bearer
 
 PEOPLE = {"001085987654": "Lưu Văn Kín Đáo", "001085876543": "Đoàn Minh Bảo Mật"}
-EPI = {"authorization": f"Bearer {mint('epi-privacy', Role.epidemiologist)}"}
-WARD = {"authorization": f"Bearer {mint('ward-privacy', Role.ward_official, [VUNG_TAU])}"}
+EPI = bearer(Role.epidemiologist, who='epi-privacy')
+WARD = bearer(Role.ward_official, [VUNG_TAU], who='ward-privacy')
 
 
 def secrets() -> set[str]:

@@ -37,7 +37,6 @@ from tests.support.checkpoint_kit import (
     ROAD,
     Keys,
     add_checkpoints,
-    bearer,
     checkpoint_service,
     declaration,
     publish,
@@ -47,6 +46,7 @@ from tests.support.declaration_kit import declaration_service
 from tests.support.declaration_kit import publish as declaration_publish
 from tests.support.kafka import eventually, read_topic
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 

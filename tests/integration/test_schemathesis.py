@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from services.checkpoint.app import build as build_checkpoint
 from services.declaration.app import build as build_declaration
 from services.identity_verification.app import build as build_identity
@@ -37,12 +37,13 @@ from services.ward_notification.settings import Settings as WardSettings
 from tests.conftest import ServerSlice
 from tests.support import checkpoint_kit, declaration_kit
 from tests.support.notification_kit import serving
+from tests.support.tokens import bearer
 
 MAX_EXAMPLES = 20  # per operation and generation mode
 CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance,
           content_type_conformance, response_schema_conformance]
-ADMIN = {"authorization": f"Bearer {mint('fuzz-admin', Role.admin)}"}
-EPIDEMIOLOGIST = {"authorization": f"Bearer {mint('fuzz-epi', Role.epidemiologist)}"}
+ADMIN = bearer(Role.admin, who='fuzz-admin')
+EPIDEMIOLOGIST = bearer(Role.epidemiologist, who='fuzz-epi')
 # An endless Server-Sent Events stream: it has no response to check (the matrix and
 # test_notification_feed cover it).
 SKIPPED = {("GET", "/v1/feed")}

@@ -8,7 +8,7 @@ import json
 from libs.contracts.envelope import parse_event
 from libs.contracts.topics import DECLARATION_SUBMITTED, TRACE_ACCESSED
 from libs.contracts.values import subject_id_for
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.declaration.app import build as build_declaration
 from services.declaration.settings import Settings as DeclarationSettings
@@ -18,8 +18,9 @@ from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic
 from tests.support.samples import declaration_form
+from tests.support.tokens import bearer
 
-EPIDEMIOLOGIST = {"authorization": f"Bearer {mint('epi-test', Role.epidemiologist)}"}
+EPIDEMIOLOGIST = bearer(Role.epidemiologist, who='epi-test')
 SUBJECT = subject_id_for(DEV_SUBJECT_SECRET.encode(), "001085012345")
 
 
@@ -67,8 +68,8 @@ async def test_timeline_refuses_other_roles_and_missing_purpose(env: ServerSlice
     async with running(build_trace(env.settings(TraceSettings))) as api:
         params = {"subject_id": SUBJECT, "purpose": "slice test"}
         anonymous = await api.get("/v1/timeline", params=params)
-        officer = await api.get("/v1/timeline", params=params, headers={
-            "authorization": f"Bearer {mint('o-1', Role.officer, ['cp-1'])}"})
+        officer = await api.get("/v1/timeline", params=params, headers=bearer(
+            Role.officer, ["cp-1"], who="o-1"))
         no_purpose = await api.get("/v1/timeline", headers=EPIDEMIOLOGIST,
                                    params={"subject_id": SUBJECT})
     assert anonymous.status_code == 401

@@ -10,16 +10,17 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.scenario import Scenario, generate
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
+from tests.support.tokens import bearer
 from tests.support.trace_truth import Edges, expected, plant_edges, publish
 
-EPI = {"authorization": f"Bearer {mint('epi-contacts', Role.epidemiologist)}"}
+EPI = bearer(Role.epidemiologist, who='epi-contacts')
 W, MAX_STAY = timedelta(minutes=15), timedelta(hours=4)
 
 

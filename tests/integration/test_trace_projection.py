@@ -11,15 +11,16 @@ from pymongo import AsyncMongoClient
 
 from libs.contracts.events.checkpoint import CheckpointKind
 from libs.contracts.topics import CHECKPOINT_PASSED, dlq
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.scenario import Place, Scenario
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic
+from tests.support.tokens import bearer
 
-EPI = {"authorization": f"Bearer {mint('epi-projection', Role.epidemiologist)}"}
+EPI = bearer(Role.epidemiologist, who='epi-projection')
 VENUE = Place("cp-market-1", CheckpointKind.market, "00070")
 
 

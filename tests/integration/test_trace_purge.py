@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from pymongo import AsyncMongoClient
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.domain import day_key
@@ -17,6 +17,7 @@ from services.movement_trace.store import TraceStore
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
+from tests.support.tokens import bearer
 from tests.support.trace_truth import publish
 
 
@@ -35,7 +36,7 @@ async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
         await eventually(projected, timeout_s=90)
         audited = await api.get("/v1/timeline", params={
             "subject_id": scenario.citizens[0].subject_id, "purpose": "before purge"},
-            headers={"authorization": f"Bearer {mint('epi', Role.epidemiologist)}"})
+            headers=bearer(Role.epidemiologist, who='epi'))
         assert audited.status_code == 200
         before = await db["movements"].find({}, {"at": 1}).to_list()
         days_before = {d["_id"]: d["day"] for d in await db["subject_weeks"].find({}, {"day": 1}).to_list()}

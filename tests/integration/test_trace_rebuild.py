@@ -15,7 +15,7 @@ import httpx
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
@@ -23,10 +23,11 @@ from services.movement_trace.views import BUCKET_FIELD, collection_names
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
+from tests.support.tokens import bearer
 from tests.support.trace_truth import publish
 
-ADMIN = {"authorization": f"Bearer {mint('admin-1', Role.admin)}"}
-EPI = {"authorization": f"Bearer {mint('epi-1', Role.epidemiologist)}"}
+ADMIN = bearer(Role.admin, who='admin-1')
+EPI = bearer(Role.epidemiologist, who='epi-1')
 
 
 async def snapshot(db: AsyncDatabase[dict[str, Any]], generation: int) -> dict[str, Any]:

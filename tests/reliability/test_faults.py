@@ -46,7 +46,7 @@ from pymongo import AsyncMongoClient
 from bench.pipeline import adults, declaration_of
 from deploy.local import run
 from libs.contracts.topics import Topics
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.runtime.qr_tokens import Kind
 from libs.runtime.topics_admin import ensure_topics
 from services.declaration import keyring
@@ -56,6 +56,7 @@ from tests.support.declaration_samples import form
 from tests.support.private_stack import PrivateStack, borrow_main_stack
 from tests.support.retrying import Retries, call
 from tests.support.samples import HOAN_KIEM
+from tests.support.tokens import bearer
 
 DECLARATIONS = int(os.environ.get("KHAIBAO_FAULT_DECLARATIONS", "5000"))
 DEADLINE_S = 35 * 60  # the 5,000 run takes ~8 min on a quiet 2-core machine (was 20 once)
@@ -67,8 +68,8 @@ WINDOW = 300
 # failed with identity-verification exiting during start-up, most likely unable to bind.
 PORT_OFFSET = 13000
 CHECKPOINT = "cp-fault-road"
-OFFICER = {"authorization": f"Bearer {mint('officer-fault', Role.officer, [CHECKPOINT])}"}
-ADMIN = {"authorization": f"Bearer {mint('admin-fault', Role.admin)}"}
+OFFICER = bearer(Role.officer, [CHECKPOINT], who='officer-fault')
+ADMIN = bearer(Role.admin, who='admin-fault')
 NOTIFIED = ("arriving", "departing", "passed")
 GROUPS = ("declaration", "verification", "passage", "movement", "notification")
 

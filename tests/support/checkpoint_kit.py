@@ -21,7 +21,7 @@ from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.topics import CHECKPOINT_PASSED, CHECKPOINT_REFUSED
 from libs.contracts.values import subject_id_for
 from libs.contracts.vietnam_time import vn_today
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.runtime.qr_tokens import Kind, QrSigner, public_jwk
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.checkpoint.app import build
@@ -30,6 +30,7 @@ from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
 from tests.support.samples import HOAN_KIEM, VUNG_TAU, declaration_form
+from tests.support.tokens import bearer
 
 ROAD = "cp-test-road"
 MARKET = "cp-test-market"
@@ -74,10 +75,6 @@ async def checkpoint_service(env: ServerSlice, keys: Keys, **overrides: Any
     async with running(app) as client:
         client.app = app  # type: ignore[attr-defined]
         yield client
-
-
-def bearer(role: Role, scope: list[str] | tuple[str, ...] = (), who: str = "") -> dict[str, str]:
-    return {"authorization": f"Bearer {mint(who or f'test-{role.value}', role, scope)}"}
 
 
 ADMIN = bearer(Role.admin, who="admin-1")

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from libs.contracts.vietnam_time import vn_today
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
+from tests.support.tokens import bearer
 
 HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Hà Nội
 VUNG_TAU = "26506"  # Phường Vũng Tàu, TP Hồ Chí Minh
 SAI_GON = "26740"  # Phường Sài Gòn, TP Hồ Chí Minh
-OFFICER = {"authorization": f"Bearer {mint('officer-7', Role.officer, ['cp-1'])}"}
-ADMIN = {"authorization": f"Bearer {mint('admin-1', Role.admin)}"}
+OFFICER = bearer(Role.officer, ['cp-1'], who='officer-7')
+ADMIN = bearer(Role.admin, who='admin-1')
 
 
 def day(offset: int, today: date | None = None) -> str:

@@ -23,17 +23,12 @@ from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityRejected
 from libs.contracts.values import subject_id_for
-from libs.runtime.auth import Role, mint
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from tests.conftest import ServerSlice
 from tests.support.samples import HOAN_KIEM, VUNG_TAU, declaration_form
 
 BEN_THANH = "26743"  # Phường Bến Thành, TP Hồ Chí Minh: a ward nobody in these tests serves
 BA_DINH = "00004"
-
-
-def bearer(role: Role, scope: list[str] | tuple[str, ...] = (), who: str = "") -> dict[str, str]:
-    return {"authorization": f"Bearer {mint(who or f'test-{role.value}', role, scope)}"}
 
 
 def declaration(national_id: str = "001085012345", *, origin: str = HOAN_KIEM,

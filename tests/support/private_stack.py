@@ -52,8 +52,9 @@ class PrivateStack:
         self.kafka = f"127.0.0.1:{free_port()}"
         self.mongo = f"mongodb://127.0.0.1:{free_port()}"
         self.state = state
+        # The identity provider is not restarted by these tests: the main stack's serves.
         self.env = {**os.environ, "KHAIBAO_STATE": str(state), "KAFKA_BOOTSTRAP": self.kafka,
-                    "MONGO_URL": self.mongo}
+                    "MONGO_URL": self.mongo, "KHAIBAO_STACK": "kafka,ferretdb"}
 
     def run(self, command: str) -> str:
         done = subprocess.run([sys.executable, "-m", "deploy.local.stack", command], cwd=REPO,

@@ -2,7 +2,9 @@
 
 In order: `KAFKA_BOOTSTRAP` / `MONGO_URL` when set; the local stack when it
 already answers; the local stack started now (`python -m deploy.local.stack up`);
-testcontainers when a Docker engine answers. Never a mock.
+testcontainers when a Docker engine answers. Never a mock. The staff identity
+provider is `KHAIBAO_OIDC_ISSUER`'s (default: the local stack's Keycloak, which
+`up` starts with the others); tests get real tokens from it (support/tokens.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from deploy.local.identity_provider import Keycloak
 from deploy.local.procs import REPO, Endpoint, port_answers
 
 
@@ -27,7 +30,7 @@ def find_servers(resources: ExitStack) -> Servers:
         return Servers(os.environ["KAFKA_BOOTSTRAP"], os.environ["MONGO_URL"])
     kafka, mongo = Endpoint.from_kafka_env(), Endpoint.from_mongo_env()
     local = Servers(kafka.address, f"mongodb://{mongo.address}")
-    if port_answers(kafka) and port_answers(mongo):
+    if all(port_answers(e) for e in (kafka, mongo, Keycloak().endpoint)):
         return local
     if _local_tools_present():
         subprocess.run([sys.executable, "-m", "deploy.local.stack", "up"], cwd=REPO, check=True)

@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from deploy.k8s.plan import SERVICE_PLAN, Service
 
@@ -82,8 +83,25 @@ def test_every_copied_file_is_in_the_build_context() -> None:
 def test_the_context_leaves_out_state_and_secrets() -> None:
     patterns = _dockerignore()
     for path in (".state/kafka/libs/kafka.jar", ".venv/bin/python", ".git/HEAD",
-                 "deploy/k8s/overlays/production/secrets/jwt-issuer.pem", "tests/unit/x.py"):
+                 "deploy/k8s/overlays/production/secrets/keycloak-db-password", "tests/unit/x.py"):
         assert ignored(path, patterns), path
+
+
+def test_the_image_carries_the_modules_demo_seed_runs() -> None:
+    # compose's demo-seed runs `python -m deploy...` in the image's /app, where the
+    # Dockerfile copies the parts of deploy/ that are not in the wheel.
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    modules = re.findall(r"python -m ([\w.]+)", " ".join(compose["services"]["demo-seed"]["command"]))
+    assert modules, "demo-seed runs no module"
+    copies = [arg.split() for op, arg in _instructions() if op == "COPY" and "--from" not in arg]
+    patterns = _dockerignore()
+    for module in (m for m in modules if m.startswith("deploy.")):
+        path = REPO / (module.replace(".", "/") + ".py")
+        assert path.is_file(), f"{module}: no {path.relative_to(REPO)}"
+        relative = path.relative_to(REPO).as_posix()
+        assert any(path in REPO.glob(source) and args[-1].startswith("/app/")
+                   for args in copies for source in args[:-1]), f"{relative}: no COPY puts it in /app"
+        assert not ignored(relative, patterns), f"{relative}: excluded by .dockerignore"
 
 
 def test_multi_stage_non_root_and_the_service_picks_the_module() -> None:

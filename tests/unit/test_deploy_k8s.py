@@ -88,7 +88,31 @@ def test_the_secret_holds_what_the_pods_read_and_the_tool_makes(base: list[Doc])
     assert files == set(secrets.names())
     read = {key for _, template in references.pod_specs(base)
             for kind, name, key in references._refs(template["spec"]) if kind == "Secret"}
+    patched = [d for d in _load(K8S / "overlays/production/keycloak.yaml") if d["kind"] == "Deployment"]
+    read |= {key for d in patched for kind, name, key in references._refs(d["spec"]["template"]["spec"])
+             if kind == "Secret"}
+    assert "keycloak-db-password" in read
     assert read <= files
+
+
+def test_a_secret_volume_mounts_only_the_keys_it_names(base: list[Doc]) -> None:
+    # Without `items` a Secret volume holds every key (Mongo passwords, the subject
+    # secret). The services check staff tokens with Keycloak's public keys, so the
+    # only key file left is declaration's QR key ring.
+    mounted = {}
+    for workload, template in references.pod_specs(base):
+        for volume in template["spec"].get("volumes", []):
+            if "secret" in volume:
+                assert volume["secret"].get("items"), f"{workload['metadata']['name']}: {volume['name']}"
+                if workload["kind"] == "Deployment":
+                    mounted[workload["metadata"]["name"]] = [i["key"] for i in volume["secret"]["items"]]
+    assert mounted == {"declaration": ["qr-signing.json"]}
+
+
+def test_the_realm_config_map_is_the_realm_file(base: list[Doc]) -> None:
+    (realm,) = [d for d in base if d["kind"] == "ConfigMap"
+                and d["metadata"]["name"] == plan.REALM_CONFIG_MAP]
+    assert realm["data"] == {plan.REALM_FILE.name: plan.REALM_FILE.read_text()}
 
 
 @pytest.mark.parametrize("service", [s for s in SERVICE_PLAN if s.process.exists], ids=lambda s: s.name)
@@ -116,6 +140,14 @@ def _set(path: str, value: Any) -> Any:
     return change
 
 
+def _env_set(name: str, value: str) -> Any:
+    """Give the first container's variable `name` a literal value."""
+    def change(doc: Doc) -> None:
+        env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
+        env[:] = [e for e in env if e["name"] != name] + [{"name": name, "value": value}]
+    return change
+
+
 CONTAINER = "spec.template.spec.containers.0"
 BREAKAGES = [
     ("Deployment", "checkpoint", _set(f"{CONTAINER}.ports", [{"name": "http", "containerPort": 9000}]),
@@ -134,6 +166,22 @@ BREAKAGES = [
     ("Kafka", "khaibao", _set("spec.kafka.config.listeners", "PLAINTEXT://:9092"), "set by the operator"),
     ("Kafka", "khaibao", _set("spec.entityOperator", {}), "topicOperator"),
     ("Job", "mongo-init", _set(f"{CONTAINER}.env.0.value", "3"), "MONGO_MEMBERS=3"),
+    ("Deployment", "keycloak", _set(f"{CONTAINER}.image", "quay.io/keycloak/keycloak:25.0.6"),
+     "the local stack and compose run Keycloak"),
+    ("Deployment", "keycloak", _set(f"{CONTAINER}.args", ["start"]), "--import-realm"),
+    ("Deployment", "keycloak", _set(f"{CONTAINER}.readinessProbe.httpGet.port", "http"), "management port"),
+    ("Deployment", "keycloak", _set(f"{CONTAINER}.volumeMounts.1.mountPath", "/realm"),
+     "where --import-realm reads"),
+    ("Deployment", "keycloak", _env_set("KC_HEALTH_ENABLED", "false"), "KC_HEALTH_ENABLED"),
+    ("Deployment", "keycloak", _env_set("KC_HOSTNAME", "https://auth.example.org"), "KC_HOSTNAME must come"),
+    ("Service", "keycloak", _set("spec.ports", [{"name": "http", "port": 8080, "targetPort": "http"}]),
+     "needs ports 8080 (http) and 9000"),
+    ("ConfigMap", "khaibao-config", _set("data.KHAIBAO_OIDC_ISSUER", "http://127.0.0.1:8080/realms/other"),
+     "Keycloak issues tokens as http://127.0.0.1:8080/realms/khaibao"),
+    ("ConfigMap", "khaibao-config", _set("data.KHAIBAO_OIDC_JWKS_URL", "http://127.0.0.1:8080/x"),
+     "the in-cluster Service"),
+    ("ConfigMap", "khaibao-config", _set("data.KHAIBAO_OIDC_CLIENT_ID", "khaibao-dev-token"), "no client"),
+    ("ConfigMap", "khaibao-config", _set("data.KHAIBAO_OIDC_AUDIENCE", "account"), "not in the tokens"),
 ]
 
 
@@ -157,7 +205,7 @@ def test_a_missing_topic_or_service_is_reported(base: list[Doc]) -> None:
 
 def test_an_unknown_secret_key_is_reported(base: list[Doc]) -> None:
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": plan.SECRET},
-              "data": {"jwt-issuer.pem": "", "subject-secret": ""}}
+              "data": {"qr-signing.json": "", "subject-secret": ""}}
     config_maps = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mongo-init"}, "data": {}}]
     errors = references.check_config_refs([*base, secret, *config_maps], secrets_present=True)
     assert any("reads key mongo-password-checkpoint of Secret khaibao-secrets" in e for e in errors)
@@ -168,3 +216,33 @@ def test_production_rules_refuse_a_single_copy(base: list[Doc]) -> None:
     errors = project.check_production(base)
     assert "KafkaTopic/declaration-submitted: fewer than 3 replicas" in errors
     assert "StatefulSet/mongo: fewer than 3 members" in errors
+    assert "Deployment/keycloak: fewer than 2 replicas" in errors
+    assert any("KC_DB=dev-file" in e for e in errors)
+    assert "ConfigMap/khaibao-config: KEYCLOAK_HOSTNAME must be https:// in production" in errors
+
+
+def _with_production_keycloak(base: list[Doc]) -> list[Doc]:
+    """The base with the overlay's Keycloak and config patches merged as kustomize would
+    (strategic merge: env by name, data by key); validate.py checks the real rendering."""
+    docs = copy.deepcopy(base)
+    overlay = K8S / "overlays/production"
+    for patch in _load(overlay / "keycloak.yaml") + _load(overlay / "config.yaml"):
+        key = (patch["kind"], patch["metadata"]["name"])
+        doc = next(d for d in docs if (d["kind"], d["metadata"]["name"]) == key)
+        if doc["kind"] == "ConfigMap":
+            doc["data"].update(patch["data"])
+            continue
+        doc["spec"]["replicas"] = patch["spec"]["replicas"]
+        container = doc["spec"]["template"]["spec"]["containers"][0]
+        (changes,) = patch["spec"]["template"]["spec"]["containers"]
+        names = {e["name"] for e in changes["env"]}
+        container["env"] = [*changes["env"], *(e for e in container["env"] if e["name"] not in names)]
+        container["resources"] = changes["resources"]
+    return docs
+
+
+def test_production_keycloak_is_shared_replicated_and_public(base: list[Doc]) -> None:
+    docs = _with_production_keycloak(base)
+    assert project.check_keycloak(docs) + project.check_keycloak_production(docs) == []
+    config = next(d for d in docs if d["metadata"]["name"] == plan.CONFIG)["data"]
+    assert config["KHAIBAO_OIDC_ISSUER"].startswith("https://")

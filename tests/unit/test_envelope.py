@@ -45,6 +45,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
                          "departure_date": date(2026, 11, 28), "valid_until": NOW,
                          "crew": [{"declaration_id": "d1", "subject_id": SUBJECT,
                                    "role": "driver"}]},
+    "checkpoint.scanned": {"scan_id": "s1", "declaration_id": "d1", "subject_id": SUBJECT,
+                           "checkpoint_id": "cp-1", "officer_id": "canbo.noibai", "at": NOW},
+    "person.revealed": {"reveal_id": "r1", "subject_id": SUBJECT, "declaration_id": "d1",
+                        "who": "phuong.vungtau", "role": "ward_official", "unit": "UBND",
+                        "purpose": "gọi điện", "grounds": "ward 26506: arriving", "at": NOW},
 }
 
 

@@ -1,8 +1,12 @@
 """Every event payload of the catalogue, registered for `parse_event`."""
 
 from libs.contracts.envelope import register
-from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused
-from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
+from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused, CheckpointScanned
+from libs.contracts.events.declaration import (
+    DeclarationSubmitted,
+    PersonRevealed,
+    VehicleDeclared,
+)
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import FollowupRecorded, WardNotified, ZoneLevelChanged
 from libs.contracts.events.trace import (
@@ -26,6 +30,8 @@ ALL_PAYLOADS = (
     QuarantineOrdered,
     QuarantineReleased,
     VehicleDeclared,
+    CheckpointScanned,
+    PersonRevealed,
 )
 register(*ALL_PAYLOADS)
 

@@ -64,3 +64,17 @@ class CheckpointRefused(CheckpointPassed):
     TYPE: ClassVar[str] = topics.CHECKPOINT_REFUSED
 
     reason: RefusalReason
+
+
+class CheckpointScanned(EventPayload):
+    """An officer scanned (or looked up) a traveller's declaration: for a few minutes that
+    officer may see the person behind it (a reveal at the declaration service)."""
+
+    TYPE: ClassVar[str] = topics.CHECKPOINT_SCANNED
+
+    scan_id: str = Field(description="the scanner's id of this scan")
+    declaration_id: str
+    subject_id: SubjectId
+    checkpoint_id: str
+    officer_id: str = Field(description="the officer's account at the identity provider")
+    at: datetime

@@ -157,3 +157,22 @@ class VehicleDeclared(EventPayload):
     valid_until: datetime
     crew: list[CrewMember] = Field(min_length=1)
     entered_by: str | None = Field(None, description="officer id, when an officer entered it")
+
+
+class PersonRevealed(EventPayload):
+    """A staff member saw who a pseudonym is (name, date of birth, phone, addresses): the
+    audit trail of re-identification. It names the person only by subject id."""
+
+    TYPE: ClassVar[str] = topics.PERSON_REVEALED
+
+    reveal_id: str
+    subject_id: SubjectId
+    declaration_id: str = Field(description="the declaration whose details were shown")
+    who: str = Field(description="the staff account")
+    role: str = Field(examples=["ward_official"])
+    unit: str | None = Field(None, description="the staff member's unit, as the citizen sees it",
+                             examples=["UBND phường Vũng Tàu"])
+    purpose: str = Field(min_length=3, description="why, as the staff member stated it")
+    grounds: str = Field(description="what allowed it: the ward notified, the case or "
+                         "quarantine, the scan", examples=["ward 26506: arriving"])
+    at: datetime

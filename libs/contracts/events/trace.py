@@ -21,6 +21,10 @@ class TraceAccessed(EventPayload):
     purpose: str = Field(min_length=3)
     query: str = Field(description="what was asked, e.g. 'timeline subject=… from=… to=…'")
     at: datetime
+    # Optional and additive: whose data was asked about, and from which unit, so that the
+    # person can see who looked (DESIGN.md §5).
+    subject_id: SubjectId | None = Field(None, description="the person asked about, if one")
+    unit: str | None = Field(None, description="the staff member's unit")
 
 
 class CaseConfirmed(EventPayload):
@@ -32,6 +36,8 @@ class CaseConfirmed(EventPayload):
     # Optional and additive (v1 stays readable): the ward of current stay, for ward counts.
     case_id: str | None = Field(None, description="the case's id in the movement-trace service")
     ward_code: WardCode | None = Field(None, description="ward of current stay, if known")
+    contacts: list[SubjectId] = Field(default_factory=list, description="the degree-1 contacts "
+                                      "proposed with the case (epidemiologists may call them)")
 
 
 class QuarantinePlace(StrEnum):

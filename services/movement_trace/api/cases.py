@@ -83,7 +83,7 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
             raise _invalid("positive_test_date", "date_too_old", "Ngày xét nghiệm quá cũ",
                            "The test date is older than the movements kept")
         await auditor.record(who, body.purpose, f"case.confirm subject={subject} "
-                             f"positive_test_date={body.positive_test_date}")
+                             f"positive_test_date={body.positive_test_date}", subject_id=subject)
         case, created = await desk.confirm(subject, body.positive_test_date, who.subject)
         return await proposal_of(case, created)
 
@@ -148,7 +148,8 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
     async def of_person(who: Epidemiologist, purpose: Purpose,
                         subject_id: SubjectParam) -> list[QuarantineOut]:
         """One person's quarantine orders, with their releases."""
-        await auditor.record(who, purpose, f"quarantines subject={subject_id}")
+        await auditor.record(who, purpose, f"quarantines subject={subject_id}",
+                             subject_id=subject_id)
         orders = await desk.with_status(await desk.store.orders_of(subject_id))
         return [QuarantineOut.of(o) for o in sorted(orders, key=lambda o: o["start"])]
 

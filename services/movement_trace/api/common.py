@@ -76,11 +76,13 @@ class Auditor:
     store: TraceStore
     relay: OutboxRelay
 
-    async def record(self, who: Principal, purpose: str, query: str) -> None:
-        """Written before the answer is read: no answer leaves without its audit entry."""
+    async def record(self, who: Principal, purpose: str, query: str,
+                     subject_id: str | None = None) -> None:
+        """Written before the answer is read: no answer leaves without its audit entry.
+        `subject_id`: the one person asked about, who will see this access."""
         event = Envelope.wrap(
             TraceAccessed(who=who.subject, role=who.role.value, purpose=purpose, query=query,
-                          at=utcnow()),
+                          at=utcnow(), subject_id=subject_id, unit=who.unit or None),
             producer=PRODUCER, correlation_id=correlation_id.get())
         await self.store.record_access(event)
         self.relay.wake(event.event_id)

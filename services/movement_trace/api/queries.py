@@ -72,7 +72,8 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
         return Ask(subject_id, *time_range(start, end, back, 28 * day), window, degree)
 
     async def timeline_of(ask: Ask, who: Epidemiologist, purpose: str, label: str) -> Timeline:
-        await auditor.record(who, purpose, f"{label} subject={ask.target} {span(ask.start, ask.end)}")
+        await auditor.record(who, purpose, f"{label} subject={ask.target} "
+                             f"{span(ask.start, ask.end)}", subject_id=ask.target)
         return await queries.timeline(ask.target, ask.start, ask.end)
 
     async def visits_of(ask: Ask, who: Epidemiologist, purpose: str, label: str) -> Visits:
@@ -82,7 +83,8 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
 
     async def contacts_of(ask: Ask, who: Epidemiologist, purpose: str, label: str) -> Contacts:
         await auditor.record(who, purpose, f"{label} subject={ask.target} {span(ask.start, ask.end)}"
-                             f" window={ask.window_minutes} degree={ask.degree}")
+                             f" window={ask.window_minutes} degree={ask.degree}",
+                             subject_id=ask.target)
         return await queries.contacts(ask.target, ask.start, ask.end, ask.window_minutes, ask.degree)
 
     TimelineAsk = Annotated[Ask, Depends(timeline_ask)]

@@ -1,0 +1,69 @@
+"""What re-identification needs: who may see whom, each reveal, and who looked at whom.
+
+- `reveal_grants`: one document per (person, kind, holder), from the events that make
+  a staff member responsible for a person: `_id` = "subject|ward|26506",
+  "subject|officer|canbo.noibai", "subject|epidemiology|"; `last_at` is the latest such
+  event. A reveal reads the few ids the caller's role and scope allow (by `_id`:
+  FerretDB v1 answers nothing else from an index).
+- `reveals`: the audit entry of each reveal with its `person.revealed` in its outbox
+  (one write: DESIGN.md §5, no dual writes).
+- `accesses`: per person, every trace query and reveal about them (from
+  `trace.accessed` and `person.revealed`), for the citizen's "who looked at my data".
+  One document per person, written only by this service's consumer (one writer, in
+  partition order), each access under its event id (a redelivery sets it again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.events.declaration import PersonRevealed
+from libs.runtime.mongo import Document
+from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+
+
+def grant_id(subject_id: str, kind: str, holder: str = "") -> str:
+    return f"{subject_id}|{kind}|{holder}"
+
+
+class RevealStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.grants = db["reveal_grants"]
+        self.reveals = db["reveals"]
+        self.accesses = db["accesses"]
+
+    async def create_indexes(self) -> None:
+        await create_outbox_index(self.reveals)
+
+    async def grant(self, subject_id: str, kind: str, holder: str, at: datetime,
+                    declaration_id: str | None, grounds: str) -> None:
+        """Record (or bring forward) a grant; an older event never moves it back."""
+        _id = grant_id(subject_id, kind, holder)
+        current = await self.grants.find_one({"_id": _id}, {"last_at": 1})
+        if current is not None and current["last_at"] >= at:
+            return
+        fields: Document = {"subject_id": subject_id, "kind": kind, "holder": holder,
+                            "last_at": at, "grounds": grounds}
+        if declaration_id:
+            fields["declaration_id"] = declaration_id
+        await self.grants.update_one({"_id": _id}, {"$set": fields}, upsert=True)
+
+    async def grants_of(self, ids: list[str]) -> list[Document]:
+        found = [await self.grants.find_one({"_id": _id}) for _id in ids]
+        return [doc for doc in found if doc is not None]
+
+    async def record(self, event: Envelope[PersonRevealed]) -> None:
+        p = event.payload
+        await self.reveals.insert_one({"_id": p.reveal_id, **p.model_dump(mode="python"),
+                                       **new_outbox(outbox_entry(event, key=p.subject_id))})
+
+    async def add_access(self, subject_id: str, event_id: str, access: Document) -> None:
+        await self.accesses.update_one({"_id": subject_id},
+                                       {"$set": {f"items.{event_id}": access}}, upsert=True)
+
+    async def accesses_of(self, subject_id: str) -> list[Document]:
+        doc = await self.accesses.find_one({"_id": subject_id}) or {}
+        return sorted(doc.get("items", {}).values(), key=lambda a: a["at"], reverse=True)

@@ -42,17 +42,18 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityVerified
 from libs.contracts.topics import Topics
 from libs.contracts.values import subject_id_for
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.runtime.qr_tokens import Kind, QrSigner, public_jwk
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from tests.support.samples import declaration_form
+from tests.support.tokens import bearer
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 MONGO = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017")
 CHECKPOINT = "cp-bench-road"
-ADMIN = {"authorization": f"Bearer {mint('bench-admin', Role.admin)}"}
-OFFICER = {"authorization": f"Bearer {mint('bench-officer', Role.officer, [CHECKPOINT])}"}
+ADMIN = bearer(Role.admin, who="bench-admin")
+OFFICER = bearer(Role.officer, [CHECKPOINT], who="bench-officer")
 
 
 @contextmanager

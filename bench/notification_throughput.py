@@ -38,8 +38,9 @@ from libs.runtime.mongo import Document
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.ward_notification.app import build
 from services.ward_notification.settings import Settings
-from tests.support.notification_kit import Receiver, bearer, declaration, serving
+from tests.support.notification_kit import Receiver, declaration, serving
 from tests.support.samples import VUNG_TAU
+from tests.support.tokens import bearer
 
 
 async def _until(check: Callable[[], Awaitable[bool]], limit_s: float = 300) -> None:

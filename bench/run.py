@@ -30,6 +30,7 @@ from bench import (
     notification_throughput,
     pipeline,
     qr_render,
+    token_check,
     trace_queries,
     trace_replay,
 )
@@ -52,12 +53,13 @@ class Sizes:
     trace_queries: int = 200
     replay_citizens: int = 1500
     notification_declarations: int = 300
+    token_checks: int = 5000
 
     @classmethod
     def quick(cls) -> Sizes:
         return cls(kafka_messages=5_000, submit_requests=100, pipeline_seconds=10,
                    scan_rates=(50,), scan_seconds=3, trace_movements=20_000, trace_queries=20,
-                   replay_citizens=200, notification_declarations=40)
+                   replay_citizens=200, notification_declarations=40, token_checks=500)
 
 
 class Run:
@@ -91,6 +93,9 @@ class Run:
     async def qr(self) -> list[Row]:
         return qr_render.collect(100)
 
+    async def auth(self) -> list[Row]:
+        return await token_check.collect(self.sizes.token_checks)
+
     async def submit(self) -> list[Row]:
         return await declaration_submit.collect(self.sizes.submit_requests, 16)
 
@@ -113,7 +118,7 @@ class Run:
         return await notification_throughput.collect(self.sizes.notification_declarations, 50)
 
 
-SECTIONS = ("raw", "qr", "submit", "pipeline", "scan", "trace", "replay", "notifications")
+SECTIONS = ("raw", "qr", "auth", "submit", "pipeline", "scan", "trace", "replay", "notifications")
 
 
 def header(seconds: float, load_before: float) -> str:

@@ -28,20 +28,21 @@ from pymongo import AsyncMongoClient
 from bench.common import Row, markdown_table, ms, pct, rate
 from bench.trace_load import bulk_load, movements
 from libs.contracts.topics import Topics
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.domain import hour_key, place_hour_id, subject_week_id, weeks_between
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
+from tests.support.tokens import bearer
 
 
 def say(text: str) -> None:
     print(f"[trace_queries] {text}", file=sys.stderr, flush=True)
 
 
-EPI = {"authorization": f"Bearer {mint('bench', Role.epidemiologist)}"}
+EPI = bearer(Role.epidemiologist, who="bench-epi")
 
 
 async def timed(samples: int, call: Callable[[int], Awaitable[object]]) -> list[float]:

@@ -67,6 +67,9 @@ def ready(url: str) -> bool:
 
 def start_services(environ: Mapping[str, str] = os.environ, timeout_s: float = 60.0) -> None:
     """Start every service that is not running yet, then wait until each is ready."""
+    declaration = next(s for s in SERVICES if s.name == "declaration")
+    # Pages of the other services reach the declaration service (reveals) at its port here.
+    environ = {"KHAIBAO_DECLARATION_URL": declaration.url(environ), **environ}
     for service in existing():
         slot = service.slot(environ)
         if not slot.alive():

@@ -154,7 +154,7 @@ class StaffTokens:
             # `iat` is not checked: the identity provider's clock is not ours, and `exp`
             # is what bounds a token's life.
             claims = jwt.decode(token, key, algorithms=[algorithm], audience=self.audience,
-                                issuer=self.issuer, leeway=30, options={
+                                issuer=self.issuer, leeway=10, options={
                                     "require": ["exp", "sub", "iss", "aud"], "verify_iat": False})
         except jwt.ExpiredSignatureError:
             raise token_expired() from None

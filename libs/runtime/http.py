@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
@@ -95,8 +96,20 @@ def create_app(service: Service) -> FastAPI:
         app.include_router(router)
     if service.web_dir is not None:
         _mount_page(app, service.web_dir)
+    _allow_other_pages(app, service.settings)
     app.add_middleware(RequestContext)
     return app
+
+
+def _allow_other_pages(app: FastAPI, settings: ServiceSettings) -> None:
+    """CORS for the staff pages of the other services (the ward page asks the declaration
+    service for a reveal): the listed origins, or in development any loopback port."""
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    loopback = None if origins or settings.env == "production" else \
+        r"^http://(127\.0\.0\.1|localhost)(:\d+)?$"
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_origin_regex=loopback,
+                       allow_methods=["GET", "POST"], max_age=600,
+                       allow_headers=["authorization", "content-type", "x-correlation-id"])
 
 
 def _operations_router(service: Service, watch: ConsumerWatch) -> APIRouter:
@@ -126,7 +139,8 @@ def _operations_router(service: Service, watch: ConsumerWatch) -> APIRouter:
         client (OpenID Connect, authorization code flow with PKCE)."""
         url, realm = split_issuer(service.settings.oidc_issuer)
         return {"url": url, "realm": realm, "client_id": service.settings.oidc_client_id,
-                "issuer": service.settings.oidc_issuer.rstrip("/")}
+                "issuer": service.settings.oidc_issuer.rstrip("/"),
+                "declaration_url": service.settings.declaration_url.rstrip("/")}
 
     @router.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:

@@ -41,6 +41,12 @@ class ServiceSettings(BaseSettings):
                                description="what a staff token's `aud` must hold")
     oidc_client_id: str = Field("khaibao-web", validation_alias="KHAIBAO_OIDC_CLIENT_ID",
                                 description="the public client the staff pages sign in with")
+    declaration_url: str = Field("http://127.0.0.1:8001", validation_alias="KHAIBAO_DECLARATION_URL",
+                                 description="the declaration service as browsers reach it (the "
+                                 "ward page reveals people there)")
+    cors_origins: str = Field("", validation_alias="KHAIBAO_CORS_ORIGINS",
+                              description="comma-separated origins whose pages may call this "
+                              "API; empty: any 127.0.0.1/localhost port outside production")
     oidc_jwks_url: str | None = Field(None, validation_alias="KHAIBAO_OIDC_JWKS_URL",
                                       description="where this service reads the realm's keys, "
                                       "when the issuer's host is not reachable from it "

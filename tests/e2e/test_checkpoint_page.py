@@ -1,28 +1,35 @@
 """The scanner page in a real headless Chromium on a 360-px phone viewport, its camera
-fed a QR image: scan, pass, go offline, decide, come back online, the queue is sent.
+fed a QR image: the officer signs in on the identity provider's page, scans, passes, goes
+offline, decides, comes back online, and the queue is sent; a sign-in that lapsed while
+offline keeps the queue until the officer has signed in again; sign-out ends the session.
 
 The declaration and checkpoint services run in-process under uvicorn on free
-127.0.0.1 ports against the real Kafka and FerretDB; the QR image is the one the
-declaration service renders. Screenshots go to tests/artifacts/.
+127.0.0.1 ports against the real Kafka, FerretDB and Keycloak; the QR image is the one
+the declaration service renders. Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import qrcode
 from playwright.async_api import Page, expect
 
+from deploy.keycloak.admin import KeycloakAdmin
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused, Direction
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from tests.conftest import ServerSlice
-from tests.support.browser import CHROMIUM, phone, y4m
+from tests.support.browser import CHROMIUM, phone, sign_in, y4m
 from tests.support.checkpoint_kit import decided, passages_on
-from tests.support.checkpoint_system import decode, system, verify_identity
+from tests.support.checkpoint_system import System, decode, system, verify_identity
+from tests.support.tokens import account
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 MARKET = "cp-hn-dongxuan-market"
-OFFICER_ID = "officer-page"
+OFFICER_ID = "officer-page"  # the account's name: what passages record as the officer
+IDENTITY_PROVIDER = "http://127.0.0.1:8080/"
 
 # No skip: a browser test that cannot run must fail (deploy/apt-packages.txt installs chromium).
 assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install chromium"
@@ -33,20 +40,26 @@ async def scan(page: Page) -> None:
     await expect(page.locator("#local-check")).to_contain_text("Chữ ký hợp lệ", timeout=20000)
 
 
+async def traveller(services: System, env: ServerSlice, national_id: str) -> dict[str, Any]:
+    """A verified declaration the checkpoint service knows, at the market."""
+    await services.add_checkpoint(MARKET, "market")
+    declared = await services.declare(national_id)
+    await verify_identity(env, declared)
+    await services.checkpoint_knows(declared, MARKET)
+    return declared
+
+
 async def test_an_officer_scans_passes_and_queues_a_decision_while_offline(
         env: ServerSlice, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     async with system(env, tmp_path) as services:
-        await services.add_checkpoint(MARKET, "market")
-        declared = await services.declare("001085012430")
-        await verify_identity(env, declared)
-        await services.checkpoint_knows(declared, MARKET)
+        declared = await traveller(services, env, "001085012430")
         camera = y4m(declared["png"], tmp_path / "qr.y4m")
-        token = mint(OFFICER_ID, Role.officer, [MARKET])
+        officer = account(Role.officer, [MARKET], who=OFFICER_ID)
         async with phone(services.checkpoint, camera) as (page, context, outside):
-            await page.goto(f"{services.checkpoint}/#token={token}")
+            await sign_in(page, f"{services.checkpoint}/", officer)
             await expect(page.locator("body")).to_have_attribute("data-ready", "yes")
-            assert "token=" not in page.url, "the token does not stay in the address bar"
+            assert "code=" not in page.url, "the sign-in's code does not stay in the address bar"
             await expect(page.locator("#checkpoint")).to_have_value(MARKET)
             await expect(page.locator("#direction")).to_have_value("in")
             await scan(page)
@@ -82,6 +95,9 @@ async def test_an_officer_scans_passes_and_queues_a_decision_while_offline(
             await page.reload()  # still offline: the service worker serves the page
             await expect(page.locator("#queue")).to_have_text("1")
             await expect(page.locator("#keys-status")).not_to_have_text("")
+            # Signed in still, from this phone's storage: no network, no sign-in page.
+            await expect(page.locator("#session .who")).to_contain_text("ngoại tuyến")
+            await expect(page.locator("#checkpoint")).to_have_value(MARKET)
             await context.set_offline(False)
             await expect(page.locator("#queue")).to_have_text("0", timeout=20000)
             await expect(page.locator("#notice")).to_have_text("Đã gửi các quyết định chờ: 1")
@@ -123,3 +139,97 @@ async def test_an_officer_scans_passes_and_queues_a_decision_while_offline(
         (MARKET, Direction.in_, OFFICER_ID), (MARKET, Direction.out, OFFICER_ID)]
     [referred] = [e.payload for e in events if isinstance(e.payload, CheckpointRefused)]
     assert referred.reason == "referred_to_medical"
+
+
+async def test_an_officer_signs_in_passes_a_traveller_and_signs_out(
+        env: ServerSlice, tmp_path: Path) -> None:
+    async with system(env, tmp_path) as services:
+        declared = await traveller(services, env, "001085012431")
+        camera = y4m(declared["png"], tmp_path / "qr.y4m")
+        officer = account(Role.officer, [MARKET], who="officer-sign-out")
+        async with phone(services.checkpoint, camera) as (page, _, outside):
+            await page.goto(f"{services.checkpoint}/")
+            # Not signed in: the page sends the phone to the identity provider's sign-in page.
+            await expect(page.locator("#kc-login")).to_be_visible(timeout=30000)
+            assert page.url.startswith(IDENTITY_PROVIDER), page.url
+            await sign_in(page, f"{services.checkpoint}/", officer)
+            who = page.locator("#session .who")
+            await expect(who).to_have_attribute("data-user", officer.username)
+            await expect(who).to_contain_text("Cán bộ chốt")
+            await expect(page.locator("body")).to_have_attribute("data-ready", "yes")
+            await expect(page.locator("#checkpoint")).to_have_value(MARKET)
+            await scan(page)
+            await expect(page.locator("#who")).to_have_text("Nguyễn V. A.")
+            await page.click("#pass")
+            await expect(page.locator("#notice")).to_have_text("Đã ghi nhận")
+
+            await page.click("#sign-out")
+            # The identity provider ends the session and sends the phone back to the page,
+            # which, signed out, is at the sign-in page again.
+            await expect(page.locator("#kc-login")).to_be_visible(timeout=30000)
+            assert page.url.startswith(IDENTITY_PROVIDER), page.url
+            await page.goto(f"{services.checkpoint}/")  # reopened: still signed out
+            await expect(page.locator("#kc-login")).to_be_visible(timeout=30000)
+            assert page.url.startswith(IDENTITY_PROVIDER), page.url
+        events = await passages_on(env, at_least=1)
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+    assert decided(events, events[0].payload.subject_id) == [
+        (MARKET, Direction.in_, officer.username)]
+
+
+def end_sessions(username: str) -> None:
+    """What the identity provider does when a session's idle time is up (or an admin ends
+    it): the refresh token no longer works."""
+    admin = KeycloakAdmin.from_environment()
+    user = admin.find_user(username)
+    assert user is not None
+    admin.call("POST", f"/users/{user['id']}/logout")
+
+
+EXPIRE_STORED_TOKEN = """() => {
+  // As if hours had passed: the stored access token is past its expiry for keycloak-js.
+  const stored = JSON.parse(localStorage.getItem("khaibao.session"));
+  localStorage.setItem("khaibao.session", JSON.stringify({ ...stored, timeSkew: -86400 }));
+}"""
+
+
+async def test_a_decision_queued_while_the_sign_in_lapsed_waits_for_a_new_sign_in(
+        env: ServerSlice, tmp_path: Path) -> None:
+    async with system(env, tmp_path) as services:
+        declared = await traveller(services, env, "001085012432")
+        camera = y4m(declared["png"], tmp_path / "qr.y4m")
+        officer = account(Role.officer, [MARKET], who="officer-lapsed")
+        async with phone(services.checkpoint, camera) as (page, context, outside):
+            await sign_in(page, f"{services.checkpoint}/", officer)
+            await expect(page.locator("body")).to_have_attribute("data-ready", "yes")
+            await page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
+            await context.set_offline(True)
+            await scan(page)
+            await expect(page.locator("#local-check")).to_contain_text("Không có mạng")
+            await page.click("#pass")
+            await expect(page.locator("#queue")).to_have_text("1")
+
+            # Offline for long: the session ends at the identity provider, the token expires.
+            await asyncio.to_thread(end_sessions, officer.username)
+            await page.evaluate(EXPIRE_STORED_TOKEN)
+            await page.reload()
+            await expect(page.locator("#queue")).to_have_text("1")
+            await context.set_offline(False)
+            await expect(page.locator("#notice")).to_have_text(
+                "Phiên đăng nhập đã hết: hãy đăng nhập lại để gửi 1 quyết định đang chờ",
+                timeout=20000)
+            await expect(page.locator("#queue")).to_have_text("1")  # kept, not dropped
+            await expect(page.locator("#session .who")).to_contain_text("phiên đăng nhập đã hết")
+            await page.screenshot(path=str(ARTIFACTS / "checkpoint-sign-in-again.png"),
+                                  full_page=True)
+
+            await page.click("#sign-in")
+            await page.locator("#username").fill(officer.username)
+            await page.locator("#password").fill(officer.password)
+            await page.locator("#kc-login").click()
+            await expect(page.locator("#queue")).to_have_text("0", timeout=30000)
+            await expect(page.locator("#notice")).to_have_text("Đã gửi các quyết định chờ: 1")
+        events = await passages_on(env, at_least=1)
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+    assert decided(events, events[0].payload.subject_id) == [
+        (MARKET, Direction.in_, officer.username)]

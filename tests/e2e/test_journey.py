@@ -3,7 +3,8 @@
 A citizen declares on a phone and gets a QR; it turns verified on her status view;
 an officer films that QR (the image the citizen's page showed) with the scanner page
 and passes her; the destination ward's page shows it live; an epidemiologist finds
-her timeline and the person who passed the same checkpoint minutes before.
+her timeline and the person who passed the same checkpoint minutes before. The staff
+sign in as they do at work: on the identity provider's sign-in page.
 
 The five services run as processes (tests/e2e/conftest.py). The API is used only for
 what no user of these pages does: loading the registry, adding the checkpoint, and
@@ -26,13 +27,14 @@ from PIL import Image
 from playwright.async_api import Locator, Page, expect
 
 from libs.contracts.values import subject_id_for
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from tests.e2e.conftest import System
-from tests.support.browser import CHROMIUM, PHONE, Watch, chromium, watched_page, y4m
+from tests.support.browser import CHROMIUM, PHONE, Watch, chromium, sign_in, watched_page, y4m
 from tests.support.checkpoint_system import decode
 from tests.support.kafka import eventually
 from tests.support.samples import HOAN_KIEM, VUNG_TAU, declaration_form
+from tests.support.tokens import account, bearer
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "journey"
 DOCS = Path(__file__).parents[2] / "docs" / "journey"
@@ -60,20 +62,17 @@ async def shot(page: Page, name: str) -> None:
         Image.open(path).quantize(128).save(DOCS / path.name, optimize=True)
 
 
-def bearer(role: Role, scope: list[str] | None = None) -> dict[str, str]:
-    return {"authorization": f"Bearer {mint(f'journey-{role.value}', role, scope or [])}"}
-
-
 async def setup(system: System) -> None:
     """The registry knows both travellers; the checkpoint exists."""
     async with httpx.AsyncClient(timeout=30) as http:
         rows = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in (CITIZEN, OTHER))
         loaded = await http.post(f"{system.url('identity-verification')}/v1/residents/import",
                                  content=rows.encode(), headers={
-                                     **bearer(Role.admin), "content-type": "application/x-ndjson"})
+                                     **bearer(Role.admin, who="journey-admin"),
+                                     "content-type": "application/x-ndjson"})
         assert loaded.status_code == 200, loaded.text
         added = await http.put(f"{system.url('checkpoint')}/v1/checkpoints/{CHECKPOINT}",
-                               headers=bearer(Role.admin), json={
+                               headers=bearer(Role.admin, who="journey-admin"), json={
                                    "name": "Chốt Pháp Vân", "kind": "road", "ward_code": HOAN_KIEM,
                                    "latitude": 20.95, "longitude": 105.84})
         assert added.status_code in (200, 201), added.text
@@ -83,7 +82,7 @@ async def other_traveller_passes(system: System) -> None:
     """Someone else declares and is passed at the same checkpoint, minutes earlier."""
     body = declaration_form(OTHER["national_id"])
     body["person"].update({k: OTHER[k] for k in ("full_name", "date_of_birth", "gender")})
-    officer = bearer(Role.officer, [CHECKPOINT])
+    officer = bearer(Role.officer, [CHECKPOINT], who="journey-other-officer")
     async with httpx.AsyncClient(timeout=30) as http:
         declared = (await http.post(f"{system.url('declaration')}/v1/declarations",
                                     json=body)).json()
@@ -167,8 +166,8 @@ async def test_the_journey_from_declaration_to_contacts(system: System, tmp_path
     async with chromium(camera) as browser:
         # The destination ward's page is open before she reaches the checkpoint.
         ward, _, watches["ward"] = await watched_page(browser, PHONE)
-        ward_token = mint("journey-ward", Role.ward_official, [VUNG_TAU])
-        await ward.goto(f"{system.url('ward-notification')}/#token={ward_token}")
+        await sign_in(ward, f"{system.url('ward-notification')}/",
+                      account(Role.ward_official, [VUNG_TAU], who="journey-ward"))
         await expect(ward.locator("#live")).to_have_attribute("data-state", "open", timeout=WAIT)
         arriving = ward.locator("#inbox li.arriving", has_text=subject(CITIZEN)[:10])
         await expect(arriving).to_have_count(1, timeout=WAIT)
@@ -177,8 +176,8 @@ async def test_the_journey_from_declaration_to_contacts(system: System, tmp_path
         # 3. the officer films her QR and passes her
         scanner, context, watches["checkpoint"] = await watched_page(browser, PHONE)
         await context.grant_permissions(["camera"], origin=system.url("checkpoint"))
-        officer = mint("journey-officer", Role.officer, [CHECKPOINT])
-        await scanner.goto(f"{system.url('checkpoint')}/#token={officer}")
+        await sign_in(scanner, f"{system.url('checkpoint')}/",
+                      account(Role.officer, [CHECKPOINT], who="journey-officer"))
         await expect(scanner.locator("body")).to_have_attribute("data-ready", "yes", timeout=WAIT)
         await scanner.select_option("#checkpoint", CHECKPOINT)
         await expect(scanner.locator("#direction")).to_have_value("through")
@@ -201,8 +200,8 @@ async def test_the_journey_from_declaration_to_contacts(system: System, tmp_path
 
         # 5. the epidemiologist finds her timeline and her contact
         trace, _, watches["trace"] = await watched_page(browser, PHONE)
-        await trace.goto(system.url("movement-trace") + "/")
-        await trace.fill("#token", mint("journey-epi", Role.epidemiologist))
+        await sign_in(trace, system.url("movement-trace") + "/",
+                      account(Role.epidemiologist, who="journey-epi"))
         await trace.fill("#who", CITIZEN["national_id"])
         await trace.fill("#purpose", "điều tra ca bệnh")
         passage = trace.locator("#movements li", has_text=CHECKPOINT)

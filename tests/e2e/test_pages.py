@@ -3,22 +3,27 @@ no sideways scrolling, Vietnamese and English, usable by keyboard, no console er
 nothing fetched from outside 127.0.0.1.
 
 The pages' own flows are tested by test_<page>_page.py and test_journey.py; these are
-the checks every page owes its users, whatever it does. Pages that need a token get
-one in the #fragment, as `make run`'s links give it, so their signed-in view is checked.
+the checks every page owes its users, whatever it does. Staff pages are signed in to on
+the identity provider's sign-in page by an account of the role each is for, so their
+signed-in view is checked; an account of another role gets a page that says so, and the
+page's API refuses it.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from tests.e2e.conftest import System
-from tests.support.browser import CHROMIUM, chromium, watched_page
+from tests.support.browser import CHROMIUM, DESKTOP, chromium, sign_in, watched_page
+from tests.support.tokens import account, bearer
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "pages"
 WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
@@ -29,28 +34,55 @@ assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install chromiu
 
 
 @dataclass(frozen=True)
+class Refused:
+    """A call of the page's own API that an account of another role must be refused."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Spec:
     service: str
     vi: str  # the h1 in each language
     en: str
     ready: str = "h1"  # a selector present once the page has set itself up
-    role: Role | None = None  # a token in the #fragment, for this role
+    role: Role | None = None  # a staff page: an account of this role signs in
     scope: tuple[str, ...] = ()
+    wrong: Role | None = None  # a role the page is not for
+    refused: Refused | None = None  # …and what its API refuses that role
+    said: tuple[str, ...] = field(default=())  # the role names the wrong-role page gives
 
-    def path(self) -> str:
-        token = self.role and mint(f"pages-{self.role.value}", self.role, self.scope)
-        return f"/#token={token}" if token else "/"
+    async def open(self, page: Page, system: System) -> None:
+        url = system.url(self.service) + "/"
+        if self.role is None:
+            await page.goto(url)
+        else:
+            await sign_in(page, url, account(self.role, self.scope,
+                                             who=f"pages-{self.role.value}".replace("_", "-")))
 
 
+NATIONAL_ID = {"national_id": "001085012345"}
 PAGES = [
     Spec("declaration", "Khai báo y tế", "Health declaration", ready="body[data-ready=true]"),
-    Spec("identity-verification", "Xác minh danh tính", "Identity verification"),
+    Spec("identity-verification", "Xác minh danh tính", "Identity verification",
+         ready="#work:not([hidden])", role=Role.officer, wrong=Role.ward_official,
+         refused=Refused("POST", "/v1/residents/lookup", NATIONAL_ID),
+         said=("Cán bộ chốt", "Quản trị")),
     Spec("checkpoint", "Quét mã QR — chốt kiểm soát", "QR scanner — checkpoint",
-         ready="body[data-ready=yes]", role=Role.officer, scope=("cp-hn-noibai-airport",)),
-    Spec("movement-trace", "Truy vết di chuyển", "Movement trace"),
+         ready="body[data-ready=yes]", role=Role.officer, scope=("cp-hn-noibai-airport",),
+         wrong=Role.epidemiologist, refused=Refused("GET", "/v1/checkpoints"),
+         said=("Cán bộ chốt", "Quản trị")),
+    Spec("movement-trace", "Truy vết di chuyển", "Movement trace",
+         ready="#search:not([hidden])", role=Role.epidemiologist, wrong=Role.officer,
+         refused=Refused("POST", "/v1/subjects", NATIONAL_ID), said=("Dịch tễ", "Quản trị")),
     Spec("ward-notification", "Thông báo phường/xã", "Ward notifications",
-         ready="#live[data-state=open]", role=Role.ward_official, scope=("00070",)),
+         ready="#live[data-state=open]", role=Role.ward_official, scope=("00070",),
+         wrong=Role.officer, refused=Refused("GET", "/v1/notifications"),
+         said=("Cán bộ phường/xã", "Quản trị")),
 ]
+STAFF = [spec for spec in PAGES if spec.role is not None]
 
 FOCUSED = """() => {
   const el = document.activeElement;
@@ -85,7 +117,7 @@ async def test_page_fits_speaks_both_languages_and_works_by_keyboard(
         system: System, browser: Browser, spec: Spec, width: int) -> None:
     page, context, watch = await watched_page(browser, {"width": width, "height": 800})
     try:
-        await page.goto(system.url(spec.service) + spec.path())
+        await spec.open(page, system)
         await expect(page.locator(spec.ready)).to_be_attached(timeout=WAIT)
         await expect(page.locator("h1")).to_have_text(spec.vi)
         await fits(page)
@@ -113,5 +145,34 @@ async def test_page_fits_speaks_both_languages_and_works_by_keyboard(
             assert focused["onScreen"] and focused["ring"], f"focus not visible: {focused} {path}"
     finally:
         await context.close()
+    assert watch.outside == [], f"requests left 127.0.0.1: {watch.outside}"
+    assert watch.errors == [], f"console errors: {watch.errors}"
+
+
+@pytest.mark.parametrize("spec", STAFF, ids=[spec.service for spec in STAFF])
+async def test_a_staff_page_refuses_an_account_of_another_role(
+        system: System, browser: Browser, spec: Spec) -> None:
+    assert spec.wrong is not None and spec.refused is not None
+    wrong = spec.wrong
+    page, context, watch = await watched_page(browser, DESKTOP)
+    try:
+        await sign_in(page, system.url(spec.service) + "/",
+                      account(wrong, who=f"pages-wrong-{wrong.value}".replace("_", "-")))
+        refusal = page.locator("#wrong-role")
+        await expect(refusal).to_be_visible(timeout=WAIT)
+        for role in spec.said:
+            await expect(refusal).to_contain_text(role)
+        await expect(page.locator("main > *")).to_have_count(1)  # nothing of the page's work
+        await expect(page.locator("#sign-out")).to_be_visible()  # to sign in as someone else
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")  # the language switch: the refusal in English
+        await expect(refusal).to_contain_text("Wrong role for this page")
+    finally:
+        await context.close()
+    async with httpx.AsyncClient(base_url=system.url(spec.service), timeout=30) as http:
+        answer = await http.request(spec.refused.method, spec.refused.path,
+                                    json=spec.refused.body, headers=bearer(wrong))
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["error"]["code"] == "forbidden"
     assert watch.outside == [], f"requests left 127.0.0.1: {watch.outside}"
     assert watch.errors == [], f"console errors: {watch.errors}"

@@ -1,5 +1,6 @@
 """The epidemiologist's page in a real headless Chromium against the service process:
-search, timeline chart, contacts of degree 1 and 2, export, English toggle, 360 px.
+sign-in at the identity provider, search, timeline chart, contacts of degree 1 and 2,
+export, English toggle, 360 px.
 
 Only the movement-trace process is started (`python -m services.movement_trace`, as
 `make run` does), on its own port, topics and database: the page needs no other service.
@@ -23,17 +24,19 @@ import pytest
 from playwright.async_api import Browser, async_playwright
 
 from libs.contracts.topics import Topics
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import Scenario
+from tests.support.browser import sign_in
 from tests.support.kafka import eventually
 from tests.support.servers import Servers
+from tests.support.tokens import account, bearer
 from tests.support.trace_truth import plant_edges, publish
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-TOKEN = mint("epi-page", Role.epidemiologist)
+EPIDEMIOLOGIST = bearer(Role.epidemiologist, who="epi-page")
 PORT = 18104
 
 
@@ -95,7 +98,7 @@ async def test_epidemiologist_page_finds_timeline_and_contacts(trace: TraceProce
 
     async def projected() -> int:
         async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.get(f"{base}/v1/timeline", headers={"authorization": f"Bearer {TOKEN}"},
+            response = await http.get(f"{base}/v1/timeline", headers=EPIDEMIOLOGIST,
                                       params={"subject_id": index, "purpose": "e2e wait"})
         count = len(response.json()["movements"])
         return count if count >= 7 else 0  # 3 declaration events + 4 checkpoint events
@@ -105,9 +108,9 @@ async def test_epidemiologist_page_finds_timeline_and_contacts(trace: TraceProce
     page = await browser.new_page(viewport={"width": 360, "height": 800}, accept_downloads=True)
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))
-    await page.goto(base + "/")
+    await sign_in(page, base + "/", account(Role.epidemiologist, who="epi-page"))
     assert await page.locator("h1").text_content() == "Truy vết di chuyển"
-    await page.fill("#token", TOKEN)
+    assert await page.locator("#session .who").get_attribute("data-user") == "epi-page"
     await page.fill("#who", index)
     await page.fill("#purpose", "điều tra ca bệnh")
     await page.click("#show-timeline")

@@ -1,4 +1,5 @@
-"""The ward page in a real headless Chromium: live inbox, acknowledge, zone level, English.
+"""The ward page in a real headless Chromium: sign-in at the identity provider, live inbox,
+acknowledge, zone level, English.
 
 Needs Debian's `chromium` (deploy/apt-packages.txt) and `playwright` (dev extras).
 """
@@ -12,12 +13,14 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from libs.runtime.auth import Role, mint
+from libs.runtime.auth import Role
 from services.ward_notification.app import build
 from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
-from tests.support.notification_kit import bearer, declaration, publish, serving
+from tests.support.browser import sign_in
+from tests.support.notification_kit import declaration, publish, serving
 from tests.support.samples import VUNG_TAU
+from tests.support.tokens import account, bearer
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -38,8 +41,7 @@ async def _open(browser: Browser, base: str, width: int) -> tuple[Page, list[str
     page = await browser.new_page(viewport={"width": width, "height": 740})
     hosts: list[str] = []
     page.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
-    token = mint("official-vt", Role.ward_official, [VUNG_TAU])
-    await page.goto(f"{base}/#token={token}")
+    await sign_in(page, f"{base}/", account(Role.ward_official, [VUNG_TAU], who="official-vt"))
     return page, hosts
 
 
@@ -51,6 +53,8 @@ async def test_the_ward_page_updates_live_and_acknowledges(env: ServerSlice,
         await expect(page.locator("#live")).to_have_attribute("data-state", "open",
                                                               timeout=WAIT_MS)
         await expect(page.locator("#empty")).to_be_visible()
+        await expect(page.locator("#session .who")).to_contain_text("Cán bộ phường/xã")
+        await expect(page.locator("#ward")).to_have_value(VUNG_TAU)  # the account's ward
         await expect(page.locator("#zone-name")).to_contain_text("Vùng xanh")
         assert await page.locator("h1").text_content() == "Thông báo phường/xã"
 
@@ -61,7 +65,7 @@ async def test_the_ward_page_updates_live_and_acknowledges(env: ServerSlice,
         await note.locator("button.ack").click()
         await expect(note).to_have_class("note arriving read", timeout=WAIT_MS)
         api = await page.request.get(f"{base}/v1/notifications",
-                                     headers=bearer(Role.ward_official, [VUNG_TAU]))
+                                     headers=dict(bearer(Role.ward_official, [VUNG_TAU])))
         assert (await api.json())["items"][0]["read"] is True
 
         await page.locator("#lang").click()

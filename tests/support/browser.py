@@ -2,7 +2,8 @@
 
 Every page opened here is watched: a request that would leave 127.0.0.1 is blocked
 and recorded, and so is every console error. A phone's camera can be a picture:
-Chromium's fake capture device plays a Y4M file made from a QR image.
+Chromium's fake capture device plays a Y4M file made from a QR image. Staff pages are
+signed in to as people do it: on the identity provider's own sign-in page (`sign_in`).
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ from playwright.async_api import (
     Route,
     ViewportSize,
     async_playwright,
+    expect,
 )
+
+from deploy.keycloak.admin import StaffUser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE: ViewportSize = {"width": 360, "height": 780}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+SIGN_IN_WAIT_MS = 60_000  # a bound against a hang, not a timing assertion
 
 
 def y4m(png: bytes, path: Path, size: tuple[int, int] = (640, 480)) -> Path:
@@ -102,3 +107,21 @@ async def phone(base: str, camera: Path) -> AsyncIterator[tuple[Page, BrowserCon
         page, context, watch = await watched_page(browser)
         await context.grant_permissions(["camera"], origin=base)
         yield page, context, watch.outside
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def sign_in(page: Page, url: str, user: StaffUser) -> None:
+    """Open the staff page at `url`, which sends the browser to the identity provider's
+    sign-in page (Keycloak's own form); sign in there as `user`; wait until the browser is
+    back on the page and the page shows who is signed in (`#session .who`)."""
+    await page.goto(url)
+    await page.locator("#username").fill(user.username, timeout=SIGN_IN_WAIT_MS)
+    await page.locator("#password").fill(user.password)
+    await page.locator("#kc-login").click()
+    back = origin(url) + "/"
+    await page.wait_for_url(lambda address: address.startswith(back), timeout=SIGN_IN_WAIT_MS)
+    await expect(page.locator("#session .who")).to_be_visible(timeout=SIGN_IN_WAIT_MS)

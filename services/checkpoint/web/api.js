@@ -1,31 +1,28 @@
-// The checkpoint API, same origin only. A network failure is `{offline: true}`,
-// never an exception, so callers can fall back to the offline path.
-const TOKEN = "kb.officerToken";
+// The checkpoint API, same origin only, with the signed-in officer's access token
+// (libs/web/signin.js), fetched fresh for each call. A network failure is
+// `{offline: true}` and an ended session `{status: 401, signedOut: true}`, never an
+// exception, so callers can fall back to the offline queue.
+import { SignedOut } from "/shared/signin.js";
 
-export const officerToken = () => localStorage.getItem(TOKEN) || "";
-export const setOfficerToken = (value) => localStorage.setItem(TOKEN, value.trim());
-export const clearOfficerToken = () => localStorage.removeItem(TOKEN);
+let session = null;
 
-export function officer() {
-  try {
-    const claims = JSON.parse(atob(officerToken().split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    return { name: claims.sub, role: claims.role, scope: claims.scope || [] };
-  } catch {
-    return null;
-  }
-}
+/** The signed-in session every call takes its token from. */
+export const useSession = (value) => { session = value; };
 
-export async function call(method, path, body) {
-  const headers = { authorization: `Bearer ${officerToken()}` };
+export async function call(method, path, body, { anonymous = false } = {}) {
+  const headers = {};
   if (body !== undefined) headers["content-type"] = "application/json";
+  const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
+    response = await (anonymous ? fetch(path, init) : session.fetch(path, init));
+  } catch (error) {
+    if (error instanceof SignedOut) return { status: 401, signedOut: true };
     return { offline: true };
   }
   const data = await response.json().catch(() => ({}));
-  return { status: response.status, ok: response.ok, data, error: data.error };
+  return { status: response.status, ok: response.ok, data, error: data.error,
+           signedOut: response.status === 401 };
 }
 
 export function newScanId() {

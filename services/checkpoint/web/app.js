@@ -1,12 +1,14 @@
-// The scanner page: officer sign-in, checkpoint choice, scan (camera or photo),
-// offline signature check, the masked summary, and pass / refer / refuse —
-// queued on the phone when the network is down and sent when it returns.
+// The scanner page: officer sign-in (the realm's identity provider, kept for offline
+// use), checkpoint choice, scan (camera or photo), offline signature check, the masked
+// summary, and pass / refer / refuse — queued on the phone when the network is down
+// (or the sign-in has lapsed) and sent when it returns.
 import * as api from "./api.js";
 import * as camera from "./camera.js";
 import * as i18n from "./i18n.js";
 import * as queue from "./queue.js";
 import * as render from "./render.js";
 import { TokenError, verifyToken } from "./qr-token.js";
+import { signIn } from "/shared/signin.js";
 import { vnDateTime } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
@@ -14,42 +16,60 @@ const t = i18n.t;
 const KEYS = "kb.jwks";
 const VENUE_KINDS = ["supermarket", "market", "bus_station", "railway_station", "port", "airport", "venue"];
 const state = { scanId: null, token: null, lookup: false, answer: null };
+let session = null;
 
 const jwks = () => JSON.parse(localStorage.getItem(KEYS) || "null");
 
 async function refreshKeys() {
-  const answer = await api.call("GET", "/v1/keys");
+  const answer = await api.call("GET", "/v1/keys", undefined, { anonymous: true });
   if (answer.ok && answer.data.keys.length) localStorage.setItem(KEYS, JSON.stringify(answer.data));
   showKeys();
   return Boolean(answer.ok);
 }
 
 function showKeys() {
+  if (!session) return; // not signed in (or the wrong role): nothing of the scanner shows
   const set = jwks();
   $("keys-status").textContent = set
     ? `${set.keys.length} · ${vnDateTime(set.fetched_at || Date.now(), i18n.lang())}` : t("noKeys");
 }
 
 function showNetwork() {
+  if (!session) return;
   const online = navigator.onLine;
   $("net").textContent = t(online ? "online" : "offline");
   $("net").className = `pill ${online ? "online" : "offline"}`;
   $("queue").textContent = String(queue.pending().length);
 }
 
+function mustSignIn() {
+  render.notice("bad", t("signInToSend", { n: queue.pending().length }));
+}
+
 async function sendQueued() {
-  if (!queue.pending().length) return;
+  if (!session || !queue.pending().length) return;
   const result = await queue.flush();
   showNetwork();
+  if (result.signedOut) return mustSignIn();
   if (result.sent || result.failed) {
     render.notice(result.failed ? "bad" : "ok", result.failed ? `${t("failed")}: ${result.failed}` : `${t("sent")}: ${result.sent}`);
   }
 }
 
+// The officer's checkpoints: those of the token's scope (khaibao_scope), as the registry
+// names them; an admin's, any. The list is kept for the days the page opens offline.
+function inScope(items) {
+  if (session.role() !== "officer") return items;
+  const scope = session.claims()?.khaibao_scope || [];
+  const known = items.filter((c) => scope.includes(c.checkpoint_id));
+  if (known.length) return known;
+  return scope.map((id) => ({ checkpoint_id: id, name: id, ward_name: "—", kind: "" }));
+}
+
 async function loadCheckpoints() {
   const answer = await api.call("GET", "/v1/checkpoints?active=true&limit=500");
   if (answer.ok) localStorage.setItem("kb.checkpoints", JSON.stringify(answer.data.items));
-  const items = JSON.parse(localStorage.getItem("kb.checkpoints") || "[]");
+  const items = inScope(JSON.parse(localStorage.getItem("kb.checkpoints") || "[]"));
   $("checkpoint").replaceChildren(...items.map((c) => new Option(`${c.name} (${c.ward_name})`, c.checkpoint_id)));
   const remembered = localStorage.getItem("kb.checkpoint");
   if (items.some((c) => c.checkpoint_id === remembered)) $("checkpoint").value = remembered;
@@ -115,10 +135,10 @@ async function decide(decision) {
   if (decision === "refuse" && !body.reason && !state.answer) return render.notice("bad", t("reason"));
   for (const id of ["pass", "refer", "refuse"]) $(id).disabled = true;
   const answer = await api.call("POST", "/v1/passages", body);
-  if (answer.offline && !state.lookup) {
+  if ((answer.offline && !state.lookup) || answer.signedOut) {
     queue.enqueue({ ...body, checkpoint_id: $("checkpoint").value, token: state.token, at: new Date().toISOString() });
     showNetwork();
-    return render.notice("warn", t("savedOffline"));
+    return answer.signedOut ? mustSignIn() : render.notice("warn", t("savedOffline"));
   }
   if (answer.ok) return render.notice("ok", t(answer.status === 200 ? "recordedAgain" : "recorded"));
   render.notice("bad", answer.offline ? t("offline") : i18n.pick(answer.error?.message));
@@ -161,18 +181,6 @@ async function lookup(event) {
     national_id: form.get("national_id"), date_of_birth: form.get("date_of_birth") });
 }
 
-function signIn() {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  if (fragment.get("token")) {
-    api.setOfficerToken(fragment.get("token"));
-    history.replaceState(null, "", location.pathname);  // keep the token out of history
-  }
-  const signedIn = Boolean(api.officer());
-  $("login").hidden = signedIn;
-  for (const id of ["setup", "scanner"]) $(id).hidden = !signedIn;
-  return signedIn;
-}
-
 function wire() {
   $("lang").addEventListener("click", () => {
     i18n.toggle();
@@ -180,8 +188,6 @@ function wire() {
     showKeys();
     if (state.answer) render.scan(state.answer);  // the summary too, in the new language
   });
-  $("token-save").addEventListener("click", () => { api.setOfficerToken($("token-input").value); boot(); });
-  $("logout").addEventListener("click", () => { api.clearOfficerToken(); signIn(); });
   $("checkpoint").addEventListener("change", () => { localStorage.setItem("kb.checkpoint", $("checkpoint").value); chooseDirection(); });
   $("scan-start").addEventListener("click", scanWithCamera);
   $("scan-stop").addEventListener("click", () => { camera.stop($("video")); $("scan-start").hidden = false; $("scan-stop").hidden = true; });
@@ -189,13 +195,16 @@ function wire() {
   $("lookup-form").addEventListener("submit", lookup);
   for (const decision of ["pass", "refer", "refuse"]) $(decision).addEventListener("click", () => decide(decision));
   $("next").addEventListener("click", () => { render.clear(); $("result").hidden = true; scanWithCamera(); });
-  window.addEventListener("online", () => { showNetwork(); refreshKeys(); sendQueued(); });
+  window.addEventListener("online", () => { if (session) { showNetwork(); refreshKeys(); sendQueued(); } });
   window.addEventListener("offline", showNetwork);
   setInterval(sendQueued, 15000);
 }
 
 async function boot() {
-  if (!signIn()) return;
+  session = await signIn({ roles: ["officer", "admin"], i18n, offline: true });
+  api.useSession(session);
+  session.onSignedOut(() => { if (queue.pending().length) mustSignIn(); });
+  for (const id of ["setup", "scanner"]) $(id).hidden = false;
   showNetwork();
   showKeys();
   await Promise.all([refreshKeys(), loadCheckpoints()]);

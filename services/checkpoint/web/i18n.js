@@ -4,8 +4,7 @@ import { translator } from "/shared/i18n.js";
 const TEXT = {
   vi: {
     switch: "EN", switchLabel: "English",
-    title: "Quét mã QR — chốt kiểm soát", login: "Mã truy cập cán bộ", loginHint: "Dán mã truy cập (JWT) được cấp cho cán bộ.",
-    save: "Lưu", logout: "Đổi cán bộ", checkpoint: "Chốt / địa điểm", direction: "Chiều",
+    title: "Quét mã QR — chốt kiểm soát", account: "Tài khoản cán bộ", checkpoint: "Chốt / địa điểm", direction: "Chiều",
     in: "Vào", out: "Ra", through: "Qua chốt", online: "Trực tuyến", offline: "Ngoại tuyến",
     queued: "Chờ gửi", keys: "Khoá kiểm tra chữ ký", noKeys: "chưa có — cần mạng lần đầu",
     scan: "Quét mã", stop: "Dừng", photo: "Chọn ảnh mã QR", lookup: "Tra cứu không có mã QR",
@@ -21,7 +20,8 @@ const TEXT = {
     quarantine: "Cách ly đến", refusals: "Từ chối trước đây", crew: "Tổ lái", vehicle: "Phương tiện luồng xanh",
     recorded: "Đã ghi nhận", recordedAgain: "Đã ghi nhận trước đó (bấm hai lần)",
     savedOffline: "Đã lưu trên máy, sẽ gửi khi có mạng", sent: "Đã gửi các quyết định chờ",
-    failed: "Không gửi được", level1: "Cấp 1 — xanh", level2: "Cấp 2 — vàng", level3: "Cấp 3 — cam", level4: "Cấp 4 — đỏ",
+    failed: "Không gửi được", signInToSend: "Phiên đăng nhập đã hết: hãy đăng nhập lại để gửi {n} quyết định đang chờ",
+    level1: "Cấp 1 — xanh", level2: "Cấp 2 — vàng", level3: "Cấp 3 — cam", level4: "Cấp 4 — đỏ",
     symptomsR: "Triệu chứng", exposureR: "Yếu tố dịch tễ", expiredR: "Hết hạn", identity_rejectedR: "Nhân thân không khớp",
     quarantinedR: "Đang cách ly", not_verifiedR: "Chưa xác minh",
     // token reasons (checked on this phone)
@@ -32,8 +32,7 @@ const TEXT = {
   },
   en: {
     switch: "VI", switchLabel: "Tiếng Việt",
-    title: "QR scanner — checkpoint", login: "Officer token", loginHint: "Paste the access token (JWT) issued to you.",
-    save: "Save", logout: "Switch officer", checkpoint: "Checkpoint / venue", direction: "Direction",
+    title: "QR scanner — checkpoint", account: "Officer account", checkpoint: "Checkpoint / venue", direction: "Direction",
     in: "In", out: "Out", through: "Through", online: "Online", offline: "Offline",
     queued: "Waiting to send", keys: "Signature keys", noKeys: "none yet — needs the network once",
     scan: "Scan", stop: "Stop", photo: "Pick a photo of the QR", lookup: "Look up without a QR",
@@ -49,7 +48,8 @@ const TEXT = {
     quarantine: "Quarantine until", refusals: "Earlier refusals", crew: "Crew", vehicle: "Green-lane vehicle",
     recorded: "Recorded", recordedAgain: "Recorded before (double tap)",
     savedOffline: "Saved on this phone; sent when the network is back", sent: "Queued decisions sent",
-    failed: "Could not send", level1: "Level 1 — green", level2: "Level 2 — yellow", level3: "Level 3 — orange", level4: "Level 4 — red",
+    failed: "Could not send", signInToSend: "Your sign-in has lapsed: sign in again to send the {n} waiting decisions",
+    level1: "Level 1 — green", level2: "Level 2 — yellow", level3: "Level 3 — orange", level4: "Level 4 — red",
     symptomsR: "Symptoms", exposureR: "Exposure", expiredR: "Expired", identity_rejectedR: "Identity mismatch",
     quarantinedR: "Under quarantine", not_verifiedR: "Not verified",
     oversized: "Too long — not a health-declaration code", malformed: "Not a health-declaration code",

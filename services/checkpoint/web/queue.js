@@ -1,6 +1,9 @@
 // Decisions made while offline wait here (localStorage, so a reload keeps them)
 // and are sent when the network returns. Each carries its scan id and the QR
 // token, so sending one twice records one passage (the service answers 200).
+// They hold no access token: each is sent with the officer's token of that moment
+// (api.call asks the session), and one refused for want of a sign-in (401) stays
+// queued until the officer has signed in again.
 import { call } from "./api.js";
 
 const KEY = "kb.queue";
@@ -17,14 +20,16 @@ export function enqueue(decision) {
 
 let flushing = false;
 
-// -> {sent, failed, left}; stops at the first network failure (still offline).
+// -> {sent, failed, left, signedOut}; stops at the first network failure (still offline)
+// and at the first 401 (the officer must sign in again).
 export async function flush() {
-  if (flushing) return { sent: 0, failed: 0, left: pending().length };
+  if (flushing) return { sent: 0, failed: 0, left: pending().length, signedOut: false };
   flushing = true;
-  let sent = 0, refused = 0;
+  let sent = 0, refused = 0, signedOut = false;
   try {
     for (const decision of pending()) {
       const answer = await call("POST", "/v1/passages", decision);
+      if (answer.signedOut) { signedOut = true; break; }
       if (answer.offline || answer.status >= 500 || answer.status === 429) break;
       if (answer.ok || answer.error?.code === "already_decided") sent += 1;
       else {
@@ -36,5 +41,5 @@ export async function flush() {
   } finally {
     flushing = false;
   }
-  return { sent, failed: refused, left: pending().length };
+  return { sent, failed: refused, left: pending().length, signedOut };
 }

@@ -1,10 +1,13 @@
-// Keeps the scanner page itself available offline: the page, its modules and the
-// vendored libraries are cached; API calls (/v1/…) always go to the network, the
-// page's own queue handles those. Network first, so a deployment shows up at once.
-const CACHE = "kb-scanner-v4";
+// Keeps the scanner page itself available offline: the page, its modules, the sign-in
+// module (libs/web/signin.js, with keycloak-js) and the vendored libraries are cached;
+// API calls (/v1/…) always go to the network, the page's own queue handles those (and
+// signin.js keeps what it needs of /v1/auth). Network first, so a deployment shows up
+// at once.
+const CACHE = "kb-scanner-v5";
 const FILES = ["/", "/static/app.js", "/static/api.js", "/static/camera.js", "/static/i18n.js",
   "/static/qr-token.js", "/static/queue.js", "/static/render.js", "/static/style.css",
-  "/static/vendor/jsQR.js", "/static/vendor/noble-ed25519.js", "/shared/i18n.js", "/shared/vn-time.js", "/shared/icon.svg"];
+  "/static/vendor/jsQR.js", "/static/vendor/noble-ed25519.js", "/shared/i18n.js", "/shared/vn-time.js", "/shared/icon.svg",
+  "/shared/signin.js", "/shared/vendor/keycloak.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));

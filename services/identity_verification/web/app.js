@@ -1,20 +1,22 @@
-// The identity service's page: officers look residents up, admins import and read stats.
+// The identity service's page: officers look residents up, admins import and read stats,
+// as the signed-in officer or admin (libs/web/signin.js).
 import { translator } from "/shared/i18n.js";
+import { signIn } from "/shared/signin.js";
 
 const TEXT = {
-  vi: { title: "Xác minh danh tính", token: "Mã truy cập (Bearer)", lookup: "Tra cứu cư dân (cán bộ)",
+  vi: { title: "Xác minh danh tính", account: "Tài khoản cán bộ", lookup: "Tra cứu cư dân (cán bộ)",
         nid: "Số CCCD hoặc CMND", search: "Tra cứu", send: "Gửi", stats: "Thống kê",
         import: "Nhập dữ liệu dân cư (quản trị, NDJSON hoặc CSV)", switch: "English" },
-  en: { title: "Identity verification", token: "Access token (Bearer)", lookup: "Resident lookup (officers)",
+  en: { title: "Identity verification", account: "Staff account", lookup: "Resident lookup (officers)",
         nid: "CCCD or CMND number", search: "Look up", send: "Send", stats: "Statistics",
         import: "Registry import (admins, NDJSON or CSV)", switch: "Tiếng Việt" },
 };
-const { apply, pick, toggle } = translator(TEXT);
+const { apply, lang, onChange, pick, toggle } = translator(TEXT);
 const $ = (id) => document.getElementById(id);
+let session = null;
 
 async function call(path, options = {}) {
-  const headers = { authorization: `Bearer ${$("token").value.trim()}`, ...(options.headers || {}) };
-  const response = await fetch(path, { ...options, headers });
+  const response = await session.fetch(path, options);
   const body = await response.json().catch(() => ({}));
   const out = $("out");
   out.className = response.ok ? "" : "error";
@@ -22,7 +24,9 @@ async function call(path, options = {}) {
     : `${response.status} ${pick(body.error?.message)}\n${JSON.stringify(body.error?.fields ?? {}, null, 2)}`;
 }
 
+apply();
 $("lang").addEventListener("click", toggle);
+session = await signIn({ roles: ["officer", "admin"], i18n: { lang, onChange } });
 $("lookup").addEventListener("submit", (event) => {
   event.preventDefault();
   call("/v1/residents/lookup", { method: "POST", body: JSON.stringify({ national_id: $("nid").value.trim() }),
@@ -35,4 +39,4 @@ $("import").addEventListener("submit", (event) => {
   call("/v1/residents/import", { method: "POST", body: file, headers: { "content-type": type } });
 });
 $("stats").addEventListener("click", () => call("/v1/stats"));
-apply();
+$("work").hidden = false; // shown once signed in: a lookup before would have no token

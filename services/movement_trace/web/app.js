@@ -1,16 +1,16 @@
 // The epidemiologist's page: timeline chart, contacts (degree 1 and 2), exports.
-// Only this service is called; the token stays in this tab (sessionStorage).
+// Only this service is called, as the signed-in epidemiologist (libs/web/signin.js).
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { drawTimeline } from "./chart.js";
+import { signIn } from "/shared/signin.js";
 import { fromVnLocal, vnDateTime } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { last: { timeline: null, contacts: null } };
+let session = null;
 
 const when = (iso) => vnDateTime(iso, lang());
 const short = (id) => `${id.slice(0, 10)}…`;
-
-function token() { return $("token").value.trim(); }
 
 function showError(message) {
   $("error").textContent = message || "";
@@ -37,12 +37,10 @@ async function params(extra = {}) {
 }
 
 async function call(path, query, body = null) {
-  if (!token()) throw new Error(t("need_token"));
-  const headers = { authorization: `Bearer ${token()}` };
   const response = await (body === null
-    ? fetch(`${path}?${query}`, { headers })
-    : fetch(path, { method: "POST", body: JSON.stringify(body),
-                    headers: { ...headers, "content-type": "application/json" } }));
+    ? session.fetch(`${path}?${query}`)
+    : session.fetch(path, { method: "POST", body: JSON.stringify(body),
+                            headers: { "content-type": "application/json" } }));
   if (!response.ok) {
     const body = await response.json().catch(() => null);
     throw new Error(body?.error?.message?.[lang()] || `HTTP ${response.status}`);
@@ -122,9 +120,10 @@ function rerender() {
   if (state.last.contacts) renderContacts(state.last.contacts);
 }
 
-$("token").value = sessionStorage.getItem("khaibao.trace.token") || "";
-$("token").addEventListener("change", () => sessionStorage.setItem("khaibao.trace.token", token()));
+apply();
 $("lang").addEventListener("click", toggle);
+session = await signIn({ roles: ["epidemiologist", "admin"], i18n: { lang, onChange } });
+$("search").hidden = false; // shown once signed in: a search before would have no token
 onChange(rerender);
 $("search").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -137,4 +136,3 @@ $("show-contacts").addEventListener("click", () => {
 for (const button of document.querySelectorAll("[data-export]")) {
   button.addEventListener("click", () => run(() => download(button.dataset.export, button.dataset.format)));
 }
-apply();

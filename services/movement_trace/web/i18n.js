@@ -3,13 +3,13 @@ import { translator } from "/shared/i18n.js";
 
 const TEXT = {
   vi: {
-    title: "Truy vết di chuyển", switch: "English", token: "Mã truy cập của cán bộ dịch tễ",
+    title: "Truy vết di chuyển", switch: "English", account: "Tài khoản cán bộ",
     who: "Số định danh (CCCD/CMND) hoặc mã đối tượng", purpose: "Mục đích tra cứu (ghi vào nhật ký)",
     from: "Từ (giờ Việt Nam)", to: "Đến (giờ Việt Nam)", window: "Cửa sổ ±phút", days: "Số ngày", degree2: "Cả tiếp xúc bậc 2",
     timeline_btn: "Xem hành trình", contacts_btn: "Tìm người tiếp xúc", timeline: "Hành trình",
     contacts: "Người tiếp xúc", degree1: "Tiếp xúc bậc 1 (F1)", degree2_title: "Tiếp xúc bậc 2 (F2)",
     n_movements: "{n} sự kiện từ {from} đến {to}", n_contacts: "{one} người bậc 1, {two} người bậc 2",
-    truncated: " (đã cắt bớt bậc 2)", none: "Không có.", need_token: "Hãy dán mã truy cập trước.",
+    truncated: " (đã cắt bớt bậc 2)", none: "Không có.",
     via: "qua", at: "tại", overlap: "ở cùng lúc {m} phút", near: "cách {m} phút",
     declared: "Khai báo", identity_verified: "Xác minh danh tính", identity_rejected: "Danh tính không khớp",
     passed: "Qua chốt", refused: "Bị từ chối", ward_notified: "Báo phường/xã",
@@ -17,13 +17,13 @@ const TEXT = {
     lane_status: "Khai báo", lane_place: "Chốt / địa điểm",
   },
   en: {
-    title: "Movement trace", switch: "Tiếng Việt", token: "Epidemiologist's access token",
+    title: "Movement trace", switch: "Tiếng Việt", account: "Staff account",
     who: "National ID (CCCD/CMND) or subject id", purpose: "Purpose of the search (audited)",
     from: "From (Viet Nam time)", to: "To (Viet Nam time)", window: "Window ±min", days: "Days", degree2: "Include degree 2",
     timeline_btn: "Show timeline", contacts_btn: "Find contacts", timeline: "Timeline",
     contacts: "Contacts", degree1: "Degree 1 contacts", degree2_title: "Degree 2 contacts",
     n_movements: "{n} events from {from} to {to}", n_contacts: "{one} degree-1, {two} degree-2",
-    truncated: " (degree 2 truncated)", none: "None.", need_token: "Paste an access token first.",
+    truncated: " (degree 2 truncated)", none: "None.",
     via: "via", at: "at", overlap: "together {m} min", near: "{m} min apart",
     declared: "Declared", identity_verified: "Identity verified", identity_rejected: "Identity rejected",
     passed: "Passed checkpoint", refused: "Refused", ward_notified: "Ward notified",

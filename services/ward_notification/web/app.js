@@ -1,23 +1,18 @@
-// The ward page: inbox (live), acknowledge, zone level. Only this service is called.
+// The ward page: inbox (live), acknowledge, zone level. Only this service is called,
+// as the signed-in ward official (libs/web/signin.js); the wards are the account's.
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { openFeed } from "./sse.js";
+import { signIn } from "/shared/signin.js";
 import { vnDateTime } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { token: "", ward: "", zone: null, items: new Map(), cursor: null, closeFeed: null };
-
-function claims(token) {
-  // Only to learn the wards in scope for the menu; the server checks the signature.
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
-  } catch { return null; }
-}
+const state = { ward: "", zone: null, items: new Map(), cursor: null, closeFeed: null };
+let session = null;
 
 async function api(path, options = {}) {
-  const headers = { authorization: `Bearer ${state.token}`, ...(options.headers || {}) };
+  const headers = { ...(options.headers || {}) };
   if (options.body) headers["content-type"] = "application/json";
-  const response = await fetch(path, { ...options, headers });
+  const response = await session.fetch(path, { ...options, headers });
   const body = response.status === 204 ? null : await response.json();
   if (!response.ok) throw Object.assign(new Error(body?.error?.message?.[lang()] || response.status), { status: response.status });
   return body;
@@ -114,7 +109,7 @@ async function selectWard(ward) {
   state.items.clear();
   state.cursor = null;
   if (state.closeFeed) state.closeFeed();
-  state.closeFeed = openFeed(`/v1/feed?ward=${encodeURIComponent(ward)}`, state.token, (event, data) => {
+  state.closeFeed = openFeed(`/v1/feed?ward=${encodeURIComponent(ward)}`, () => session.token(), (event, data) => {
     if (event !== "notification") return;
     state.items.set(data.id, data);
     render();
@@ -123,34 +118,23 @@ async function selectWard(ward) {
   await Promise.all([loadPage(), loadZone()]);
 }
 
-async function useToken(token) {
-  const payload = claims(token);
-  const wards = payload && payload.role === "ward_official" ? payload.scope || [] : [];
-  $("login-error").hidden = wards.length > 0;
-  if (!wards.length) { $("login-error").textContent = t("bad_token"); return; }
-  state.token = token;
-  localStorage.setItem("khaibao.ward_token", token);
-  $("ward").replaceChildren(...wards.map((w) => Object.assign(document.createElement("option"), { value: w, textContent: w })));
-  $("ward-panel").hidden = $("inbox-panel").hidden = false;
-  $("login").hidden = true;
-  await selectWard(wards[0]);
-}
-
-function start() {
+async function start() {
   apply();
   $("lang").addEventListener("click", toggle);
+  session = await signIn({ roles: ["ward_official", "admin"], i18n: { lang, onChange } });
   onChange(() => { render(); renderZone(); live($("live").dataset.state); });
-  $("save-token").addEventListener("click", () => useToken($("token").value.trim()));
   $("ward").addEventListener("change", (e) => selectWard(e.target.value));
   $("unread").addEventListener("change", render);
   $("reason").addEventListener("change", render);
   $("more").addEventListener("click", loadPage);
   $("ack-all").addEventListener("click", () => acknowledge([...state.items.values()].filter((n) => !n.read).map((n) => n.id)));
-  // A demo link may carry the token in the #fragment, which never reaches a server.
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
-  const saved = fromHash || localStorage.getItem("khaibao.ward_token");
-  if (fromHash) history.replaceState(null, "", location.pathname);
-  if (saved) { $("token").value = saved; useToken(saved); }
+  // The wards in the menu are the account's (claim khaibao_scope); the server checks each.
+  const wards = session.claims()?.khaibao_scope || [];
+  $("no-ward").hidden = wards.length > 0;
+  if (!wards.length) return;
+  $("ward").replaceChildren(...wards.map((w) => Object.assign(document.createElement("option"), { value: w, textContent: w })));
+  $("ward-panel").hidden = $("inbox-panel").hidden = false;
+  await selectWard(wards[0]);
 }
 
 start();

@@ -3,8 +3,7 @@ import { translator } from "/shared/i18n.js";
 
 const TEXT = {
   vi: {
-    title: "Thông báo phường/xã", switch: "English", token: "Mã truy cập của cán bộ phường/xã",
-    use_token: "Dùng mã này", ward: "Phường/xã", zone: "Cấp độ dịch",
+    title: "Thông báo phường/xã", switch: "English", account: "Tài khoản cán bộ", ward: "Phường/xã", zone: "Cấp độ dịch",
     unread_only: "Chỉ chưa đọc", all_reasons: "Tất cả lý do", arriving: "Người đến",
     departing: "Người đi", passed: "Qua chốt", alert: "Cảnh báo", ack_all: "Đã xem tất cả",
     ack: "Đã xem", acked: "Đã xem lúc", more: "Xem thêm", empty: "Chưa có thông báo.",
@@ -13,12 +12,11 @@ const TEXT = {
     level_4: "Vùng đỏ (cấp 4)", undeclared: "chưa công bố", since: "từ", arrivals: "người đến trong {n} ngày: {c}",
     from: "từ", to: "đến", expected: "dự kiến", checkpoint: "chốt", refusal: "bị từ chối",
     identity: "danh tính không khớp", unread_n: "{n} thông báo chưa đọc",
-    bad_token: "Mã truy cập không hợp lệ hoặc không dành cho cán bộ phường/xã.",
+    no_ward: "Tài khoản này chưa được giao phường/xã nào.",
     person: "Người", new: "mới",
   },
   en: {
-    title: "Ward notifications", switch: "Tiếng Việt", token: "Ward official's access token",
-    use_token: "Use this token", ward: "Ward", zone: "Epidemic level",
+    title: "Ward notifications", switch: "Tiếng Việt", account: "Staff account", ward: "Ward", zone: "Epidemic level",
     unread_only: "Unread only", all_reasons: "All reasons", arriving: "Arriving",
     departing: "Departing", passed: "Passed checkpoint", alert: "Alert", ack_all: "Acknowledge all",
     ack: "Acknowledge", acked: "Acknowledged at", more: "Load more", empty: "No notifications yet.",
@@ -27,7 +25,7 @@ const TEXT = {
     level_4: "Red (level 4)", undeclared: "not declared", since: "since", arrivals: "arrivals in {n} days: {c}",
     from: "from", to: "to", expected: "expected", checkpoint: "checkpoint", refusal: "refused",
     identity: "identity mismatch", unread_n: "{n} unread",
-    bad_token: "The token is not valid or not a ward official's.",
+    no_ward: "This account has no ward assigned.",
     person: "Person", new: "new",
   },
 };

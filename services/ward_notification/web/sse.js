@@ -1,5 +1,7 @@
 // Server-Sent Events over fetch: EventSource cannot send the Authorization header.
-// Reconnects with Last-Event-ID, so the server resumes where the stream broke off.
+// Reconnects with Last-Event-ID, so the server resumes where the stream broke off, and
+// with a fresh access token each time (`token` is a function: a token lasts minutes,
+// the page hours).
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,6 +25,7 @@ export function openFeed(url, token, onEvent, onState) {
   let stopped = false;
   let lastId = null;
   let controller = null;
+  let refused = 0;
 
   async function readStream(response) {
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -44,11 +47,21 @@ export function openFeed(url, token, onEvent, onState) {
   async function loop() {
     while (!stopped) {
       controller = new AbortController();
+      let bearer;
       try {
-        const headers = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
+        bearer = await token();
+      } catch {
+        onState("denied"); // signed out: nothing to connect with
+        return;
+      }
+      if (stopped) return;
+      try {
+        const headers = { authorization: `Bearer ${bearer}`, accept: "text/event-stream" };
         if (lastId) headers["last-event-id"] = lastId;
         const response = await fetch(url, { headers, signal: controller.signal });
-        if (response.status === 401 || response.status === 403) { onState("denied"); return; }
+        // 401: that token, perhaps just expired; a second in a row, or a 403, is a refusal.
+        refused = response.status === 401 ? refused + 1 : 0;
+        if (response.status === 403 || refused > 1) { onState("denied"); return; }
         if (response.ok) { onState("open"); await readStream(response); }
       } catch (error) {
         if (stopped) return;

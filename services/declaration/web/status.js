@@ -96,6 +96,26 @@ function poll(card, item) {
   return tick();
 }
 
+// "Who looked at my data": each trace query and reveal about this person, with the role,
+// unit, purpose and time (never the staff member's name); fetched each time it is opened.
+function accessesBox(item) {
+  const box = el("details", "accesses");
+  const summary = el("summary", "", t("accesses"));
+  const list = el("ul", "access-list");
+  box.append(summary, list);
+  box.addEventListener("toggle", async () => {
+    if (!box.open) return;
+    const response = await fetch(`/v1/declarations/${item.id}/accesses`, authorised(item.token))
+      .catch(() => null);
+    if (!response?.ok) { list.replaceChildren(el("li", "muted", t("accessesUnavailable"))); return; }
+    const { accesses } = await response.json();
+    list.replaceChildren(...(accesses.length ? accesses.map((a) => el("li", `access access-${a.kind}`,
+      `${vnDateTime(a.at, lang())} — ${t(`role_${a.role}`)}${a.unit ? ` (${a.unit})` : ""}: `
+      + `${t(`access_${a.kind}`)} — ${a.purpose}`)) : [el("li", "muted", t("noAccesses"))]));
+  });
+  return box;
+}
+
 /** Shows one card per declaration (the submitter's first, then dependants'). */
 export async function showDeclarations(container, items) {
   for (const timer of timers.values()) clearTimeout(timer);
@@ -111,7 +131,7 @@ export async function showDeclarations(container, items) {
     const head = el("div", "card-head");
     head.append(el("h3", "", item.name), el("span", "status", "…"),
       el("small", "polling", `(${t("refreshing")})`));
-    card.append(head, img, el("div", "details"));
+    card.append(head, img, el("div", "details"), accessesBox(item));
     container.append(card);
     return Promise.all([loadQr(card, item), poll(card, item)]);
   }));

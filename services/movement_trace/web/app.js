@@ -1,6 +1,7 @@
 // The epidemiologist's page: timeline chart, contacts (degree 1 and 2), exports.
 // Only this service is called, as the signed-in epidemiologist (libs/web/signin.js).
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
+import { showAudit } from "./audit.js";
 import { drawTimeline } from "./chart.js";
 import { signIn } from "/shared/signin.js";
 import { fromVnLocal, vnDateTime } from "/shared/vn-time.js";
@@ -123,7 +124,9 @@ function rerender() {
 apply();
 $("lang").addEventListener("click", toggle);
 session = await signIn({ roles: ["epidemiologist", "admin"], i18n: { lang, onChange } });
-$("search").hidden = false; // shown once signed in: a search before would have no token
+// Admins watch the epidemiologists (the audit); only epidemiologists query movements.
+if (session.role() === "admin") showAudit(session);
+else $("search").hidden = false; // shown once signed in: a search before would have no token
 onChange(rerender);
 $("search").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -15,6 +15,13 @@ const TEXT = {
     passed: "Qua chốt", refused: "Bị từ chối", ward_notified: "Báo phường/xã",
     in: "vào", out: "ra", through: "qua", no_out: "không ghi nhận ra",
     lane_status: "Khai báo", lane_place: "Chốt / địa điểm",
+    audit: "Nhật ký truy cập dữ liệu", audit_user: "Tài khoản", audit_role: "Vai trò",
+    audit_purpose: "Mục đích có chữ", audit_purpose_col: "Mục đích", audit_subject: "Mã đối tượng",
+    audit_day: "Ngày (giờ Việt Nam)", audit_kind: "Loại", audit_search: "Lọc", audit_at: "Lúc",
+    audit_unit: "Đơn vị", audit_query: "Nội dung", any: "Tất cả",
+    kind_trace: "Tra cứu lịch trình", kind_reveal: "Xem danh tính",
+    role_epidemiologist: "Dịch tễ", role_ward_official: "Cán bộ phường/xã", role_officer: "Cán bộ chốt",
+    role_admin: "Quản trị", audit_n: "{n} mục", audit_more: "{n} mục mới nhất (còn nữa: lọc hẹp hơn)",
   },
   en: {
     title: "Movement trace", switch: "Tiếng Việt", account: "Staff account",
@@ -29,6 +36,13 @@ const TEXT = {
     passed: "Passed checkpoint", refused: "Refused", ward_notified: "Ward notified",
     in: "in", out: "out", through: "through", no_out: "no check-out",
     lane_status: "Declarations", lane_place: "Checkpoints / venues",
+    audit: "Data access log", audit_user: "Account", audit_role: "Role",
+    audit_purpose: "Purpose contains", audit_purpose_col: "Purpose", audit_subject: "Subject id",
+    audit_day: "Day (Viet Nam time)", audit_kind: "Kind", audit_search: "Filter", audit_at: "At",
+    audit_unit: "Unit", audit_query: "What", any: "All",
+    kind_trace: "Trace query", kind_reveal: "Identity revealed",
+    role_epidemiologist: "Epidemiologist", role_ward_official: "Ward official", role_officer: "Checkpoint officer",
+    role_admin: "Administrator", audit_n: "{n} entries", audit_more: "the newest {n} entries (more: narrow the filter)",
   },
 };
 

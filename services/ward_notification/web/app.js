@@ -1,5 +1,6 @@
-// The ward page: inbox (live), acknowledge, zone level. Only this service is called,
-// as the signed-in ward official (libs/web/signin.js); the wards are the account's.
+// The ward page: inbox (live), acknowledge, zone level, and who a person is (a reveal at
+// the declaration service, audited, with a stated purpose). Called as the signed-in ward
+// official (libs/web/signin.js); the wards are the account's.
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { openFeed } from "./sse.js";
 import { signIn } from "/shared/signin.js";
@@ -8,6 +9,7 @@ import { vnDateTime } from "/shared/vn-time.js";
 const $ = (id) => document.getElementById(id);
 const state = { ward: "", zone: null, items: new Map(), cursor: null, closeFeed: null };
 let session = null;
+let declarationUrl = "";
 
 async function api(path, options = {}) {
   const headers = { ...(options.headers || {}) };
@@ -51,7 +53,7 @@ function item(n) {
   head.append(badge, " ", time);
   const text = Object.assign(document.createElement("p"), { textContent: summary(n) });
   const who = Object.assign(document.createElement("p"), { className: "muted", textContent: `${t("person")} ${n.subject_id.slice(0, 10)}…` });
-  li.append(head, text, who);
+  li.append(head, text, who, revealForm(n));
   if (n.read) {
     li.append(Object.assign(document.createElement("p"), { className: "muted", textContent: `${t("acked")} ${when(n.acknowledged_at)}` }));
   } else {
@@ -60,6 +62,51 @@ function item(n) {
     li.append(button);
   }
   return li;
+}
+
+// "Who is this?": the name and phone come from the declaration service, which checks the
+// ward was notified of this person, records the purpose and tells the person.
+function revealForm(n) {
+  const box = Object.assign(document.createElement("details"), { className: "reveal" });
+  box.append(Object.assign(document.createElement("summary"), { textContent: t("reveal") }));
+  const form = document.createElement("form");
+  const purpose = Object.assign(document.createElement("input"), {
+    name: "purpose", required: true, minLength: 3, maxLength: 300, placeholder: t("reveal_purpose") });
+  purpose.setAttribute("aria-label", t("reveal_purpose"));
+  const send = Object.assign(document.createElement("button"), { type: "submit", textContent: t("reveal_send") });
+  const out = Object.assign(document.createElement("div"), { className: "revealed" });
+  out.setAttribute("aria-live", "polite");
+  form.append(purpose, send);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    out.replaceChildren();
+    const answer = await session.fetch(`${declarationUrl}/v1/reveals`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ subject_id: n.subject_id, declaration_id: n.declaration_id, purpose: purpose.value.trim() }) });
+    const body = await answer.json().catch(() => null);
+    if (!answer.ok) {
+      out.append(Object.assign(document.createElement("p"), { className: "error", textContent: body?.error?.message?.[lang()] || `HTTP ${answer.status}` }));
+      return;
+    }
+    out.append(...revealed(body));
+  });
+  box.append(form, out);
+  return box;
+}
+
+function revealed(person) {
+  const here = person.residence.current || person.residence.permanent;
+  const line = (label, value) => Object.assign(document.createElement("p"), { textContent: `${t(label)}: ${value || "—"}` });
+  const phone = document.createElement("p");
+  phone.append(`${t("phone")}: `);
+  if (person.phone) phone.append(Object.assign(document.createElement("a"), { className: "phone", href: `tel:${person.phone}`, textContent: person.phone }));
+  else phone.append("—");
+  return [
+    Object.assign(document.createElement("p"), { className: "name", textContent: person.full_name }),
+    line("born", person.date_of_birth), phone,
+    line("address", here ? `${here.address}, ${here.ward_name}, ${here.province_name}` : ""),
+    Object.assign(document.createElement("p"), { className: "muted", textContent: t("reveal_logged") }),
+  ];
 }
 
 async function acknowledge(ids) {
@@ -122,6 +169,7 @@ async function start() {
   apply();
   $("lang").addEventListener("click", toggle);
   session = await signIn({ roles: ["ward_official", "admin"], i18n: { lang, onChange } });
+  declarationUrl = (await fetch("/v1/auth").then((r) => r.json())).declaration_url;
   onChange(() => { render(); renderZone(); live($("live").dataset.state); });
   $("ward").addEventListener("change", (e) => selectWard(e.target.value));
   $("unread").addEventListener("change", render);

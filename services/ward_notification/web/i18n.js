@@ -14,6 +14,9 @@ const TEXT = {
     identity: "danh tính không khớp", unread_n: "{n} thông báo chưa đọc",
     no_ward: "Tài khoản này chưa được giao phường/xã nào.",
     person: "Người", new: "mới",
+    reveal: "Xem họ tên, số điện thoại", reveal_purpose: "Lý do (được ghi lại, người dân xem được)",
+    reveal_send: "Xem", reveal_logged: "Lần xem này đã được ghi lại kèm lý do.",
+    phone: "Điện thoại", born: "Ngày sinh", address: "Nơi ở hiện tại",
   },
   en: {
     title: "Ward notifications", switch: "Tiếng Việt", account: "Staff account", ward: "Ward", zone: "Epidemic level",
@@ -27,6 +30,9 @@ const TEXT = {
     identity: "identity mismatch", unread_n: "{n} unread",
     no_ward: "This account has no ward assigned.",
     person: "Person", new: "new",
+    reveal: "See name and phone", reveal_purpose: "Purpose (recorded, shown to the person)",
+    reveal_send: "Show", reveal_logged: "This look has been recorded with its purpose.",
+    phone: "Phone", born: "Born", address: "Current address",
   },
 };
 

@@ -15,6 +15,7 @@ token (role `citizen`, scope: that declaration), which only it reads
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ STAFF_ROLES = (Role.admin, Role.epidemiologist, Role.ward_official, Role.officer
 SIGNATURE_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
                                   "ES256", "ES384", "EdDSA"})
 DEV_CLIENT = "khaibao-dev-token"  # deploy/keycloak/development.py
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -188,14 +190,20 @@ async def refuse_development_realm(settings: ServiceSettings) -> None:
     refusing the grant, answers otherwise."""
     if settings.env != "production":
         return
-    async with httpx.AsyncClient(timeout=10) as http:
-        if settings.oidc_jwks_url:
-            endpoint = settings.oidc_jwks_url.rsplit("/", 1)[0] + "/token"
-        else:
-            endpoint = (await _json(http, f"{settings.oidc_issuer.rstrip('/')}/.well-known/"
-                                    "openid-configuration"))["token_endpoint"]
-        answer = await http.post(endpoint, data={"grant_type": "client_credentials",
-                                                 "client_id": DEV_CLIENT})
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            if settings.oidc_jwks_url:
+                endpoint = settings.oidc_jwks_url.rsplit("/", 1)[0] + "/token"
+            else:
+                endpoint = (await _json(http, f"{settings.oidc_issuer.rstrip('/')}/.well-known/"
+                                        "openid-configuration"))["token_endpoint"]
+            answer = await http.post(endpoint, data={"grant_type": "client_credentials",
+                                                     "client_id": DEV_CLIENT})
+    except (httpx.HTTPError, KeyError, ValueError) as error:
+        # An identity provider down must not keep the service down: tokens are checked
+        # (and demo accounts refused) on every request anyway.
+        log.warning("could not check the realm for the development client: %s", error)
+        return
     if answer.json().get("error") != "invalid_client":
         raise RuntimeError(f"ENV=production, but the realm {settings.oidc_issuer} has the "
                            f"development client {DEV_CLIENT} (and its demo accounts): import "

@@ -163,7 +163,8 @@ async def _received(receiver: Receiver, n: int) -> bool:
 def _settings(prefix: str) -> Settings:
     return Settings(topic_prefix=prefix, env="test").model_copy(update={
         "mongo_db": f"{prefix.rstrip('.')}_notification", "outbox_poll_s": 0.2,
-        "webhook_poll_s": 0.2, "feed_poll_s": 1.0})
+        "webhook_poll_s": 0.2, "feed_poll_s": 1.0,
+        "webhook_allowed_hosts": "127.0.0.1"})  # the receiver runs here
 
 
 async def main(n: int, m: int) -> list[Row]:

@@ -19,7 +19,7 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from asgi_lifespan import LifespanManager
@@ -33,8 +33,10 @@ from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.domain import hour_key, place_hour_id, subject_week_id, weeks_between
+from services.movement_trace.purge import purge_once
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
+from services.movement_trace.store_cases import CaseStore
 from tests.support.tokens import bearer
 
 
@@ -77,11 +79,26 @@ async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
                     rate(stored, load_s, " movements/s"))]
         say(f"loaded {stored:,} movements in {load_s:.0f} s; querying")
         rows += await measure(build(settings), scenario, client, settings, queries)
-        return rows
+        return [*rows, await purge_a_week(store, client, settings, stored)]
     finally:
         await client.drop_database(settings.mongo_db)
         await client.close()
         await delete_topics(kafka, Topics(prefix).all())
+
+
+async def purge_a_week(store: TraceStore, client: AsyncMongoClient[dict[str, object]],
+                       settings: Settings, stored: int) -> Row:
+    """The retention purge a week on: the oldest quarter of the movements goes, day by day in
+    chunks by `_id` (libs/runtime/retention.py)."""
+    say("purging the oldest week")
+    started = time.perf_counter()
+    deleted = await purge_once(store, CaseStore(client[settings.mongo_db]), settings,
+                               now=datetime.now(UTC) + timedelta(days=7))
+    took = time.perf_counter() - started
+    return Row(f"retention purge at {stored:,} movements, the oldest week "
+               f"({deleted['movements']:,} movements, "
+               f"{deleted['subject_weeks'] + deleted['place_hours']:,} buckets)", f"{took:.0f} s",
+               rate(deleted["movements"], took, " movements/s"))
 
 
 async def measure(app: object, scenario: object, client: AsyncMongoClient[dict[str, object]],

@@ -64,7 +64,7 @@ async def run(citizens: int, days: int, kafka: str, mongo: str) -> list[Row]:
     try:
         events = await publish(kafka, topics, generate(seed=99, citizens=citizens, days=days,
                                                        places=200))
-        store = TraceStore(client[settings.mongo_db], settings.retention_days, 0.2)
+        store = TraceStore(client[settings.mongo_db], settings.retention.window, 0.2)
         await store.create_indexes()
         progress = await Rebuilder(store, settings).run(by="bench")
         consumed = await bare_consume(kafka, [topics(c.TYPE) for c in PROJECTORS], events)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from libs.contracts.envelope import Envelope, EventPayload
+from libs.contracts.envelope import Envelope, EventPayload, new_event_id
 from libs.contracts.events.checkpoint import (
     CheckpointKind,
     CheckpointPassed,
@@ -89,6 +89,9 @@ class Scenario:
     citizens: list[Citizen] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
     secret: bytes = DEV_SUBJECT_SECRET.encode()
+    # Every event of the scenario carries it, so one run's events can be told apart and
+    # followed through the services' logs (a demo names its run).
+    correlation_id: str = field(default_factory=lambda: f"scenario-{new_event_id()}")
     _serial: int = 0
 
     def add_citizen(self, origin_ward: str | None = None, destination_ward: str | None = None,
@@ -118,15 +121,16 @@ class Scenario:
         return found
 
     def events(self, derived: bool = True) -> Iterator[tuple[str, str, Envelope[Any]]]:
-        """(catalogue topic, key, envelope) for everything, declarations first.
+        """(catalogue topic, key, envelope) for everything, declarations first, each with
+        the scenario's `correlation_id`.
 
         `derived=False` leaves out what the services derive themselves (identity
         verdicts, ward notifications): for feeding the running system (the demo)."""
         citizens = {c.subject_id: c for c in self.citizens}
         for citizen in self.citizens:
-            yield from _declaration_events(citizen, self.start, derived)
+            yield from _declaration_events(citizen, self.start, self.correlation_id, derived)
         for v in sorted(self.visits, key=lambda v: (v.start, v.subject_id)):
-            yield from _visit_events(citizens[v.subject_id], v)
+            yield from _visit_events(citizens[v.subject_id], v, self.correlation_id)
 
 
 def places_from_units(rng: random.Random, count: int, venue_share: float = 0.6) -> list[Place]:
@@ -182,11 +186,12 @@ def _random_visit(scenario: Scenario, rng: random.Random, citizen: Citizen, t: d
     return t + stay + timedelta(minutes=1)
 
 
-def _wrap(payload: EventPayload, producer: str, at: datetime) -> Envelope[Any]:
-    return Envelope.wrap(payload, producer=PRODUCERS[producer], occurred_at=at)
+def _wrap(payload: EventPayload, producer: str, at: datetime, flow: str) -> Envelope[Any]:
+    return Envelope.wrap(payload, producer=PRODUCERS[producer], occurred_at=at,
+                         correlation_id=flow)
 
 
-def _declaration_events(c: Citizen, at: datetime, derived: bool = True
+def _declaration_events(c: Citizen, at: datetime, flow: str, derived: bool = True
                         ) -> Iterator[tuple[str, str, Envelope[Any]]]:
     person = c.person or {"full_name": "Nguyễn Văn Thử", "date_of_birth": "1990-01-01",
                           "gender": "male"}
@@ -198,16 +203,18 @@ def _declaration_events(c: Citizen, at: datetime, derived: bool = True
         trip={"origin_ward": c.origin_ward, "destination_ward": c.destination_ward,
               "departure_date": vn_day(at), "transport": {"mode": "car"}},
         health={}, valid_until=at + timedelta(days=14))
-    yield "declaration.submitted", c.subject_id, _wrap(declared, "declaration", at)
+    yield "declaration.submitted", c.subject_id, _wrap(declared, "declaration", at, flow)
     if not derived:
         return
     verified = IdentityVerified(declaration_id=c.declaration_id, subject_id=c.subject_id,
                                 registered_permanent_ward=c.origin_ward)
-    yield "identity.verified", c.subject_id, _wrap(verified, "identity", at + timedelta(seconds=1))
+    yield "identity.verified", c.subject_id, _wrap(verified, "identity", at + timedelta(seconds=1),
+                                                   flow)
     notified = WardNotified(notification_id=f"n-{c.declaration_id}", ward_code=c.destination_ward,
                             subject_id=c.subject_id, reason=NotifyReason.arriving,
                             declaration_id=c.declaration_id)
-    yield "ward.notified", c.destination_ward, _wrap(notified, "ward", at + timedelta(seconds=2))
+    yield "ward.notified", c.destination_ward, _wrap(notified, "ward", at + timedelta(seconds=2),
+                                                     flow)
 
 
 def _passage(c: Citizen, v: Visit, direction: Direction, at: datetime, n: int) -> EventPayload:
@@ -221,14 +228,14 @@ def _passage(c: Citizen, v: Visit, direction: Direction, at: datetime, n: int) -
     return CheckpointPassed(**fields)
 
 
-def _visit_events(c: Citizen, v: Visit) -> Iterator[tuple[str, str, Envelope[Any]]]:
+def _visit_events(c: Citizen, v: Visit, flow: str) -> Iterator[tuple[str, str, Envelope[Any]]]:
     if v.moment:
         direction = Direction.in_ if v.place.venue else Direction.through
         payload = _passage(c, v, direction, v.start, 0)
-        yield payload.TYPE, c.subject_id, _wrap(payload, "checkpoint", v.start)
+        yield payload.TYPE, c.subject_id, _wrap(payload, "checkpoint", v.start, flow)
         return
     yield "checkpoint.passed", c.subject_id, _wrap(_passage(c, v, Direction.in_, v.start, 0),
-                                                   "checkpoint", v.start)
+                                                   "checkpoint", v.start, flow)
     if v.end is not None:
         yield "checkpoint.passed", c.subject_id, _wrap(_passage(c, v, Direction.out, v.end, 1),
-                                                       "checkpoint", v.end)
+                                                       "checkpoint", v.end, flow)

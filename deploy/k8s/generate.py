@@ -28,13 +28,15 @@ Doc = dict[str, Any]
 
 
 def kafka_topic(topic: str) -> Doc:
-    # Event topics are the source of truth and replayed to rebuild projections
-    # (DESIGN.md §2), DLQs keep the evidence: Kafka deletes nothing by age.
+    # Event topics are replayed to rebuild projections (DESIGN.md §2) for as long as the
+    # retention policy keeps personal data, and no longer (libs/runtime/retention.py).
+    configs = {key: int(value) if value.isdigit() else value
+               for key, value in plan.RETENTION.topic_configs(topic).items()}
     return {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic",
             "metadata": {"name": plan.resource_name(topic),
                          "labels": {"strimzi.io/cluster": plan.KAFKA_CLUSTER}},
             "spec": {"topicName": topic, "partitions": plan.BASE_PARTITIONS, "replicas": 1,
-                     "config": {"retention.ms": -1, "min.insync.replicas": 1}}}
+                     "config": {**configs, "min.insync.replicas": 1}}}
 
 
 def kafka_topic_patch(topic: str) -> Doc:

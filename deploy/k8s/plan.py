@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from deploy.local.run import SERVICES, ServiceProcess
@@ -23,8 +24,11 @@ from libs.contracts.topics import (
     IDENTITY_VERIFIED,
     WARD_NOTIFIED,
 )
+from libs.runtime.retention import Retention
 
 KAFKA_CLUSTER = "khaibao"
+# The default policy (28 days of personal data, 730 of audit): the topics' retention.
+RETENTION = Retention(timedelta(days=28), timedelta(days=730))
 KAFKA_VERSION = "4.1.1"  # the local stack's (deploy/local/kafka/pom.xml) and compose's
 MONGO_REPLICA_SET = "rs0"
 KEYS_DIR = "/etc/khaibao/keys"

@@ -59,8 +59,10 @@ def check_topics(docs: list[Doc]) -> list[str]:
                for t in declared if t not in plan.TOPICS]
     for name, doc in declared.items():
         retention = (doc["spec"].get("config") or {}).get("retention.ms")
-        if str(retention) != "-1":
-            errors.append(f"topic {name}: retention.ms is {retention}, the event log keeps everything (-1)")
+        wanted = plan.RETENTION.topic_configs(name)["retention.ms"]
+        if str(retention) != wanted:
+            errors.append(f"topic {name}: retention.ms is {retention}, the retention policy "
+                          f"says {wanted} (libs/runtime/retention.py)")
     return errors
 
 

@@ -14,6 +14,9 @@ the rest themselves, as they would have then. Each step is skipped when its
 data is already there, so a second `make run` does not duplicate anything.
 
 Service addresses come from DECLARATION_URL, … (compose) or default to 127.0.0.1.
+Everything one run does carries one correlation id (`demo-<uuid>`, printed at the start):
+its requests send it as X-Correlation-ID and its published history has it in every
+envelope, so the run can be followed through the services' logs and events.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import httpx
 
 from deploy.keycloak.development import DEMO_WARDS
 from deploy.keycloak.tokens import staff_token
+from libs.contracts.envelope import new_event_id
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Role
 
@@ -135,8 +139,9 @@ def travel_scenario() -> Scenario:
                     people=people, secret=secret)
 
 
-def travel(http: httpx.Client) -> None:
+def travel(http: httpx.Client, run: str) -> None:
     scenario = travel_scenario()
+    scenario.correlation_id = run
     first = scenario.citizens[0]
     answer = http.get(f"{URLS['trace']}/v1/timeline", headers=_bearer(Role.epidemiologist),
                       params={"subject_id": first.subject_id, "purpose": "demo seed check"})
@@ -171,12 +176,14 @@ async def publish_history(scenario: Scenario) -> int:
 
 def main() -> int:
     started = time.monotonic()
+    run = f"demo-{new_event_id()}"
+    print(f"demo: correlation id {run}", flush=True)
     population()
     checkpoints()
-    with httpx.Client(timeout=30) as http:
+    with httpx.Client(timeout=30, headers={"X-Correlation-ID": run}) as http:
         zones(http)
         declarations(http)
-        travel(http)
+        travel(http, run)
     print(f"demo: data ready in {time.monotonic() - started:.0f} s", flush=True)
     return 0
 

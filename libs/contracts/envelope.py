@@ -51,14 +51,18 @@ class Envelope(BaseModel, Generic[P]):
     @classmethod
     def wrap(cls, payload: P, *, producer: str, correlation_id: str | None = None,
              causation_id: str | None = None, occurred_at: datetime | None = None) -> Envelope[P]:
+        """A new event. `correlation_id` names the request or flow it belongs to; every
+        event carries one: without it (a flow no request started, say a scheduled job)
+        the event starts a flow of its own, named by its own id."""
         typed: Any = Envelope[type(payload)]  # type: ignore[misc]
+        event_id = new_event_id()
         return cast(Envelope[P], typed(
-            event_id=new_event_id(),
+            event_id=event_id,
             type=payload.TYPE,
             version=payload.VERSION,
             occurred_at=occurred_at or utcnow(),
             producer=producer,
-            correlation_id=correlation_id,
+            correlation_id=correlation_id or event_id,
             causation_id=causation_id,
             payload=payload,
         ))

@@ -1,4 +1,4 @@
-"""Value types shared by every service: national IDs, ward codes, subject ids.
+"""Value types shared by every service: national IDs, ward codes, subject ids, plain text.
 
 Each is an annotated `str`, so it serialises as plain JSON and validates on the
 way in, wherever pydantic parses it (HTTP bodies, Kafka payloads, settings).
@@ -10,12 +10,16 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from libs.contracts import patterns
+from libs.contracts.patterns import Documented
 
 _NON_DIGITS = re.compile(r"[\s.\-]")
 # CCCD province-of-birth codes run from 001 (Hà Nội) to 096 (Cà Mau) in the
@@ -45,7 +49,9 @@ NationalId = Annotated[
     str,
     BeforeValidator(normalise_national_id),
     AfterValidator(check_national_id),
-    Field(description="CCCD (12 digits) or old CMND (9 digits)", examples=["001085012345"]),
+    Field(description="CCCD (12 digits) or old CMND (9 digits); spaces, dots and dashes "
+                      "between digits are ignored", examples=["001085012345"]),
+    Documented(pattern=lambda: patterns.national_id_pattern(patterns.whitespace(False) + ".\\-")),
 ]
 
 
@@ -86,15 +92,26 @@ def _ward_codes() -> frozenset[int]:
 def normalise_ward_code(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:05d}"
-    if isinstance(value, str) and value.isdigit() and len(value) <= 5:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 5:
         return value.zfill(5)
     return value
 
 
 def check_ward_code(value: str) -> str:
-    if not value.isdigit() or int(value) not in _ward_codes():
+    """The 5 ASCII digits of a current ward (`normalise_ward_code` pads shorter ones)."""
+    if not (len(value) == 5 and value.isascii() and value.isdigit()) \
+            or int(value) not in _ward_codes():
         raise ValueError("not the code of a current ward or commune (2025 units)")
     return value
+
+
+@cache
+def ward_code_schema() -> dict[str, object]:
+    """The JSON Schema of a ward code as callers may send it: the code's 5 digits (leading
+    zeros may be left out) or the code as a number."""
+    codes = sorted(_ward_codes())
+    return {"anyOf": [{"type": "string", "pattern": patterns.ward_code_pattern(codes)},
+                      {"type": "integer", "enum": codes}]}
 
 
 WardCode = Annotated[
@@ -102,6 +119,7 @@ WardCode = Annotated[
     BeforeValidator(normalise_ward_code),
     AfterValidator(check_ward_code),
     Field(description="official 5-digit code of a ward/commune (2025 units)", examples=["00070"]),
+    Documented(replace=True, anyOf=lambda: ward_code_schema()["anyOf"]),
 ]
 
 
@@ -130,6 +148,30 @@ def subject_id_for(secret: bytes, national_id: str) -> str:
 
 
 _SPACES = re.compile(r"\s+")
+# Control, format (bidi overrides, zero-width), surrogate and private-use characters, and the
+# line and paragraph separators: invisible or reordering when shown, never typed on purpose.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+MAX_MARKS = 3
+"""Combining marks one base character may carry after NFC. Vietnamese needs at most 2 on a
+letter (a vowel's hat, horn or breve and a tone), and NFC composes those into one
+character; other scripts of the region stack two or three. Dozens on one letter ("Zalgo"
+text) overflow the line they are shown on and hide what is written around them."""
+
+
+def hidden_characters(value: str) -> list[str]:
+    """The control or invisible characters in `value` (tab and newline allowed), as U+XXXX."""
+    return sorted({f"U+{ord(ch):04X}" for ch in value
+                   if unicodedata.category(ch) in _HIDDEN and ch not in "\t\n"})
+
+
+def stacked_marks(value: str) -> bool:
+    """True when a character of `value` carries more than MAX_MARKS combining marks."""
+    run = 0
+    for ch in value:
+        run = run + 1 if unicodedata.category(ch).startswith("M") else 0
+        if run > MAX_MARKS:
+            return True
+    return False
 
 
 def normalise_name(value: str) -> str:
@@ -137,15 +179,89 @@ def normalise_name(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
-def plain_text(value: str) -> str:
-    """NFC; no control, format (e.g. bidi overrides) or surrogate characters."""
-    value = unicodedata.normalize("NFC", value)
-    bad = sorted({f"U+{ord(ch):04X}" for ch in value
-                  if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\t\n"})
-    if bad:
-        raise ValueError(f"control or invisible characters are not allowed: {', '.join(bad[:5])}")
+def check_marks(value: str) -> str:
+    """`value` (in NFC) unless a character carries more than MAX_MARKS combining marks: the
+    rule of every name and free-text field (PydanticCustomError `stacked_marks`)."""
+    if stacked_marks(value):
+        raise PydanticCustomError(
+            "stacked_marks", "at most {max} combining marks on one letter", {"max": MAX_MARKS})
     return value
 
 
-PlainText = Annotated[str, AfterValidator(plain_text)]
-"""Free text people type (names of places, notes): stored in NFC, without hidden characters."""
+def plain_text(value: str) -> str:
+    """NFC; no control, format (e.g. bidi overrides), surrogate or private-use characters
+    (`hidden_characters`), no letter buried under stacked combining marks (`stacked_marks`)."""
+    value = unicodedata.normalize("NFC", value)
+    bad = hidden_characters(value)
+    if bad:
+        raise PydanticCustomError(
+            "hidden_characters", "control or invisible characters are not allowed: {characters}",
+            {"characters": ", ".join(bad[:5])})
+    return check_marks(value)
+
+
+PlainText = Annotated[str, AfterValidator(plain_text),
+                      Documented(pattern=patterns.plain_text_pattern)]
+"""Free text people type (names of places, notes, addresses): stored in NFC, without hidden
+characters or stacked marks. Every free-text field of every service is one
+(tests/integration/test_hostile_findings.py walks every route's inputs to check)."""
+
+Identifier = Annotated[str, Field(min_length=1, max_length=100,
+                                  pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+                                  examples=["0198c1d2-7a3b-7c4d-8e5f-0123456789ab"])]
+"""An id a service made (a UUID, a digest with a prefix): looked up, never free text."""
+
+
+# Bounds of a moment or a day a caller names (a query's range, a start): far wider than any
+# use, narrow enough that the arithmetic done with it (a day or a week on either side, a
+# time zone) stays inside what Python and BSON dates hold, where 0001-01-01 or
+# 9999-12-31 overflowed into a 500.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+# The forms a caller may write (checked before pydantic parses, which would also take a
+# number as seconds since 1970, or a date as midnight): ISO 8601, any year here; the year is
+# checked once parsed. patterns.DAY_PATTERN and MOMENT_PATTERN write both in the OpenAPI.
+_DAY_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MOMENT_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
+                          r"(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def moment_form(value: object) -> object:
+    if isinstance(value, str) and not _MOMENT_FORM.fullmatch(value):
+        raise PydanticCustomError("moment_format", "an ISO 8601 moment is expected, e.g. "
+                                  "2026-01-31T08:00:00+07:00 (UTC if no offset)")
+    return value
+
+
+def day_form(value: object) -> object:
+    if isinstance(value, str) and not _DAY_FORM.fullmatch(value):
+        raise PydanticCustomError("day_format", "a day is expected as YYYY-MM-DD")
+    return value
+
+
+def check_moment(value: datetime) -> datetime:
+    """The year as written (in the moment's own offset) between 1900 and 2199: a zone can then
+    move it at most a day, far inside what Python and BSON dates hold."""
+    if not EARLIEST.year <= value.year < LATEST.year:
+        raise PydanticCustomError("moment_out_of_range", "a moment between {earliest} and "
+                                  "{latest} is expected", {"earliest": EARLIEST.year,
+                                                           "latest": LATEST.year})
+    return value
+
+
+def check_day(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise PydanticCustomError("day_out_of_range", "a day between {earliest} and {latest} "
+                                  "is expected", {"earliest": EARLIEST.year,
+                                                  "latest": LATEST.year})
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(moment_form), AfterValidator(check_moment),
+                   Documented(replace=True, type="string", pattern=patterns.MOMENT_PATTERN)]
+"""A moment a caller names (ISO 8601; UTC if no offset), in the years 1900 to 2199."""
+Day = Annotated[date, BeforeValidator(day_form), AfterValidator(check_day),
+                Documented(pattern=patterns.DAY_PATTERN)]
+"""A calendar day a caller names (YYYY-MM-DD), in the years 1900 to 2199."""

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route, get_route_path
 
 from libs.contracts.values import check_national_id, normalise_national_id
 
@@ -99,11 +100,29 @@ async def _on_api_error(_: Request, exc: Exception) -> JSONResponse:
                         status_code=exc.status, headers=exc.headers)
 
 
-async def _on_http(_: Request, exc: Exception) -> JSONResponse:
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, vi, en = _STATUS_TEXT.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return JSONResponse(error_body(code, vi, en), status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+                        headers=headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of the path a request named, for the `Allow` of a 405 (Starlette's names
+    only those of the first route whose path matched). Where a path is both a literal route
+    and a template's value (`/v1/declarations/paper`, `…/{declaration_id}`), the routes with
+    the fewest parameters speak for it, as its OpenAPI path item does."""
+    path = get_route_path(request.scope)
+    matching = [route for route in request.app.routes
+                if isinstance(route, Route) and route.methods and route.path_regex.match(path)]
+    if not matching:
+        return []
+    fewest = min(len(route.param_convertors) for route in matching)
+    return sorted({method for route in matching if len(route.param_convertors) == fewest
+                   for method in route.methods})
 
 
 async def _on_unavailable(_: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,7 @@ and the service's own page at `/`.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -183,7 +184,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        cid = headers.get(b"x-correlation-id", b"").decode("latin-1")[:64] or _new_id()
+        cid = _caller_correlation_id(headers.get(b"x-correlation-id", b"")) or _new_id()
         token = correlation_id.set(cid)
         started, status = time.perf_counter(), 500
         length = headers.get(b"content-length", b"0")
@@ -233,6 +234,16 @@ async def _send_too_large(send: Any, cid: str) -> None:
     await send({"type": "http.response.start", "status": 413,
                 "headers": [*body.raw_headers, (b"x-correlation-id", cid.encode("latin-1"))]})
     await send({"type": "http.response.body", "body": body.body})
+
+
+# What a caller's X-Correlation-ID may be: it goes into every event and log line of the
+# request, so it follows the plain-text rule strictly (ids, not text).
+_CORRELATION_ID = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+
+def _caller_correlation_id(raw: bytes) -> str | None:
+    """The caller's correlation id, or None (a fresh one is made) when it is not an id."""
+    return raw.decode("ascii") if _CORRELATION_ID.match(raw) else None
 
 
 def _new_id() -> str:

@@ -6,7 +6,7 @@ indexes, no change streams (DESIGN.md §7).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
@@ -14,7 +14,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from libs.runtime.metrics import STORE_COMMANDS
-from libs.runtime.settings import ServiceSettings
+
+if TYPE_CHECKING:  # settings import this module's helpers (retention)
+    from libs.runtime.settings import ServiceSettings
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000

@@ -8,11 +8,14 @@ service's own prefix, e.g. `DECLARATION_PORT`.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from libs.runtime.retention import Retention
 
 # Where development keeps what it makes at run time (keys, logs, server data).
 STATE = Path(os.environ.get("KHAIBAO_STATE", Path(__file__).resolve().parents[2] / ".state"))
@@ -64,6 +67,13 @@ class ServiceSettings(BaseSettings):
                                     "compares the group's committed offsets with the log's end")
     consumer_stall_s: float = Field(180.0, gt=0, description="a group behind the log whose "
                                     "committed offsets have not moved this long is restarted")
+    retention_days: float = Field(28, gt=0, validation_alias="KHAIBAO_RETENTION_DAYS",
+                                  description="personal data is kept this long after it stops "
+                                  "being needed (docs/retention.md); fractions for tests")
+    audit_retention_days: float = Field(730, gt=0, validation_alias="KHAIBAO_AUDIT_RETENTION_DAYS",
+                                        description="who looked at whom is kept this long")
+    purge_interval_s: float = Field(3600, gt=0, validation_alias="KHAIBAO_PURGE_INTERVAL_S",
+                                    description="how often each service runs its retention purge")
     mongo_socket_timeout_s: float = Field(120.0, gt=0, description="a store command unanswered "
                                           "this long fails (and is retried) instead of hanging")
 
@@ -72,6 +82,11 @@ class ServiceSettings(BaseSettings):
         if self.env == "production" and self.subject_secret.get_secret_value() == DEV_SUBJECT_SECRET:
             raise ValueError("KHAIBAO_SUBJECT_SECRET must be set in production")
         return self
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(timedelta(days=self.retention_days),
+                         timedelta(days=self.audit_retention_days))
 
     @property
     def subject_secret_bytes(self) -> bytes:

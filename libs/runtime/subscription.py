@@ -49,7 +49,7 @@ def subscribe_all(broker: KafkaBroker, settings: ServiceSettings,
         """Dispatch by topic to the handler of that topic's event type."""
         event, handler = by_topic[message.raw_message.topic]  # type: ignore[union-attr]
         envelope = _parse(message.body, event)
-        token = correlation_id.set(envelope.correlation_id)
+        token = correlation_id.set(envelope.correlation_id or envelope.event_id)
         try:
             await handler(envelope)
             metrics.EVENTS_CONSUMED.labels(event.TYPE).inc()
@@ -140,7 +140,7 @@ async def _handle(handler: BatchHandler,
     except Exception:
         log.exception("batch failed; handling its events one by one")
     for record, envelope in parsed:
-        token = correlation_id.set(envelope.correlation_id)
+        token = correlation_id.set(envelope.correlation_id or envelope.event_id)
         try:
             await handler([envelope])
         except OUTAGE:

@@ -1,4 +1,11 @@
-"""Creating the catalogue's topics (idempotent), used by the launcher and the test fixtures."""
+"""Creating the catalogue's topics (idempotent), used by the launcher and the test fixtures.
+
+Each topic keeps its records as long as the retention policy says
+(libs/runtime/retention.py, docs/retention.md): the event log is the source the
+projections are rebuilt from, for the window the stores keep, and no longer — it
+must not be a permanent copy of what the purges remove. Topics that exist already
+are brought to the policy too (a changed `KHAIBAO_RETENTION_DAYS`, an older stack).
+"""
 
 from __future__ import annotations
 
@@ -6,27 +13,48 @@ import asyncio
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 
-# Event topics are the source of truth for movement and are replayed to rebuild
-# projections, so Kafka never deletes them; services purge personal data instead.
-KEEP_FOREVER = {"retention.ms": "-1"}
+from libs.contracts.topics import ALL_TOPICS
+from libs.runtime.retention import Retention
 
 
-async def ensure_topics(bootstrap: str, names: list[str], partitions: int = 6) -> int:
-    """Create the topics of `names` that do not exist yet; return how many were created."""
+def catalogue_name(physical: str) -> str:
+    """The catalogue topic a physical name stands for (a test's prefix is cut off)."""
+    return max((t for t in ALL_TOPICS if physical.endswith(t)), key=len, default=physical)
+
+
+def default_retention() -> Retention:
+    from libs.runtime.settings import ServiceSettings
+
+    return ServiceSettings().retention
+
+
+async def ensure_topics(bootstrap: str, names: list[str], partitions: int = 6,
+                        retention: Retention | None = None) -> int:
+    """Create the topics of `names` that do not exist yet, and bring every one of them to the
+    retention policy; return how many were created."""
+    policy = retention or default_retention()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        missing = sorted(set(names) - set(await admin.list_topics()))
-        if not missing:
-            return 0
-        new = [NewTopic(name, partitions, 1, topic_configs=KEEP_FOREVER) for name in missing]
-        try:
-            await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass  # another process created them between our list and create
-        await _wait_for_leaders(admin, missing)
+        existing = set(await admin.list_topics())
+        missing = sorted(set(names) - existing)
+        if missing:
+            new = [NewTopic(name, partitions, 1,
+                            topic_configs=policy.topic_configs(catalogue_name(name)))
+                   for name in missing]
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass  # another process created them between our list and create
+            await _wait_for_leaders(admin, missing)
+        present = sorted(set(names) & existing)
+        if present:
+            await admin.alter_configs([
+                ConfigResource(ConfigResourceType.TOPIC, name,
+                               policy.topic_configs(catalogue_name(name))) for name in present])
         return len(missing)
     finally:
         await admin.close()

@@ -20,6 +20,9 @@ from services.checkpoint.units import province_code, ward_name
 
 Admin = Annotated[Principal, require(Role.admin)]
 Reader = Annotated[Principal, require(Role.officer, Role.admin)]
+# Past every checkpoint there could ever be; an unbounded offset reached the store as a
+# number BSON cannot hold (a 500).
+MAX_OFFSET = 1_000_000
 IdPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$",
                              examples=["cp-hn-noibai-airport"])]
 
@@ -82,7 +85,7 @@ def build_router(registry: CheckpointStore) -> APIRouter:
                    province: Annotated[int | None, Query(ge=1, le=99)] = None,
                    active: bool | None = None,
                    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> CheckpointPage:
+                   offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> CheckpointPage:
         """Checkpoints: an officer's own (from the token), or any for an admin (filtered)."""
         filters: dict[str, Any] = {k: v for k, v in (("kind", kind), ("province_code", province),
                                                      ("active", active)) if v is not None}

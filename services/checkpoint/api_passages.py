@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
+from libs.contracts.values import Identifier
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from services.checkpoint.deciding import Deciding
@@ -21,7 +22,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
                          "offline)"},
     409: {"description": "decided otherwise before (already_decided), or a pass that the "
                          "scan's reasons block (pass_blocked)"},
-    422: {"description": "missing refusal reason, direction at a venue, bad time or token"}}
+    422: {"description": "missing refusal reason, direction at a venue, bad token, or a bad "
+                         "time: in the future (at_in_future), queued too long (at_too_old), "
+                         "before the QR was issued (at_before_issue)"}}
 
 
 def build_router(deciding: Deciding, passages: PassageStore) -> APIRouter:
@@ -37,7 +40,8 @@ def build_router(deciding: Deciding, passages: PassageStore) -> APIRouter:
         return passage
 
     @router.get("/{passage_id}", response_model=PassageOut)
-    async def read(passage_id: Annotated[str, Path(max_length=64)], who: Officer) -> PassageOut:
+    async def read(passage_id: Annotated[Identifier, Path(max_length=64)],
+                   who: Officer) -> PassageOut:
         """One passage (an officer: only at their checkpoints)."""
         doc = await passages.passage(passage_id)
         if doc is None:

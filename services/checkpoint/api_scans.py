@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from libs.contracts.values import NationalId
+from libs.contracts.values import NationalId, PlainText
 from libs.runtime.auth import Principal, Role, require
 from services.checkpoint.keys import KeyCache
 from services.checkpoint.scanning import Scanning
@@ -29,7 +29,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 class ScanRequest(BaseModel):
     checkpoint_id: CheckpointId
-    token: str = Field(max_length=65536, description="the text read from the QR code",
+    token: PlainText = Field(max_length=65536, description="the text read from the QR code",
                        examples=["AEBCAAAAAAAAAAAAAAAAA…"])
     scan_id: ScanId | None = Field(None, description="default: a new one")
 

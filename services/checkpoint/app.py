@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from services.checkpoint import api_checkpoints, api_passages, api_scans, consum
 from services.checkpoint.deciding import Deciding
 from services.checkpoint.facts import Facts
 from services.checkpoint.keys import KeyCache, KeySource, http_source
-from services.checkpoint.purge import purge_job
+from services.checkpoint.purge import purge_job, purge_once
 from services.checkpoint.scanning import Scanning
 from services.checkpoint.settings import Settings
 from services.checkpoint.stays import VenueStays
@@ -65,10 +66,10 @@ def build(settings: Settings | None = None, key_source: KeySource | None = None)
         startup=[registry.create_indexes, views.create_indexes, passages.create_indexes,
                  load_keys],
         background=[relay.run, scan_relay.run, keys.run, stays.run,
-                    purge_job(passages, views, settings.retention_days,
-                              settings.purge_interval_s)],
+                    purge_job(passages, views, settings.retention, settings.purge_interval_s)],
         web_dir=WEB,
     ))
     app.state.stays = stays  # tests drive the automatic check-out directly
+    app.state.purge = partial(purge_once, passages, views, settings.retention)
     app.state.keys = keys
     return app

@@ -8,6 +8,7 @@ order key; a quarantine release may come before its order.
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -17,6 +18,7 @@ from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDecla
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
+from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.subscription import subscribe_all
 from services.checkpoint import projection
 from services.checkpoint.settings import Settings
@@ -47,12 +49,14 @@ def register(broker: KafkaBroker, settings: Settings, views: ViewStore) -> None:
     async def on_quarantine(event: Envelope[Any]) -> None:
         """quarantine.ordered: the person is refused while it lasts."""
         p = event.payload
-        await views.put_quarantine(p.subject_id, p.quarantine_id, projection.quarantine_ordered(p))
+        await views.put_quarantine(p.subject_id, p.quarantine_id, projection.quarantine_ordered(p),
+                                   datetime.combine(p.end, time(0), VN_TZ))
 
     async def on_release(event: Envelope[Any]) -> None:
         """quarantine.released: the quarantine no longer counts."""
         p = event.payload
-        await views.put_quarantine(p.subject_id, p.quarantine_id, projection.quarantine_released(p))
+        await views.put_quarantine(p.subject_id, p.quarantine_id,
+                                   projection.quarantine_released(p), p.at)
 
     async def on_vehicle(event: Envelope[Any]) -> None:
         """vehicle.declared: a green-lane vehicle and its crew, checked at the depot."""

@@ -4,6 +4,13 @@ The passage document carries its `checkpoint.passed` / `checkpoint.refused`
 events in its outbox and is keyed by the scan id: a double tap, or a queued
 decision sent twice, is one passage. The same decision again answers the
 passage recorded first; a different one is a 409.
+
+A decision cannot precede what was scanned: its time (`at`, for a decision queued
+offline) must not be before the QR's issue time (the declaration's submission for a
+lookup by national ID), or timelines would show a passage before the declaration.
+The offline path checks it when it verifies the token; a decision on a scan made
+online is checked against the issue time the scan recorded. Within the clock skew
+allowed it is moved to the issue time.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ class Deciding:
         """(the passage, True when this request recorded it)."""
         at = self._when(req.at)
         scan = await self._scan(who, req, at)
+        at = _not_before_issue(at, scan)
         checkpoint = await self.scanning.checkpoint(who, scan["checkpoint_id"])
         place = Place.of(checkpoint)
         direction = _direction(req.direction, place)
@@ -120,6 +128,16 @@ class Deciding:
                         "reason": getattr(e.payload, "reason", None)} for e in events],
             **new_outbox(*(outbox_entry(e, key=e.payload.subject_id) for e in events)),
         }
+
+
+def _not_before_issue(at: datetime, scan: Document) -> datetime:
+    issued: datetime | None = scan.get("issued_at")  # scans stored before it have none
+    if issued is None:
+        return at
+    if at < issued - CLOCK_SKEW:
+        raise invalid("at", "at_before_issue", "Thời điểm quyết định trước khi mã QR được cấp",
+                      "The decision time is before the QR code was issued")
+    return max(at, issued)
 
 
 def _direction(requested: Direction | None, place: Place) -> Direction:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from libs.contracts.events.checkpoint import Direction, RefusalReason
+from libs.contracts.values import Moment, PlainText
 from services.checkpoint.domain import Decision
 from services.checkpoint.schemas import CheckpointId, ScanId
 
@@ -38,11 +39,11 @@ class PassageRequest(BaseModel):
     direction: Direction | None = Field(None, description="in / out / through; required at "
                                         "venues (check-in / check-out), default 'through'")
     vehicle_plate: Plate | None = None
-    at: datetime | None = Field(None, description="when the officer decided (a decision "
+    at: Moment | None = Field(None, description="when the officer decided (a decision "
                                 "queued offline); default: now")
     checkpoint_id: CheckpointId | None = Field(None, description="with `token`: a scan made "
                                                "offline that the service has not seen")
-    token: str | None = Field(None, max_length=4096, description="the QR token, for a scan "
+    token: PlainText | None = Field(None, max_length=4096, description="the QR token, for a scan "
                               "made offline")
 
 

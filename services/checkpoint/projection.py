@@ -48,10 +48,11 @@ def declaration_fields(event: Envelope[DeclarationSubmitted], secret: bytes) -> 
 
 def verdict(event: Envelope[Any], verdict: str, reasons: list[str]) -> dict[str, Any]:
     """An identity verdict; `day`: after it no declaration it could concern is valid."""
+    matters_until = event.occurred_at + VERDICT_MATTERS
     return {"verdict": verdict, "rejection_reasons": reasons,
             "subject_id": event.payload.subject_id,
             "key": order_key(event.occurred_at, event.event_id),
-            "day": vn_day(event.occurred_at + VERDICT_MATTERS).isoformat()}
+            "matters_until": matters_until, "day": vn_day(matters_until).isoformat()}
 
 
 def vehicle_fields(event: Envelope[VehicleDeclared]) -> dict[str, Any]:

@@ -76,19 +76,22 @@ class Scanning:
         at = at or utcnow()
         checkpoint = await self.checkpoint(who, checkpoint_id)
         claims = await self.verify(token, at)
+        # Within the verifier's clock leeway a scan may seem to precede its QR: it did not.
+        at = max(at, claims.issued_at)
         if claims.kind == Kind.vehicle:
             vehicle = await self.views.vehicle(claims.subject)
             if vehicle is None:
                 raise not_found("vehicle_unknown", "Chưa nhận được tờ khai phương tiện này — "
                                 "thử lại sau ít giây", "This vehicle declaration has not "
                                 "reached the checkpoint service yet; retry in a moment")
-            return await self._vehicle_scan(who, checkpoint, vehicle, scan_id, at, via)
+            return await self._vehicle_scan(who, checkpoint, vehicle, scan_id, at, via,
+                                            claims.issued_at)
         doc = await self.views.declaration(claims.subject)
         if doc is None:
             raise not_found("declaration_unknown", "Chưa nhận được tờ khai này — thử lại sau "
                             "ít giây", "This declaration has not reached the checkpoint "
                             "service yet; retry in a moment")
-        return await self._person_scan(who, checkpoint, doc, scan_id, at, via)
+        return await self._person_scan(who, checkpoint, doc, scan_id, at, via, claims.issued_at)
 
     async def by_lookup(self, who: Principal, checkpoint_id: str, national_id: str,
                         date_of_birth: date, scan_id: str | None) -> ScanAnswer:
@@ -103,13 +106,15 @@ class Scanning:
                             "of birth")
         # The newest declaration still valid, else the newest (it shows as expired).
         doc = max(docs, key=lambda d: (d["valid_until"] > now, d.get("submitted_at") or now))
-        return await self._person_scan(who, checkpoint, doc, scan_id, now, "lookup")
+        return await self._person_scan(who, checkpoint, doc, scan_id, now, "lookup",
+                                       doc.get("submitted_at"))
 
     async def _person_scan(self, who: Principal, checkpoint: Document, doc: Document,
-                           scan_id: str | None, at: datetime, via: Via) -> ScanAnswer:
+                           scan_id: str | None, at: datetime, via: Via,
+                           issued_at: datetime | None) -> ScanAnswer:
         person, reasons = await self.facts.person(doc, at)
         suggested = next((r.refusal for r in reasons if r.refusal is not None), None)
-        snapshot = {"kind": "declaration", "target_id": doc["_id"],
+        snapshot = {"kind": "declaration", "target_id": doc["_id"], "issued_at": issued_at,
                     "travellers": [{"declaration_id": doc["_id"],
                                     "subject_id": doc["subject_id"]}],
                     "suggested_refusal": suggested.value if suggested else None}
@@ -117,11 +122,13 @@ class Scanning:
         return answer.model_copy(update={"person": person})
 
     async def _vehicle_scan(self, who: Principal, checkpoint: Document, doc: Document,
-                            scan_id: str | None, at: datetime, via: Via) -> ScanAnswer:
+                            scan_id: str | None, at: datetime, via: Via,
+                            issued_at: datetime) -> ScanAnswer:
         vehicle, reasons, checks = await self.facts.vehicle(doc, at)
         vehicle_reason = next((r.refusal for r in reasons if r.code == "vehicle_expired"), None)
         refusals = greenlane.crew_refusals(checks, vehicle_reason)
         snapshot = {"kind": "vehicle", "target_id": doc["_id"], "plate": doc["plate"],
+                    "issued_at": issued_at,
                     "travellers": [{"declaration_id": c.member.declaration_id,
                                     "subject_id": c.member.subject_id} for c in checks],
                     "crew_refusals": [{"declaration_id": m.declaration_id,

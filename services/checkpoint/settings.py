@@ -40,6 +40,3 @@ class Settings(ServiceSettings):
     earlier_refusals_shown: int = Field(5, ge=0, le=50)
     zone_cache_s: float = Field(5.0, ge=0, description="zone levels are re-read this often")
 
-    retention_days: int = Field(28, ge=1, description="scans and passages older than this "
-                                "are purged")
-    purge_interval_s: float = Field(3600.0, gt=0)

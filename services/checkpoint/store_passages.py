@@ -78,8 +78,3 @@ class PassageStore:
     async def due_stays(self, now: datetime, limit: int) -> list[Document]:
         return await self.stays.find({"due_at": {"$lte": now}}).limit(limit).to_list(limit)
 
-    async def purge_day(self, day: str) -> int:
-        """Scans and published passages of one (Viet Nam) day."""
-        scans = await self.scans.delete_many({"day": day})
-        passages = await self.passages.delete_many({"day": day, "outbox_pending": False})
-        return scans.deleted_count + passages.deleted_count

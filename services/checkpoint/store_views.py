@@ -17,10 +17,12 @@ Every read on the scan path is by `_id`, and the common write is an insert
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.runtime.mongo import Document, insert_once
+from libs.runtime.retention import CHUNK, day_of, days_to_purge, delete_ids
 from services.checkpoint.store_util import insert_or_read, safe_key, upsert
 
 
@@ -35,7 +37,7 @@ class ViewStore:
         self.keys = db["keys"]
 
     async def create_indexes(self) -> None:
-        for collection in (self.declarations, self.verdicts, self.vehicles):
+        for collection in (self.declarations, self.verdicts, self.vehicles, self.people):
             await collection.create_index("day")
 
     async def put_declaration(self, declaration_id: str, fields: Document) -> None:
@@ -46,6 +48,26 @@ class ViewStore:
         if stored is not None and declaration_id not in stored["declaration_ids"]:
             # The same person declared again: the rare update.
             await upsert(self.lookups, key, {"$addToSet": {"declaration_ids": declaration_id}})
+
+    async def purge_declarations(self, cutoff: datetime) -> int:
+        """Declarations the window after their validity, with their verdicts and their place
+        in the lookup by (person, date of birth); by day, in chunks."""
+        deleted = 0
+        for day in days_to_purge(cutoff):
+            query = {"day": day.isoformat(), "valid_until": {"$lt": cutoff}}
+            while docs := await self.declarations.find(query, {"lookup_key": 1}).limit(
+                    CHUNK).to_list():
+                for doc in docs:
+                    await self.lookups.update_one({"_id": doc["lookup_key"]},
+                                                  {"$pull": {"declaration_ids": doc["_id"]}})
+                    await self.lookups.delete_one({"_id": doc["lookup_key"],
+                                                   "declaration_ids": {"$size": 0}})
+                ids = [doc["_id"] for doc in docs]
+                await delete_ids(self.verdicts, ids)
+                if not (gone := await delete_ids(self.declarations, ids)):
+                    break
+                deleted += gone
+        return deleted
 
     async def put_verdict(self, declaration_id: str, verdict: Document) -> bool:
         """Keep the verdict with the later `key`; True when this one was stored."""
@@ -89,16 +111,18 @@ class ViewStore:
         doc = await self.zones.find_one({"_id": ward_code})
         return list(doc["changes"]) if doc else []
 
-    async def put_quarantine(self, subject_id: str, quarantine_id: str, fields: Document) -> None:
+    async def put_quarantine(self, subject_id: str, quarantine_id: str, fields: Document,
+                             relevant_until: datetime) -> None:
         """Merged per quarantine id, so an order and its release meet in either order."""
         key = f"orders.{safe_key(quarantine_id)}"
-        await upsert(self.people, subject_id,
-                     {"$set": {f"{key}.{name}": value for name, value in fields.items()}})
+        await upsert(self.people, subject_id, {
+            "$set": {f"{key}.{name}": value for name, value in fields.items()},
+            **_kept_until(relevant_until)})
 
     async def note_refusal(self, subject_id: str, passage_id: str, refusal: Document) -> None:
         """Idempotent: keyed by the passage, so a retry writes the same entry again."""
-        await upsert(self.people, subject_id,
-                     {"$set": {f"refusals.{safe_key(passage_id)}": refusal}})
+        await upsert(self.people, subject_id, {
+            "$set": {f"refusals.{safe_key(passage_id)}": refusal}, **_kept_until(refusal["at"])})
 
     async def person(self, subject_id: str) -> tuple[list[Document], list[Document]]:
         """(quarantine orders, refusals newest first) of one person."""
@@ -119,10 +143,9 @@ class ViewStore:
         doc = await self.keys.find_one({"_id": "jwks"})
         return doc["jwks"] if doc else None
 
-    async def purge_day(self, day: str) -> int:
-        """Declarations, verdicts and vehicles that stopped mattering on one (Viet Nam) day.
-        A background job: these filters read whole collections on FerretDB, hourly."""
-        deleted = 0
-        for collection in (self.declarations, self.verdicts, self.vehicles):
-            deleted += (await collection.delete_many({"day": day})).deleted_count
-        return deleted
+
+
+def _kept_until(moment: datetime) -> Document:
+    """A person's document is kept the window after its latest order or refusal: `$max` of the
+    time and of its day (an ISO day grows with the time), so both only move forward."""
+    return {"$max": {"last_at": moment, "day": day_of(moment)}}

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Header, Response
 
 from libs.contracts.events.declaration import Channel
+from libs.contracts.values import Identifier
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
@@ -65,18 +66,21 @@ def build_router(ctx: Context) -> APIRouter:
         fingerprint = request_fingerprint(form) if idempotency_key else None
         # Checked before writing too, so a key sent again with another (say larger)
         # form is refused without storing any of it.
-        if fingerprint and await same_request(ctx, ids[:1], fingerprint):
-            response.headers["Idempotent-Replayed"] = "true"
+        replayed = bool(fingerprint) and await same_request(ctx, ids[:1], fingerprint)
         # A replay inserts what its first attempt did not get to; the rest are there.
         already = await ctx.store.add(events, fingerprint)
         if already:  # keyed ids only (fresh ones are UUIDv7); two attempts may have raced
             await same_request(ctx, [ids[i] for i in sorted(already)], fingerprint)
+        # The attempt that stored the submitter's declaration is the original; every other
+        # one is a replay, also one that raced it here after both found nothing stored.
+        if replayed or 0 in already:
+            response.headers["Idempotent-Replayed"] = "true"
         # Also on a replay: the first attempt may have died before its relay ran.
         ctx.declarations_relay.wake(*ids)
         return submitted(events, set(), ctx.citizen_token)
 
     @router.get("/declarations/{declaration_id}", response_model=DeclarationView)
-    async def read(declaration_id: str, who: Reader) -> DeclarationView:
+    async def read(declaration_id: Identifier, who: Reader) -> DeclarationView:
         """Status of one declaration (its citizen token, an officer or an admin), with the
         epidemic level at its origin and destination, and a quarantine in force."""
         check_scope(who, declaration_id)
@@ -90,7 +94,7 @@ def build_router(ctx: Context) -> APIRouter:
 
     @router.get("/declarations/{declaration_id}/qr.{fmt}", response_class=Response,
                 responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
-    async def qr(declaration_id: str, fmt: Literal["png", "svg"], who: Reader) -> Response:
+    async def qr(declaration_id: Identifier, fmt: Literal["png", "svg"], who: Reader) -> Response:
         """The declaration's signed QR code: no personal data, only its id, issue and
         expiry time and the signing key's id."""
         check_scope(who, declaration_id)

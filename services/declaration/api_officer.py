@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import Channel, DeclarationSubmitted
+from libs.contracts.values import PlainText
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
@@ -24,13 +25,15 @@ from services.declaration.context import Context
 from services.declaration.csv_rows import Manifest
 from services.declaration.domain import submitted_events
 from services.declaration.examples import FORM_EXAMPLES
-from services.declaration.form import PaperForm, Ward
+from services.declaration.form import PaperForm, Text, Ward
 from services.declaration.imports import CsvFormat, CsvProblem, plan, read_rows
 from services.declaration.validation import TranslatedErrorsRoute, invalid_input
 from services.declaration.views import Submitted, submitted
 
 Officer = Annotated[Principal, require(Role.officer, Role.admin)]
 Paper = Annotated[PaperForm, Body(openapi_examples=FORM_EXAMPLES)]
+# The manifest's query parameters, checked together by ManifestQuery (every error at once).
+ManifestText = Annotated[PlainText | None, Query(max_length=40)]
 CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {
     "type": "string", "example": "full_name,date_of_birth,gender,national_id,…"}}}}}
 
@@ -56,7 +59,7 @@ class ImportReport(BaseModel):
 
 class ManifestQuery(BaseModel):
     mode: Literal["plane", "ship"]
-    number: str
+    number: Text
     arrival_date: date
     entry_ward: Ward
 
@@ -113,9 +116,9 @@ def build_router(ctx: Context) -> APIRouter:
     @router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY)
     async def import_csv(request: Request, who: Officer,
                          format: Annotated[CsvFormat, Query()] = CsvFormat.paper,
-                         mode: str | None = None, number: str | None = None,
-                         arrival_date: str | None = None,
-                         entry_ward: str | None = None) -> ImportReport:
+                         mode: ManifestText = None, number: ManifestText = None,
+                         arrival_date: ManifestText = None,
+                         entry_ward: ManifestText = None) -> ImportReport:
         """Import a CSV (UTF-8, header row) of paper forms, or an arrivals manifest of a
         flight or ship (`format=manifest&mode=plane&number=VN213&arrival_date=…&entry_ward=…`).
         Good rows become declarations, bad rows are reported by line; re-uploads add nothing."""

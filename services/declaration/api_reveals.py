@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.envelope import utcnow
-from libs.contracts.values import PlainText, SubjectId
+from libs.contracts.values import Identifier, PlainText, SubjectId
 from libs.runtime.auth import Principal, Role, require
 from services.declaration.context import Context, check_scope, not_found
 from services.declaration.reveals import Revealing
@@ -23,7 +23,7 @@ class RevealRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject_id: SubjectId = Field(description="the person's pseudonym, as the caller knows it")
-    declaration_id: str | None = Field(None, max_length=64, description="the declaration "
+    declaration_id: Identifier | None = Field(None, max_length=64, description="the declaration "
                                        "the caller was shown, if one (else the latest)")
     purpose: Annotated[PlainText, Field(min_length=3, max_length=300)] = Field(
         description="why the caller needs to see the person (audited, shown to the person)",
@@ -77,7 +77,7 @@ def build_router(ctx: Context, revealing: Revealing) -> APIRouter:
         return Revealed.model_validate(answer)
 
     @router.get("/declarations/{declaration_id}/accesses", response_model=Accesses)
-    async def accesses(declaration_id: str, who: Reader) -> Accesses:
+    async def accesses(declaration_id: Identifier, who: Reader) -> Accesses:
         """Who looked at the data of this declaration's person: role, unit, purpose and time
         of each trace query and reveal (the citizen's own token, or an admin)."""
         check_scope(who, declaration_id)

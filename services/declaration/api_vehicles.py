@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
 
 from libs.contracts.events.declaration import Channel
+from libs.contracts.values import Identifier
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.logs import correlation_id
 from libs.runtime.qr_tokens import Kind
@@ -89,7 +90,7 @@ def build_router(ctx: Context) -> APIRouter:
         return view
 
     @router.get("/{vehicle_id}", response_model=VehicleView)
-    async def read(vehicle_id: str, who: Reader) -> VehicleView:
+    async def read(vehicle_id: Identifier, who: Reader) -> VehicleView:
         """A vehicle declaration with the status of each crew member's declaration."""
         check_scope(who, vehicle_id)
         doc = await ctx.store.get_vehicle(vehicle_id)
@@ -100,7 +101,7 @@ def build_router(ctx: Context) -> APIRouter:
 
     @router.get("/{vehicle_id}/qr.{fmt}", response_class=Response,
                 responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
-    async def qr(vehicle_id: str, fmt: Literal["png", "svg"], who: Reader) -> Response:
+    async def qr(vehicle_id: Identifier, fmt: Literal["png", "svg"], who: Reader) -> Response:
         """The vehicle's signed QR code (kind `v`)."""
         check_scope(who, vehicle_id)
         doc = await ctx.store.get_vehicle(vehicle_id)

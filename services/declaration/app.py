@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,6 +27,7 @@ from services.declaration import (
     keyring,
 )
 from services.declaration.context import Context
+from services.declaration.purge import purge_job, purge_once
 from services.declaration.ratelimit import TokenBuckets
 from services.declaration.reveals import Revealing, Windows
 from services.declaration.settings import Settings
@@ -53,7 +55,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     revealing = Revealing(store, reveal_store,
                           OutboxRelay(reveal_store.reveals, broker, topics,
                                       poll_s=settings.outbox_poll_s),
-                          Windows(timedelta(days=settings.reveal_days),
+                          Windows(settings.retention.window,
                                   timedelta(minutes=settings.reveal_scan_minutes)))
     consumers.register(broker, settings, store, reveal_store)
     # The relays publish these; declared here so /asyncapi documents them too.
@@ -62,7 +64,7 @@ def build(settings: Settings | None = None) -> FastAPI:
                          description=event.__doc__ or f"{event.TYPE}, from the outbox")
     authenticator = Authenticator(StaffTokens.from_settings(settings),
                                   {citizen_tokens.ISSUER: ctx.citizens.principal})
-    return create_app(Service(
+    app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo, authenticator=authenticator,
         title="khaibao — declaration",
         description="Citizens' and officers' health declarations, green-lane vehicles, "
@@ -71,6 +73,11 @@ def build(settings: Settings | None = None) -> FastAPI:
                  api_vehicles.build_router(ctx), api_public.build_router(ctx),
                  api_reveals.build_router(ctx, revealing)],
         startup=[store.create_indexes, reveal_store.create_indexes],
-        background=[ctx.declarations_relay.run, ctx.vehicles_relay.run, revealing.relay.run],
+        background=[ctx.declarations_relay.run, ctx.vehicles_relay.run, revealing.relay.run,
+                    purge_job(store, reveal_store, settings.retention,
+                              settings.purge_interval_s)],
         web_dir=WEB,
     ))
+    # What the periodic purge runs, as of a given time (the retention test drives it).
+    app.state.purge = partial(purge_once, store, reveal_store, settings.retention)
+    return app

@@ -36,6 +36,7 @@ Ward = Annotated[str, BeforeValidator(rules.ward),
                  Field(examples=["00070"], description="5-digit ward/commune code (2025 units)")]
 Address = Annotated[str, AfterValidator(rules.address), Field(examples=["12 Hàng Bạc"])]
 Seat = Annotated[str, AfterValidator(rules.seat), Field(examples=["12A"])]
+Text = Annotated[str, AfterValidator(rules.text)]
 
 
 class FormModel(BaseModel):
@@ -104,7 +105,7 @@ class Residence(FormModel):
 
 class Transport(FormModel):
     mode: TransportMode = Field(examples=["car"])
-    number: str | None = Field(None, validate_default=True, examples=["29A-123.45"],
+    number: Text | None = Field(None, validate_default=True, examples=["29A-123.45"],
                                description="plate (road), flight number (plane), train number")
     seat: Seat | None = None
 

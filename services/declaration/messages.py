@@ -67,6 +67,11 @@ RULES: dict[str, Message] = {
                          "Consent to the use of the data for epidemic control is required"),
     "cargo_length": ("Hàng hoá cần từ 2 đến 200 ký tự", "Cargo has 2 to 200 characters"),
     "permit_format": ("Số giấy phép luồng xanh không hợp lệ", "Not a green-lane permit number"),
+    # the shared plain-text rule (libs/contracts/values.py)
+    "hidden_characters": ("Có ký tự điều khiển hoặc ký tự ẩn ({characters}), hãy gõ lại",
+                          "Control or invisible characters ({characters}) are not allowed"),
+    "stacked_marks": ("Mỗi chữ cái chỉ mang tối đa {max} dấu",
+                      "At most {max} combining marks on one letter"),
 }
 
 # pydantic's own error types

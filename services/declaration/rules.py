@@ -16,7 +16,14 @@ from typing import Any, NoReturn
 from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from libs.contracts.values import check_ward_code, normalise_name, normalise_ward_code
+from libs.contracts.values import (
+    check_marks,
+    check_ward_code,
+    hidden_characters,
+    normalise_name,
+    normalise_ward_code,
+    plain_text,
+)
 from libs.contracts.vietnam_time import vn_today
 from services.declaration.messages import RULES
 
@@ -47,14 +54,21 @@ def _compact(value: str) -> str:
 
 
 def name(value: str) -> str:
-    """NFC, single spaces; letters (and the marks NFC could not compose), ' and - inside."""
+    """NFC, single spaces; letters (and the marks NFC could not compose, at most
+    MAX_MARKS on a letter), ' and - inside."""
     cleaned = normalise_name(value)
     if not 2 <= len(cleaned) <= 100:
         fail("name_length")
     if not unicodedata.category(cleaned[0]).startswith("L") or not all(
             unicodedata.category(ch)[0] in "LM" or ch in " '-" for ch in cleaned):
         fail("name_letters")
-    return cleaned
+    return check_marks(cleaned)
+
+
+def text(value: str) -> str:
+    """Free text (addresses, cargo, a boat's or a vehicle's number): the shared plain-text
+    rule (libs/contracts/values.py) — NFC, no hidden characters, no stacked marks."""
+    return plain_text(value)
 
 
 def national_id(value: str) -> str:
@@ -90,7 +104,7 @@ def phone(value: str) -> str:
 
 def email(value: str) -> str:
     cleaned = value.strip()
-    if len(cleaned) > 254 or not _EMAIL.match(cleaned):
+    if len(cleaned) > 254 or not _EMAIL.match(cleaned) or hidden_characters(cleaned):
         fail("email_format")
     local, _, domain = cleaned.rpartition("@")
     return f"{local}@{domain.lower()}"
@@ -107,7 +121,7 @@ def ward(value: object) -> str:
 
 
 def address(value: str) -> str:
-    cleaned = normalise_name(value)
+    cleaned = normalise_name(text(value))
     if len(cleaned) > 200:
         fail("address_length")
     return cleaned
@@ -135,7 +149,7 @@ def transport_number(mode: str, value: str | None) -> str | None:
         return plate(value)
     if len(value.strip()) > 30:
         fail("transport_number_length")
-    return normalise_name(value)
+    return normalise_name(text(value))
 
 
 def seat(value: str) -> str:

@@ -24,8 +24,6 @@ class Settings(ServiceSettings):
     rate_burst: int = Field(10, ge=1, description="submissions a client may make at once")
     trust_forwarded_for: bool = Field(False, description="take the client IP from "
                                                          "X-Forwarded-For (behind a proxy only)")
-    reveal_days: int = Field(28, ge=1, description="how long a ward's or an epidemiologist's "
-                             "responsibility for a person lasts (the retention window)")
     reveal_scan_minutes: int = Field(15, ge=1, description="how long after a scan the officer "
                                      "may see the traveller's name and contact details")
 

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
+from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import Document, upsert_if_later
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.retention import day_of
 from services.declaration.domain import Status
 
 DUPLICATE_KEY = 11000
@@ -42,6 +44,7 @@ def declaration_document(event: Envelope[DeclarationSubmitted],
         "subject_id": p.subject_id,
         "submitted_at": event.occurred_at,
         "valid_until": p.valid_until,
+        "day": day_of(p.valid_until),  # its retention runs from the end of its validity
         "declaration": p.model_dump(mode="json"),
         **({"request_fingerprint": fingerprint} if fingerprint else {}),
         **new_outbox(outbox_entry(event, key=p.subject_id)),
@@ -60,6 +63,8 @@ class DeclarationStore:
         await create_outbox_index(self.declarations)
         await create_outbox_index(self.vehicles)
         await self.declarations.create_index("subject_id")
+        for purged in (self.declarations, self.vehicles, self.quarantines):
+            await purged.create_index("day")
 
     async def add(self, events: Iterable[Envelope[DeclarationSubmitted]],
                   fingerprint: str | None = None) -> set[int]:
@@ -122,13 +127,26 @@ class DeclarationStore:
         return {doc["_id"]: int(doc["level"]) for doc in docs}
 
     async def put_quarantine(self, subject_id: str, quarantine_id: str, fields: Document) -> None:
-        """Merged per quarantine id; a redelivery sets the same fields again."""
+        """Merged per quarantine id; a redelivery sets the same fields again. `until` (the
+        latest end) is what its retention, and the hold on the person's declarations, run
+        from. One writer: this service's consumer, in partition order."""
         key = "orders." + hashlib.sha256(quarantine_id.encode()).hexdigest()[:24]
         update = {"$set": {f"{key}.{name}": value for name, value in fields.items()}}
         try:
             await self.quarantines.update_one({"_id": subject_id}, update, upsert=True)
         except DuplicateKeyError:  # two first upserts raced: the document exists now
             await self.quarantines.update_one({"_id": subject_id}, update)
+        ends = [o["end"] for o in await self.quarantines_of(subject_id) if "end" in o]
+        if ends:
+            until = datetime.combine(date.fromisoformat(max(ends)), time(0), VN_TZ)
+            await self.quarantines.update_one({"_id": subject_id}, {"$set": {
+                "until": until, "day": day_of(until)}})
+
+    async def held(self, subject_id: str, cutoff: datetime) -> bool:
+        """The person's declarations are kept past their window while a quarantine of theirs
+        is (DESIGN.md §5: extended by the epidemiologists' orders)."""
+        doc = await self.quarantines.find_one({"_id": subject_id}, {"until": 1})
+        return doc is not None and "until" in doc and doc["until"] >= cutoff
 
     async def quarantines_of(self, subject_id: str) -> list[Document]:
         doc = await self.quarantines.find_one({"_id": subject_id}) or {}
@@ -141,6 +159,7 @@ class DeclarationStore:
             "plate": p.plate,
             "submitted_at": event.occurred_at,
             "valid_until": p.valid_until,
+            "day": day_of(p.valid_until),
             "vehicle": p.model_dump(mode="json"),
             **new_outbox(outbox_entry(event, key=p.plate)),
         })

@@ -23,6 +23,7 @@ from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import PersonRevealed
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.retention import day_of
 
 
 def grant_id(subject_id: str, kind: str, holder: str = "") -> str:
@@ -37,6 +38,8 @@ class RevealStore:
 
     async def create_indexes(self) -> None:
         await create_outbox_index(self.reveals)
+        for purged in (self.grants, self.reveals, self.accesses):
+            await purged.create_index("day")
 
     async def grant(self, subject_id: str, kind: str, holder: str, at: datetime,
                     declaration_id: str | None, grounds: str) -> None:
@@ -46,7 +49,7 @@ class RevealStore:
         if current is not None and current["last_at"] >= at:
             return
         fields: Document = {"subject_id": subject_id, "kind": kind, "holder": holder,
-                            "last_at": at, "grounds": grounds}
+                            "last_at": at, "day": day_of(at), "grounds": grounds}
         if declaration_id:
             fields["declaration_id"] = declaration_id
         await self.grants.update_one({"_id": _id}, {"$set": fields}, upsert=True)
@@ -58,11 +61,15 @@ class RevealStore:
     async def record(self, event: Envelope[PersonRevealed]) -> None:
         p = event.payload
         await self.reveals.insert_one({"_id": p.reveal_id, **p.model_dump(mode="python"),
+                                       "day": day_of(p.at),
                                        **new_outbox(outbox_entry(event, key=p.subject_id))})
 
     async def add_access(self, subject_id: str, event_id: str, access: Document) -> None:
-        await self.accesses.update_one({"_id": subject_id},
-                                       {"$set": {f"items.{event_id}": access}}, upsert=True)
+        current = await self.accesses.find_one({"_id": subject_id}, {"last_at": 1})
+        last = max(access["at"], current["last_at"]) if current and "last_at" in current \
+            else access["at"]
+        await self.accesses.update_one({"_id": subject_id}, {"$set": {
+            f"items.{event_id}": access, "last_at": last, "day": day_of(last)}}, upsert=True)
 
     async def accesses_of(self, subject_id: str) -> list[Document]:
         doc = await self.accesses.find_one({"_id": subject_id}) or {}

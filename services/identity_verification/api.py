@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from libs.contracts.values import Gender
+from libs.contracts.values import Gender, Identifier, PlainText
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError, valid_national_id
 from services.identity_verification.importer import BadHeader, Format, Importer, ImportReport, lines_of
@@ -27,7 +27,7 @@ IMPORT_BODY = {"requestBody": {"required": True, "content": {
 
 
 class Lookup(BaseModel):
-    national_id: str = Field(max_length=20, description="CCCD (12 digits) or old CMND (9); "
+    national_id: PlainText = Field(max_length=20, description="CCCD (12 digits) or old CMND (9); "
                              "spaces, dots and dashes are ignored", examples=["001085012345"])
 
 
@@ -101,7 +101,7 @@ def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
                      verifications=as_dict(await store.verdict_counts()))
 
     @router.get("/verifications/{declaration_id}", response_model=Verification)
-    async def verification(declaration_id: str, who: Officer) -> Verification:
+    async def verification(declaration_id: Identifier, who: Officer) -> Verification:
         """The verdict on one declaration."""
         doc = await store.verification(declaration_id)
         if doc is None:

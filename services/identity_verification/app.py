@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from libs.contracts.envelope import utcnow
 from libs.contracts.topics import Topics
 from libs.runtime.http import Service, create_app
+from libs.runtime.jobs import every
 from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from services.identity_verification import consumers
@@ -29,12 +32,19 @@ def build(settings: Settings | None = None) -> FastAPI:
     relay = VerdictRelay(store.verifications, broker, Topics(settings.topic_prefix),
                          poll_s=settings.outbox_poll_s, batch=RELAY_BATCH)
     consumers.register(broker, settings, Verifier(store, relay, settings))
-    return create_app(Service(
+
+    async def purge(now: datetime) -> dict[str, int]:
+        return {"verifications": await store.purge(now - settings.retention.window)}
+
+    app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — identity verification",
         description="Checks every declaration against the population registry.",
         routers=[build_router(store, settings)],
         startup=[store.create_indexes],
-        background=[relay.run],
+        background=[relay.run, every(settings.purge_interval_s, lambda: purge(utcnow()),
+                                     "retention purge")],
         web_dir=WEB,
     ))
+    app.state.purge = purge  # what the periodic job runs, as of a given time (tests drive it)
+    return app

@@ -106,7 +106,8 @@ def verdict_envelope(source: Envelope[DeclarationSubmitted], verdict: Verdict,
     else:
         payload = IdentityRejected(declaration_id=p.declaration_id, subject_id=p.subject_id,
                                    reasons=verdict.reasons, flags=verdict.flags)
-    wrapped = Envelope.wrap(payload, producer=PRODUCER, correlation_id=source.correlation_id,
+    wrapped = Envelope.wrap(payload, producer=PRODUCER,
+                            correlation_id=source.correlation_id or source.event_id,
                             causation_id=source.event_id, occurred_at=datetime.now(UTC))
     return wrapped.model_copy(update={"event_id": verdict_event_id(p.declaration_id,
                                                                     source.occurred_at)})

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from libs.contracts.values import Gender, WardCode, cccd_contradictions, normalise_name
+from libs.contracts.values import (
+    Gender,
+    WardCode,
+    cccd_contradictions,
+    check_marks,
+    normalise_name,
+)
 from libs.contracts.vietnam_time import vn_today
 from services.identity_verification.population.data import BIRTH_PROVINCE_CODES
 
@@ -60,7 +66,7 @@ def _name(value: str) -> str:
     value = normalise_name(value)
     if not value or any(not (ch.isalpha() or ch in " '-") for ch in value):
         raise ValueError("a full name holds letters, spaces, apostrophes and hyphens only")
-    return value
+    return check_marks(value)
 
 
 class Resident(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReplaceOne
@@ -21,6 +22,7 @@ from pymongo.errors import BulkWriteError
 
 from libs.runtime.mongo import BulkWriteCounts, Document, bulk_write_chunked, insert_new
 from libs.runtime.outbox import create_outbox_index
+from libs.runtime.retention import PUBLISHED, purge_by_day
 from services.identity_verification.registry import (
     DEFAULT_PARTITIONS,
     Resident,
@@ -77,6 +79,12 @@ class IdentityStore:
     async def create_indexes(self) -> None:
         await self.open()
         await create_outbox_index(self.verifications)
+        await self.verifications.create_index("day")
+
+    async def purge(self, cutoff: datetime) -> int:
+        """Verdicts the window after their declaration's validity (docs/retention.md); the
+        registry itself is the population database's, not ours to purge."""
+        return len(await purge_by_day(self.verifications, "valid_until", cutoff, PUBLISHED))
 
     # -- lookups ---------------------------------------------------------------------------
 

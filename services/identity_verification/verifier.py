@@ -16,6 +16,7 @@ from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import OutboxRelay, new_outbox, outbox_entry
+from libs.runtime.retention import day_of
 from services.identity_verification.domain import Verdict, declared_id, verdict_envelope, verify
 from services.identity_verification.settings import Settings
 from services.identity_verification.store import IdentityStore
@@ -51,6 +52,8 @@ class Verifier:
             "flags": verdict.flags,
             "registered_permanent_ward": verdict.registered_permanent_ward,
             "decided_at": datetime.now(UTC),
+            # Kept as long as its declaration: the window after the declaration's validity.
+            "valid_until": p.valid_until, "day": day_of(p.valid_until),
             "event_id": envelope.event_id,
             **new_outbox(outbox_entry(envelope, key=p.subject_id)),
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -18,7 +19,7 @@ from services.movement_trace import consumers
 from services.movement_trace.api import admin, audit, cases, queries
 from services.movement_trace.api.common import Auditor
 from services.movement_trace.casework import Casework, Relays, release_job
-from services.movement_trace.purge import purge_job
+from services.movement_trace.purge import purge_job, purge_once
 from services.movement_trace.queries import TraceQueries
 from services.movement_trace.rebuild import Rebuilder
 from services.movement_trace.settings import Settings
@@ -34,7 +35,7 @@ def build(settings: Settings | None = None,
     settings = settings or Settings()
     broker = make_broker(settings)
     mongo = make_client(settings)
-    store = TraceStore(database(mongo, settings), settings.retention_days,
+    store = TraceStore(database(mongo, settings), settings.retention.window,
                        settings.generation_refresh_s)
     relay = OutboxRelay(store.audit, broker, Topics(settings.topic_prefix),
                         poll_s=settings.outbox_poll_s)
@@ -47,17 +48,20 @@ def build(settings: Settings | None = None,
     desk = Casework(case_store, queries_, relays, settings, clock)
     auditor = Auditor(store, relay)
     consumers.register(broker, settings, store, case_store)
-    return create_app(Service(
+    app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — movement trace",
         description="Movement timelines, visits and contacts built from the event log, for "
                     "epidemiologists; every query audited.",
         routers=[queries.build_router(queries_, auditor, settings),
                  cases.build_router(desk, auditor, settings),
-                 admin.build_router(store, runner, settings), audit.build_router(store)],
+                 admin.build_router(store, case_store, runner, settings), audit.build_router(store)],
         startup=[store.create_indexes, case_store.create_indexes],
-        background=[relay.run, runner.run, purge_job(store, settings), relays.cases.run,
+        background=[relay.run, runner.run, purge_job(store, case_store, settings), relays.cases.run,
                     relays.orders.run, relays.releases.run,
                     release_job(desk, settings.release_interval_s)],
         web_dir=WEB,
     ))
+    # What the periodic purge runs, as of a given time (the retention test drives it).
+    app.state.purge = partial(purge_once, store, case_store, settings)
+    return app

@@ -33,7 +33,7 @@ def register(broker: KafkaBroker, settings: Settings, store: TraceStore, cases: 
             await store.record_reveals(reveals)
         movements = [(event, project(event)) for event in events]
         await store.add_many([m for _, m in movements
-                              if not is_expired(m.at, now, settings.retention_days)])
+                              if not is_expired(m.at, now, settings.retention.window)])
         for event, movement in movements:
             if isinstance(event.payload, DeclarationSubmitted):
                 # Where the person stays, for quarantine orders (casework); not a movement.

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from libs.runtime.mongo import Document
+from libs.runtime.retention import day_of
 
 
 class MovementKind(StrEnum):
@@ -105,15 +106,15 @@ def hours_between(start: datetime, end: datetime) -> list[str]:
     return keys
 
 
-def is_expired(at: datetime, now: datetime, retention_days: int) -> bool:
-    return utc(at) < now - timedelta(days=retention_days)
+def is_expired(at: datetime, now: datetime, window: timedelta) -> bool:
+    return utc(at) < now - window
 
 
 def to_document(movement: Movement) -> Document:
     """The stored movement: `_id` is the source event id; empty fields are left out."""
     doc = _compact(movement.model_dump(mode="python"))
     doc["_id"] = doc.pop("source_event_id")
-    doc["day"] = day_key(movement.at)
+    doc["day"] = day_of(movement.at)  # the retention purge asks for it day by day
     return doc
 
 

@@ -109,7 +109,7 @@ class Rebuilder:
         for value in values:
             progress.events += 1
             movement = _movement(value)
-            if movement is None or is_expired(movement.at, now, self.settings.retention_days):
+            if movement is None or is_expired(movement.at, now, self.settings.retention.window):
                 progress.skipped += 1
             else:
                 keep.append(movement)
@@ -155,7 +155,7 @@ async def main() -> int:
     settings = Settings()
     setup_logging(f"{settings.service_name}-rebuild", settings.log_level)
     mongo = make_client(settings)
-    store = TraceStore(database(mongo, settings), settings.retention_days,
+    store = TraceStore(database(mongo, settings), settings.retention.window,
                        settings.generation_refresh_s)
     try:
         progress = await Rebuilder(store, settings).run(by="cli")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from libs.contracts.values import PlainText
 from services.movement_trace.contacts import Contact
 from services.movement_trace.domain import Movement, Whereabouts
 
@@ -55,7 +56,7 @@ class Contacts(BaseModel):
 
 
 class NationalIdIn(BaseModel):
-    national_id: str = Field(max_length=20, description="CCCD (12 digits) or CMND (9)",
+    national_id: PlainText = Field(max_length=20, description="CCCD (12 digits) or CMND (9)",
                              examples=["001085012345"])
 
 

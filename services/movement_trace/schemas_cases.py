@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from libs.contracts.events.trace import QuarantinePlace
-from libs.contracts.values import PlainText, WardCode
+from libs.contracts.values import Day, Identifier, PlainText, WardCode
 from services.movement_trace.contacts import Exposure
 from services.movement_trace.schemas import Contacts
 
 SUBJECT = r"^[0-9a-fA-F]{64}$"
+Subject = Annotated[str, Field(pattern=SUBJECT)]
 Purpose = Field(min_length=3, max_length=300, description="why (written to the audit log)")
 
 
 class CaseIn(BaseModel):
     purpose: PlainText = Purpose
     subject_id: str | None = Field(None, pattern=SUBJECT)
-    national_id: str | None = Field(None, max_length=20, description="hashed at the edge")
-    positive_test_date: date
+    national_id: PlainText | None = Field(None, max_length=20, description="hashed at the edge")
+    positive_test_date: Day
 
 
 class Case(BaseModel):
@@ -51,24 +52,25 @@ class Proposal(BaseModel):
 
 class Terms(BaseModel):
     purpose: PlainText = Purpose
-    start: date | None = Field(None, description="first day (default: today, Viet Nam)")
+    start: Day | None = Field(None, description="first day (default: today, Viet Nam)")
     days: int | None = Field(None, ge=1, le=60, description="default: the service setting")
     place: QuarantinePlace = QuarantinePlace.home
 
 
 class ContactOrderIn(Terms):
-    subject_ids: list[str] | None = Field(None, max_length=5000, description="the F1 to "
-                                          "quarantine; omitted: all proposed")
-    ward_codes: dict[str, WardCode] = Field(default_factory=dict, description="ward of stay "
-                                            "per subject, where the trace does not know it")
+    subject_ids: list[Subject] | None = Field(None, max_length=5000, description="the F1 to "
+                                              "quarantine; omitted: all proposed")
+    ward_codes: dict[Subject, WardCode] = Field(default_factory=dict, description="ward of "
+                                                "stay per subject, where the trace does not "
+                                                "know it")
 
 
 class BulkOrderIn(Terms):
     reason: Literal["arrival", "red_zone"] = "arrival"
-    declaration_ids: list[str] = Field(default_factory=list, max_length=5000,
+    declaration_ids: list[Identifier] = Field(default_factory=list, max_length=5000,
                                        description="e.g. the ids an arrivals manifest import "
                                                    "returned")
-    subject_ids: list[str] = Field(default_factory=list, max_length=5000)
+    subject_ids: list[Subject] = Field(default_factory=list, max_length=5000)
     ward_code: WardCode | None = Field(None, description="for subjects whose ward is unknown")
 
 

@@ -13,9 +13,6 @@ class Settings(ServiceSettings):
     port: int = 8004
     mongo_db: str = "khaibao_trace"
 
-    retention_days: int = Field(28, ge=1, description="movements older than this are purged")
-    audit_retention_days: int = Field(730, ge=1, description="the audit log is kept this long")
-    purge_interval_s: float = Field(3600.0, gt=0)
 
     # max_stay + window stay under a day: stays are paired from the day before and after a window.
     max_stay_minutes: int = Field(240, ge=1, le=720, description="a venue check-in without a "

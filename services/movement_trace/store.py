@@ -16,18 +16,19 @@ from libs.contracts.events.declaration import PersonRevealed
 from libs.contracts.events.trace import TraceAccessed
 from libs.runtime.mongo import Document, insert_new
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.retention import day_of
 from services.movement_trace.domain import Movement, weeks_between
 from services.movement_trace.generations import Generations
 from services.movement_trace.views import View
 
 
 class TraceStore:
-    def __init__(self, db: AsyncDatabase[Document], retention_days: int = 28,
+    def __init__(self, db: AsyncDatabase[Document], window: timedelta = timedelta(days=28),
                  refresh_s: float = 1.0) -> None:
         self.db = db
         self.audit = db["audit"]
         self.meta = db["meta"]
-        self.retention_days = retention_days
+        self.window = window
         self.generations = Generations(self.meta, refresh_s)
         self._views: dict[int, View] = {}
 
@@ -48,6 +49,7 @@ class TraceStore:
             await self.view(generation).create_indexes()
         await create_outbox_index(self.audit)
         await self.audit.create_index([("at", ASCENDING)])
+        await self.audit.create_index([("day", ASCENDING)])
 
     async def add(self, movement: Movement) -> bool:
         """The live path: idempotent; also feeds a generation being rebuilt."""
@@ -63,7 +65,7 @@ class TraceStore:
 
     def since(self) -> datetime:
         """Reads never show what the retention purge is about to delete."""
-        return utcnow() - timedelta(days=self.retention_days)
+        return utcnow() - self.window
 
     async def timeline(self, subject_id: str, start: datetime, end: datetime) -> list[Movement]:
         view = await self.active()
@@ -81,7 +83,8 @@ class TraceStore:
         """Reveals made at the declaration service join this audit (one place for the
         admins to look); keyed by event id, so a redelivery adds nothing."""
         await insert_new(self.audit, [{
-            "_id": e.event_id, "kind": "reveal", "who": e.payload.who, "role": e.payload.role,
+            "_id": e.event_id, "kind": "reveal", "day": day_of(e.payload.at),
+            "who": e.payload.who, "role": e.payload.role,
             "unit": e.payload.unit, "purpose": e.payload.purpose, "at": e.payload.at,
             "subject_id": e.payload.subject_id,
             "query": f"reveal declaration={e.payload.declaration_id} "
@@ -95,5 +98,6 @@ class TraceStore:
     async def record_access(self, event: Envelope[TraceAccessed]) -> None:
         """The audit entry and its `trace.accessed` event, in one write."""
         await self.audit.insert_one({"_id": event.event_id, "kind": "trace",
+                                     "day": day_of(event.payload.at),
                                      **event.payload.model_dump(),
                                      **new_outbox(outbox_entry(event, key=event.payload.who))})

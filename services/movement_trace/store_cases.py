@@ -16,7 +16,7 @@ No names or national IDs: subject ids only (DESIGN.md §5).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from pymongo import ASCENDING
@@ -25,8 +25,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
+from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import SAFE_BULK, Document, insert_once, upsert_if_later
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.retention import day_of
 
 
 class CaseStore:
@@ -46,16 +48,20 @@ class CaseStore:
         # when a collection is created while queries on the database run).
         await self.stays.create_index([("ward_code", ASCENDING)])
         await self.declared.create_index([("subject_id", ASCENDING)])
+        for purged in (self.cases, self.quarantines, self.stays, self.declared):
+            await purged.create_index([("day", ASCENDING)])
 
     # --- what the consumer learns from declarations ---
 
     async def note_declaration(self, event: Envelope[DeclarationSubmitted], key: str) -> None:
         p = event.payload
         ward = p.trip.destination_ward
+        # Both kept as long as the declaration is (its validity, then the window).
+        expiry = {"valid_until": p.valid_until, "day": day_of(p.valid_until)}
         await insert_once(self.declared, {"_id": p.declaration_id, "subject_id": p.subject_id,
-                                          "ward_code": ward, "channel": p.channel.value})
+                                          "ward_code": ward, "channel": p.channel.value, **expiry})
         await upsert_if_later(self.stays, p.subject_id, key,
-                              {"ward_code": ward, "declaration_id": p.declaration_id})
+                              {"ward_code": ward, "declaration_id": p.declaration_id, **expiry})
 
     async def wards_of(self, subject_ids: Iterable[str]) -> dict[str, str]:
         docs = await self._by_ids(self.stays, list(subject_ids), {"ward_code": 1})
@@ -70,6 +76,7 @@ class CaseStore:
         p = event.payload
         return await insert_once(self.cases, {
             "_id": p.case_id, **p.model_dump(mode="json"), **fields,
+            "day": day_of(fields["confirmed_at"]),
             **new_outbox(outbox_entry(event, key=p.subject_id))})
 
     async def case(self, case_id: str) -> Document | None:
@@ -77,8 +84,10 @@ class CaseStore:
 
     async def add_order(self, event: Envelope[QuarantineOrdered], fields: Document) -> bool:
         p = event.payload
+        until = datetime.combine(p.end, time(0), VN_TZ)  # its retention runs from its end
         return await insert_once(self.quarantines, {
             "_id": p.quarantine_id, **p.model_dump(mode="json"), **fields,
+            "until": until, "day": day_of(until),
             **new_outbox(outbox_entry(event, key=p.subject_id))})
 
     async def add_release(self, event: Envelope[QuarantineReleased]) -> bool:

@@ -47,8 +47,8 @@ class View:
         self._reads = asyncio.Semaphore(READ_CONCURRENCY)
 
     async def create_indexes(self) -> None:
-        # `_id` serves every query; these serve the purge on MongoDB (FerretDB scans anyway).
-        await self.movements.create_index([("at", ASCENDING)])
+        # `_id` serves every query; `day` the retention purge (libs/runtime/retention.py).
+        await self.movements.create_index([("day", ASCENDING)])
         for collection in self.buckets.values():
             await collection.create_index([("day", ASCENDING)])
 

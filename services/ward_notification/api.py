@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.notification import NotifyReason
+from libs.contracts.values import Day, Identifier, PlainText
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
@@ -30,7 +31,7 @@ class Page(BaseModel):
 
 
 class AckRequest(BaseModel):
-    ids: list[str] = Field(min_length=1, max_length=200)
+    ids: list[Identifier] = Field(min_length=1, max_length=200)
 
 
 class AckResult(BaseModel):
@@ -47,8 +48,8 @@ class DayCount(BaseModel):
     by_reason: dict[str, int]
 
 
-From = Annotated[date | None, Query(alias="from", description="first local day (YYYY-MM-DD)")]
-To = Annotated[date | None, Query(alias="to", description="last local day, inclusive")]
+From = Annotated[Day | None, Query(alias="from", description="first local day (YYYY-MM-DD)")]
+To = Annotated[Day | None, Query(alias="to", description="last local day, inclusive")]
 
 
 def day_keys(wards: list[str], first: date | None, last: date | None) -> list[str]:
@@ -86,7 +87,7 @@ def build_router(store: NotificationStore) -> APIRouter:
     async def inbox(who: WardOfficial, wards: WardsQuery = None, first: From = None,
                     last: To = None, unread: bool | None = None, reason: NotifyReason | None = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                    cursor: Annotated[str | None, Query(max_length=200)] = None) -> Page:
+                    cursor: Annotated[PlainText | None, Query(max_length=200)] = None) -> Page:
         """Notifications of the caller's wards, newest first."""
         keys = day_keys(wards_for(who, wards), first, last)
         filters: Document = {}
@@ -116,7 +117,7 @@ def build_router(store: NotificationStore) -> APIRouter:
         return sorted(rows.values(), key=lambda r: (r.day, r.ward_code), reverse=True)
 
     @router.get("/{notification_id}", response_model=NotificationOut)
-    async def one(notification_id: str, who: WardOfficial) -> NotificationOut:
+    async def one(notification_id: Identifier, who: WardOfficial) -> NotificationOut:
         """One notification of the caller's wards."""
         doc = await store.get(notification_id)
         if doc is None or not who.may_see(doc["ward_code"]):
@@ -136,7 +137,7 @@ def build_router(store: NotificationStore) -> APIRouter:
                          not_found=[i for i in ids if i not in visible])
 
     @router.post("/{notification_id}/ack", response_model=NotificationOut)
-    async def acknowledge_one(notification_id: str, who: WardOfficial) -> NotificationOut:
+    async def acknowledge_one(notification_id: Identifier, who: WardOfficial) -> NotificationOut:
         """Acknowledge one notification."""
         doc = await store.get(notification_id)
         if doc is None or not who.may_see(doc["ward_code"]):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from libs.contracts.values import PlainText
 from services.ward_notification.feed import Feed
 from services.ward_notification.scope import WardOfficial, WardsQuery, wards_for
 
@@ -25,7 +26,7 @@ def build_router(feed: Feed) -> APIRouter:
 
     @router.get("/feed", response_class=EventSourceResponse)
     async def live(wards: Wards,
-                   last_event_id: Annotated[str | None, Header(max_length=32)] = None
+                   last_event_id: Annotated[PlainText | None, Header(max_length=32)] = None
                    ) -> AsyncIterator[ServerSentEvent]:
         """New notifications of the caller's wards as they come (event `notification`).
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events.notification import FollowupRecorded
 from libs.contracts.quarantine import day_number
+from libs.contracts.values import Day, Identifier, PlainText
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
@@ -30,7 +31,7 @@ from services.ward_notification.store_followups import FollowupStore
 # Counts carry no personal data: epidemiologists see them for any ward, or all wards.
 CountReader = Annotated[Principal, require(Role.ward_official, Role.admin, Role.epidemiologist)]
 MAX_DAYS_AWAY = 366
-DayQuery = Annotated[date | None, Query(description="local day (default: today)")]
+DayQuery = Annotated[Day | None, Query(description="local day (default: today)")]
 
 
 class DueOut(BaseModel):
@@ -49,13 +50,14 @@ class DueOut(BaseModel):
 
 
 class FollowupIn(BaseModel):
-    quarantine_id: str = Field(min_length=1, max_length=100)
+    quarantine_id: Identifier
     reached: bool
     channel: Literal["visit", "call"] = "call"
-    symptoms: list[str] = Field(default_factory=list, max_length=20)
+    symptoms: list[Annotated[PlainText, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20)
     temperature_c: float | None = Field(None, ge=30, le=45)
-    followup_id: str | None = Field(None, min_length=8, max_length=64, description="client "
-                                    "id: a retry with the same id records nothing new")
+    followup_id: Identifier | None = Field(None, min_length=8, max_length=64, description="client "
+                                           "id: a retry with the same id records nothing new")
 
 
 class FollowupOut(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import new_event_id, utcnow
-from libs.contracts.values import PlainText, WardCode
+from libs.contracts.values import Identifier, PlainText, WardCode
 from libs.runtime.auth import Principal
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
@@ -19,13 +19,14 @@ from services.ward_notification.delivery import DeliveryWorker
 from services.ward_notification.scope import WardOfficial, WardsQuery, check_wards, wards_for
 from services.ward_notification.settings import Settings
 from services.ward_notification.store_webhooks import WebhookStore
+from services.ward_notification.webhook_addresses import destination_problem
 
 State = Literal["pending", "delivered", "failed", "paused", "cancelled"]
 
 
 class WebhookRequest(BaseModel):
     ward_code: WardCode
-    url: str = Field(min_length=1, examples=["https://ubnd-hoankiem.example/khaibao"])
+    url: PlainText = Field(min_length=1, examples=["https://ubnd-hoankiem.example/khaibao"])
     description: PlainText | None = Field(None, max_length=200)
 
 
@@ -83,12 +84,21 @@ def build_router(store: WebhookStore, worker: DeliveryWorker, settings: Settings
 
     @router.post("", status_code=201, response_model=WebhookCreated)
     async def create(body: WebhookRequest, who: WardOfficial) -> WebhookCreated:
-        """Subscribe a ward's system; the answer holds the signing secret, only this once."""
+        """Subscribe a ward's system; the answer holds the signing secret, only this once.
+        The URL's host must resolve to public addresses only (422 `url_not_public` for
+        loopback, private, link-local, metadata … ones), unless the operator allow-lists it;
+        each delivery checks again."""
         check_wards(who, [body.ward_code])
         problem = webhook_rules.url_problem(body.url, settings.webhook_require_https)
         if problem:
             raise ApiError(422, "url_invalid", "Địa chỉ webhook không hợp lệ", problem,
                            {"url": [{"code": "invalid", "message": problem}]})
+        problem = await destination_problem(body.url, settings.webhook_allowed,
+                                            worker.resolver, settings.webhook_timeout_s)
+        if problem:
+            raise ApiError(422, "url_not_public", "Webhook chỉ được gửi tới địa chỉ công khai",
+                           f"A webhook may only reach public addresses: {problem}",
+                           {"url": [{"code": "not_public", "message": problem}]})
         if await store.count_for_ward(body.ward_code) >= settings.webhooks_per_ward:
             raise ApiError(409, "too_many_webhooks", "Phường/xã đã có đủ số webhook tối đa",
                            f"At most {settings.webhooks_per_ward} webhooks a ward")
@@ -105,12 +115,12 @@ def build_router(store: WebhookStore, worker: DeliveryWorker, settings: Settings
         return [WebhookOut.of(d) for d in await store.for_wards(wards_for(who, wards))]
 
     @router.get("/{webhook_id}", response_model=WebhookOut)
-    async def one(webhook_id: str, who: WardOfficial) -> WebhookOut:
+    async def one(webhook_id: Identifier, who: WardOfficial) -> WebhookOut:
         """One subscription."""
         return WebhookOut.of(await visible(webhook_id, who))
 
     @router.post("/{webhook_id}/enable", response_model=WebhookOut)
-    async def enable(webhook_id: str, who: WardOfficial) -> WebhookOut:
+    async def enable(webhook_id: Identifier, who: WardOfficial) -> WebhookOut:
         """Re-enable a subscription; deliveries paused meanwhile are sent again."""
         await visible(webhook_id, who)
         await store.set_enabled(webhook_id, True, utcnow())
@@ -119,7 +129,7 @@ def build_router(store: WebhookStore, worker: DeliveryWorker, settings: Settings
         return WebhookOut.of(await visible(webhook_id, who))
 
     @router.post("/{webhook_id}/disable", response_model=WebhookOut)
-    async def disable(webhook_id: str, who: WardOfficial) -> WebhookOut:
+    async def disable(webhook_id: Identifier, who: WardOfficial) -> WebhookOut:
         """Pause a subscription; notifications meanwhile wait for it to be enabled."""
         await visible(webhook_id, who)
         await store.set_enabled(webhook_id, False, utcnow(), f"disabled by {who.subject}")
@@ -127,14 +137,14 @@ def build_router(store: WebhookStore, worker: DeliveryWorker, settings: Settings
         return WebhookOut.of(await visible(webhook_id, who))
 
     @router.delete("/{webhook_id}", status_code=204)
-    async def delete(webhook_id: str, who: WardOfficial) -> Response:
+    async def delete(webhook_id: Identifier, who: WardOfficial) -> Response:
         """Remove a subscription; its waiting deliveries are cancelled."""
         await visible(webhook_id, who)
         await store.delete(webhook_id)
         return Response(status_code=204)
 
     @router.get("/{webhook_id}/deliveries", response_model=list[DeliveryOut])
-    async def deliveries(webhook_id: str, who: WardOfficial, state: State | None = None,
+    async def deliveries(webhook_id: Identifier, who: WardOfficial, state: State | None = None,
                          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[DeliveryOut]:
         """The delivery log, newest first: every attempt with its status and duration."""
         await visible(webhook_id, who)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.notification import ZoneLevel, ZoneLevelChanged
-from libs.contracts.values import PlainText, WardCode
+from libs.contracts.values import Moment, PlainText, WardCode
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
@@ -30,7 +30,7 @@ Ward = Annotated[WardCode, Path(description="5-digit ward code")]
 
 class LevelRequest(BaseModel):
     level: ZoneLevel = Field(description="1 green, 2 yellow, 3 orange, 4 red")
-    effective_at: datetime | None = Field(None, description="with a UTC offset; default: now")
+    effective_at: Moment | None = Field(None, description="with a UTC offset; default: now")
     note: PlainText | None = Field(None, max_length=500, examples=["Ổ dịch tại chợ Đồng Xuân"])
 
 

@@ -25,7 +25,7 @@ from services.ward_notification import (
 from services.ward_notification.delivery import DeliveryWorker
 from services.ward_notification.feed import Feed
 from services.ward_notification.notifier import Notifier
-from services.ward_notification.purge import purge_job
+from services.ward_notification.purge import purge_job, purge_once
 from services.ward_notification.settings import Settings
 from services.ward_notification.store import NotificationStore
 from services.ward_notification.store_followups import FollowupStore
@@ -59,7 +59,7 @@ def build(settings: Settings | None = None,
 
     consumers.register(broker, settings,
                        Notifier(store, webhooks, settings, worker.wake, notices.wake), followups)
-    return create_app(Service(
+    app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — ward notification",
         description="Ward inboxes, live feed and webhooks for ward officials; epidemic zone "
@@ -71,6 +71,9 @@ def build(settings: Settings | None = None,
         startup=[store.create_indexes, webhooks.create_indexes, zones.create_indexes,
                  followups.create_indexes],
         background=[notices.run, zone_relay.run, worker.run, followup_relay.run,
-                    purge_job(store, webhooks, settings)],
+                    purge_job(store, webhooks, followups, settings)],
         web_dir=WEB,
     ))
+    # What the periodic purge runs, as of a given time (the retention test drives it).
+    app.state.purge = lambda now: purge_once(store, webhooks, followups, settings, now)
+    return app

@@ -6,6 +6,11 @@ timeout, refused connection) is logged and retried after base·2^(n-1)
 seconds (capped); after `webhook_max_attempts` the delivery is given up;
 after `webhook_disable_after` consecutive failures the subscription is
 disabled and its waiting deliveries are paused until an official re-enables it.
+Every connection goes through webhook_addresses.GuardedTransport: an address that is not
+public (loopback, private, link-local …) is refused at connect time, whatever the host
+resolved to when it was registered, and the attempt is logged as failed with an error
+starting `address_refused` (no request is sent). The client reads no proxy settings from
+the environment, so nothing bypasses that check.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from libs.runtime.mongo import Document
 from services.ward_notification import webhook_rules as rules
 from services.ward_notification.settings import Settings
 from services.ward_notification.store_webhooks import DELIVERED, FAILED, PENDING, WebhookStore
+from services.ward_notification.webhook_addresses import GuardedTransport, Resolver, resolve
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +43,11 @@ def _honour_cancellation() -> None:
 
 
 class DeliveryWorker:
-    def __init__(self, store: WebhookStore, settings: Settings) -> None:
+    def __init__(self, store: WebhookStore, settings: Settings,
+                 resolver: Resolver = resolve) -> None:
         self.store = store
         self.settings = settings
+        self.resolver = resolver
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(settings.webhook_concurrency)
 
@@ -48,7 +56,9 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         timeout = httpx.Timeout(self.settings.webhook_timeout_s)
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+        transport = GuardedTransport(self.settings.webhook_allowed, self.resolver)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
+                                     transport=transport) as client:
             while True:
                 _honour_cancellation()
                 try:
@@ -109,7 +119,11 @@ class DeliveryWorker:
             response = await client.post(hook["url"], content=body, headers=headers)
             status = response.status_code
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+            refused = str(exc).startswith(rules.REFUSED)
+            error = (str(exc) if refused else f"{type(exc).__name__}: {exc}")[:500]
+            if refused:
+                log.warning("webhook delivery refused", extra=log_fields(
+                    webhook=hook["_id"], delivery=delivery["_id"], error=error))
         return {"at": utcnow(), "status": status, "error": error,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
                 "ok": status is not None and 200 <= status < 300}

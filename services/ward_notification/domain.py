@@ -132,7 +132,8 @@ def ward_notified(n: Notification) -> Envelope[WardNotified]:
     payload = WardNotified(notification_id=n.notification_id, ward_code=n.ward_code,
                            subject_id=n.subject_id, reason=n.reason,
                            declaration_id=n.declaration_id)
-    return Envelope.wrap(payload, producer=PRODUCER, correlation_id=n.correlation_id,
+    return Envelope.wrap(payload, producer=PRODUCER,
+                         correlation_id=n.correlation_id or n.source_event_id,
                          causation_id=n.source_event_id)
 
 

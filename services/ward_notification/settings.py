@@ -4,6 +4,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from libs.runtime.settings import ServiceSettings
+from services.ward_notification.webhook_rules import host_key
 
 
 class Settings(ServiceSettings):
@@ -14,8 +15,6 @@ class Settings(ServiceSettings):
     port: int = 8005
     mongo_db: str = "khaibao_notification"
 
-    retention_days: int = Field(28, ge=1, description="notifications older than this are purged")
-    purge_interval_s: float = Field(3600.0, gt=0)
     arrivals_window_days: int = Field(14, ge=1, le=28, description="'recent arrivals' window")
     arrivals_cache_s: float = Field(30.0, ge=0, description="the public count is cached this long")
 
@@ -40,6 +39,12 @@ class Settings(ServiceSettings):
                                    "another replica after this")
     webhook_require_https: bool = False
     webhooks_per_ward: int = Field(10, ge=1)
+    webhook_allowed_hosts: str = Field(
+        "", description="comma-separated host names or IP addresses a webhook may reach "
+        "although they are (or resolve to) loopback, private, link-local or other non-public "
+        "addresses, e.g. a ward system inside the operator's network "
+        "(NOTIFICATION_WEBHOOK_ALLOWED_HOSTS); every other host must resolve to public "
+        "addresses only, at registration and at each delivery")
 
     lost_after_days: int = Field(2, ge=1, le=14, description="quarantine days in a row without "
                                  "reaching a person before they are lost to follow-up")
@@ -51,3 +56,8 @@ class Settings(ServiceSettings):
         if self.webhook_lease_s <= self.webhook_timeout_s:
             raise ValueError("webhook_lease_s must be longer than webhook_timeout_s")
         return self
+
+    @property
+    def webhook_allowed(self) -> frozenset[str]:
+        """The allow-listed hosts, as webhook_rules.host_key writes them."""
+        return frozenset(host_key(h) for h in self.webhook_allowed_hosts.split(",") if h.strip())

@@ -18,6 +18,7 @@ from libs.contracts.events.notification import NotifyReason
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document, bulk_write_chunked, insert_new, insert_once
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.retention import PUBLISHED, day_of, purge_by_day
 from services.ward_notification.domain import (
     DeclarationView,
     Notification,
@@ -57,6 +58,8 @@ class NotificationStore:
         await create_outbox_index(self.notifications)
         await self.notifications.create_index([("ward_day", ASCENDING), ("created_at", DESCENDING)])
         await self.parked.create_index("declaration_id")
+        for purged in (self.notifications, self.views, self.parked):
+            await purged.create_index("day")
 
     # --- the declaration view, and events waiting for their declaration ---
 
@@ -65,7 +68,8 @@ class NotificationStore:
 
     async def save_views(self, views: list[DeclarationView], now: datetime) -> set[str]:
         return await insert_new(self.views, [
-            {"_id": v.declaration_id, **v.model_dump(mode="json"), "received_at": now}
+            {"_id": v.declaration_id, **v.model_dump(mode="json"), "received_at": now,
+             "day": day_of(now)}
             for v in views])
 
     async def view(self, declaration_id: str) -> DeclarationView | None:
@@ -75,7 +79,8 @@ class NotificationStore:
     async def park(self, event: Envelope[Any], now: datetime) -> None:
         await insert_once(self.parked, {
             "_id": event.event_id, "declaration_id": event.payload.declaration_id,
-            "type": event.type, "value": event.model_dump_json(), "parked_at": now})
+            "type": event.type, "value": event.model_dump_json(), "parked_at": now,
+            "day": day_of(now)})
 
     async def parked_for(self, declaration_ids: list[str]) -> list[Document]:
         # Not an `_id` filter: FerretDB v1 reads the collection, which holds only the few
@@ -168,13 +173,14 @@ class NotificationStore:
     # --- retention (DESIGN §5): a periodic job, as FerretDB has no TTL indexes ---
 
     async def purge(self, now: datetime, retention: timedelta, feed_keep_s: int) -> dict[str, int]:
+        """Notifications (once published), declaration views and parked events the window
+        after their time, by day and in chunks; feed buckets (ids only) after an hour."""
         cutoff = now - retention
-        deleted = {
-            "notifications": await self.notifications.delete_many(
-                {"created_at": {"$lt": cutoff}, "outbox_pending": False}),
-            "declaration_view": await self.views.delete_many({"received_at": {"$lt": cutoff}}),
-            "parked_events": await self.parked.delete_many({"parked_at": {"$lt": cutoff}}),
-            "feed_buckets": await self.feed.delete_many(
-                {"bucket": {"$lt": int(now.timestamp()) - feed_keep_s}}),
+        feed = await self.feed.delete_many({"bucket": {"$lt": int(now.timestamp()) - feed_keep_s}})
+        return {
+            "notifications": len(await purge_by_day(self.notifications, "created_at", cutoff,
+                                                    PUBLISHED)),
+            "declaration_view": len(await purge_by_day(self.views, "received_at", cutoff)),
+            "parked_events": len(await purge_by_day(self.parked, "parked_at", cutoff)),
+            "feed_buckets": feed.deleted_count,
         }
-        return {name: result.deleted_count for name, result in deleted.items()}

@@ -13,7 +13,7 @@ changes nothing. Subject ids only, no names (DESIGN.md §5).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from pymongo import ASCENDING
@@ -22,9 +22,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.notification import FollowupRecorded
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
-from libs.contracts.vietnam_time import vn_day
+from libs.contracts.vietnam_time import VN_TZ, vn_day
 from libs.runtime.mongo import SAFE_BULK, Document, insert_once
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
+from libs.runtime.retention import CHUNK, PUBLISHED, delete_ids, purge_by_day
 from services.ward_notification.followup_rules import Attempt, Quarantined
 
 
@@ -41,6 +42,8 @@ class FollowupStore:
         await create_outbox_index(self.followups)
         await self.followups.create_index([("quarantine_id", ASCENDING)])
         await self.cases.create_index([("ward_code", ASCENDING)])
+        for purged in (self.quarantines, self.cases):
+            await purged.create_index([("day", ASCENDING)])
 
     # --- the views of trace's events ---
 
@@ -50,7 +53,9 @@ class FollowupStore:
             "_id": p.quarantine_id, "subject_id": p.subject_id, "ward_code": p.ward_code,
             "start": p.start.isoformat(), "end": p.end.isoformat(), "place": p.place.value,
             "reason": p.reason.value, "case_id": p.case_id,
-            "ordered_day": vn_day(event.occurred_at).isoformat()})
+            "ordered_day": vn_day(event.occurred_at).isoformat(),
+            # Its retention (and its follow-ups') runs from its end.
+            "until": datetime.combine(p.end, time(0), VN_TZ), "day": p.end.isoformat()})
 
     async def put_release(self, event: Envelope[QuarantineReleased]) -> bool:
         p = event.payload
@@ -62,7 +67,8 @@ class FollowupStore:
         p = event.payload
         return await insert_once(self.cases, {
             "_id": p.case_id or event.event_id, "subject_id": p.subject_id,
-            "ward_code": p.ward_code, "day": vn_day(event.occurred_at).isoformat()})
+            "ward_code": p.ward_code, "day": vn_day(event.occurred_at).isoformat(),
+            "at": event.occurred_at})
 
     # --- reads ---
 
@@ -110,6 +116,21 @@ class FollowupStore:
         return await insert_once(self.followups, {
             "_id": followup_id, **p.model_dump(mode="json"), "at": at,
             **new_outbox(outbox_entry(event, key=p.subject_id or p.quarantine_id))})
+
+    async def purge(self, cutoff: datetime) -> dict[str, int]:
+        """Orders (with their releases and follow-ups) and cases, the window after their
+        end or confirmation."""
+        orders = await purge_by_day(self.quarantines, "until", cutoff)
+        followups = 0
+        for quarantine_id in orders:
+            while ids := [d["_id"] for d in await self.followups.find(
+                    {"quarantine_id": quarantine_id, **PUBLISHED}, {"_id": 1}).limit(CHUNK).to_list()]:
+                if not (gone := await delete_ids(self.followups, ids)):
+                    break
+                followups += gone
+        return {"quarantines": len(orders), "releases": await delete_ids(self.releases, orders),
+                "followups": followups,
+                "cases": len(await purge_by_day(self.cases, "at", cutoff))}
 
     async def followup(self, followup_id: str) -> Document | None:
         return await self.followups.find_one({"_id": followup_id}, WITHOUT_OUTBOX)

@@ -16,6 +16,7 @@ from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.runtime.mongo import Document, insert_once
+from libs.runtime.retention import day_of, purge_by_day
 
 PENDING, DELIVERED, FAILED, PAUSED, CANCELLED = (
     "pending", "delivered", "failed", "paused", "cancelled")
@@ -30,6 +31,7 @@ class WebhookStore:
     async def create_indexes(self) -> None:
         await self.webhooks.create_index("ward_code")
         await self.deliveries.create_index([("webhook_id", 1), ("created_at", DESCENDING)])
+        await self.deliveries.create_index("day")
         await self.queue.create_index("webhook_id")
 
     # --- subscriptions ---
@@ -73,6 +75,7 @@ class WebhookStore:
     async def enqueue(self, delivery: Document, enabled: bool, now: datetime) -> None:
         """Log a delivery and queue it; a repeat of the same delivery changes nothing."""
         delivery["state"] = PENDING if enabled else PAUSED
+        delivery["day"] = day_of(delivery["created_at"])  # for the retention purge
         if not await insert_once(self.deliveries, delivery):
             existing = await self.deliveries.find_one({"_id": delivery["_id"]}, {"state": 1})
             if existing is None or existing["state"] != PENDING:
@@ -136,6 +139,5 @@ class WebhookStore:
         await self.queue.delete_one({"_id": delivery_id})
 
     async def purge(self, cutoff: datetime) -> int:
-        result = await self.deliveries.delete_many(
-            {"created_at": {"$lt": cutoff}, "state": {"$in": [DELIVERED, FAILED, CANCELLED]}})
-        return result.deleted_count
+        done = {"state": {"$in": [DELIVERED, FAILED, CANCELLED]}}
+        return len(await purge_by_day(self.deliveries, "created_at", cutoff, done))

@@ -1,14 +1,22 @@
-"""Webhook rules: signatures, backoff, what a subscription URL may be. Pure.
+"""Webhook rules: signatures, backoff, what a subscription URL and the addresses it
+reaches may be. Pure (the resolving and connecting is webhook_addresses.py's).
 
 The receiver checks `X-Khaibao-Signature: sha256=<hex>` =
 HMAC-SHA256(secret, "<X-Khaibao-Timestamp>.<raw body>"); binding the timestamp
 into the signature lets it refuse replays of old deliveries.
+
+A webhook is a request the service makes to an address a ward official chose, so it
+may only reach public addresses: not loopback, private, link-local (cloud metadata at
+169.254.169.254), multicast, reserved or shared ranges, nor those written inside an
+IPv6 address (IPv4-mapped, 6to4, Teredo, NAT64), unless the operator allow-lists the
+host (`webhook_allowed_hosts`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,6 +27,14 @@ DELIVERY_HEADER = "X-Khaibao-Delivery"
 ATTEMPT_HEADER = "X-Khaibao-Attempt"
 EVENT_HEADER = "X-Khaibao-Event"
 MAX_URL_LENGTH = 2048
+REFUSED = "address_refused"  # how a refused delivery attempt's error starts
+
+IPAddress = IPv4Address | IPv6Address
+# Metadata services on addresses `is_global` does not catch (Azure's wire server is public
+# address space; AWS's IPv6 one is unique-local, caught anyway, listed to say why).
+METADATA = frozenset({ip_address("168.63.129.16"), ip_address("fd00:ec2::254")})
+_NAT64 = IPv6Network("64:ff9b::/96")
+_SHARED = IPv4Network("100.64.0.0/10")  # carrier-grade NAT (Alibaba's metadata is inside)
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -55,3 +71,52 @@ def url_problem(url: str, require_https: bool) -> str | None:
     if parts.fragment:
         return "the URL may not have a #fragment"
     return None
+
+
+def host_key(host: str) -> str:
+    """A host as allow-lists and comparisons use it: lower case, no [brackets] or final dot."""
+    return host.strip().strip("[]").rstrip(".").lower()
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The address a URL's host names directly, or None for a host name."""
+    try:
+        return ip_address(host_key(host))
+    except ValueError:
+        return None
+
+
+def _embedded(address: IPAddress) -> IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo client, NAT64)."""
+    if not isinstance(address, IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _NAT64:
+        return IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def address_problem(address: IPAddress) -> str | None:
+    """Why a webhook may not be delivered to `address` (English), or None: a public one."""
+    inner = _embedded(address)
+    if inner is not None:
+        problem = address_problem(inner)
+        if problem:
+            return f"{problem} (inside {address})"
+    checks = (
+        (address in METADATA, "a cloud metadata address"),
+        (address.is_loopback, "a loopback address"),
+        (address.is_link_local, "a link-local address (cloud metadata services live there)"),
+        (address.is_multicast, "a multicast address"),
+        (address.is_unspecified, "the unspecified address"),
+        (address.is_private, "a private address"),
+        (address.is_reserved, "a reserved address"),
+        (isinstance(address, IPv4Address) and address in _SHARED, "a shared (CGNAT) address"),
+        (not address.is_global, "not a public address"),
+    )
+    return next((f"{address} is {why}" for refused, why in checks if refused), None)

@@ -286,8 +286,8 @@ async def checkpoint(env: ServerSlice) -> AsyncIterator[Served]:
 
 @asynccontextmanager
 async def ward(env: ServerSlice) -> AsyncIterator[Served]:
-    """With one notification and one webhook of WARD."""
-    app = build_ward(env.settings(WardSettings))
+    """With one notification and one webhook of WARD (on 127.0.0.1, allow-listed)."""
+    app = build_ward(env.settings(WardSettings, webhook_allowed_hosts="127.0.0.1"))
     async with running(app) as client:
         await notification_kit.publish(env, notification_kit.declaration(destination=WARD))
 

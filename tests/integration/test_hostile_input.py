@@ -54,7 +54,8 @@ TARGETS = {
                          "PUT", "/v1/checkpoints/cp-hostile",
                          lambda: {"name": "Chốt thử", "kind": "road", "ward_code": HOAN_KIEM},
                          "name"),
-    "ward_notification": Target(lambda env: build_ward(env.settings(WardSettings)), "POST",
+    "ward_notification": Target(lambda env: build_ward(env.settings(
+                                    WardSettings, webhook_allowed_hosts="127.0.0.1")), "POST",
                                 "/v1/webhooks",
                                 lambda: {"ward_code": HOAN_KIEM, "url": "http://127.0.0.1:9/h",
                                          "description": "Hệ thống phường"}, "description"),

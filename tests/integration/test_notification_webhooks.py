@@ -20,7 +20,11 @@ from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
 
 VUNGTAU = bearer(Role.ward_official, [VUNG_TAU])
-FAST = {"webhook_backoff_base_s": 0.05, "webhook_backoff_max_s": 0.2, "webhook_poll_s": 0.1}
+# The receivers run on 127.0.0.1, which webhooks may reach only when allow-listed
+# (test_hostile_findings shows the refusal without it).
+LOCAL = {"webhook_allowed_hosts": "127.0.0.1"}
+FAST = {"webhook_backoff_base_s": 0.05, "webhook_backoff_max_s": 0.2, "webhook_poll_s": 0.1,
+        **LOCAL}
 
 
 async def _subscribe(api: httpx.AsyncClient, url: str) -> dict[str, Any]:
@@ -89,7 +93,7 @@ async def test_a_failing_subscription_is_disabled_then_re_enabled(env: ServerSli
 
 
 async def test_subscriptions_refuse_bad_input_and_other_wards(env: ServerSlice) -> None:
-    async with running(build(env.settings(Settings))) as api:
+    async with running(build(env.settings(Settings, **LOCAL))) as api:
         webhook = await _subscribe(api, "http://127.0.0.1:9/hook")
         hanoi = bearer(Role.ward_official, [HOAN_KIEM])
         bad = [

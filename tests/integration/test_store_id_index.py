@@ -2,8 +2,9 @@
 
 Every hot path of the services reads and writes by `_id` (buckets, outbox marks,
 the registry). FerretDB 1.24 on SQLite scans whole tables for these unless the
-stack's one-line fix is compiled in (deploy/local/stack.py, ID_INDEX_PATCH); on
-MongoDB the query planner takes the `_id` fast path.
+stack's patch is compiled in (deploy/local/ferretdb/sqlite-index-pushdown.patch);
+on MongoDB the query planner takes the `_id` fast path. Other indexed fields:
+test_store_indexes.py.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from services.movement_trace.domain import day_key
 from services.movement_trace.purge import purge_once
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
+from services.movement_trace.store_cases import CaseStore
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
@@ -43,7 +44,7 @@ async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
         # Pretend it is 28 days after the middle of the scenario.
         later = now - timedelta(days=1, hours=12) + timedelta(days=28)
         cutoff = later - timedelta(days=28)
-        deleted = await purge_once(TraceStore(db), settings, now=later)
+        deleted = await purge_once(TraceStore(db), CaseStore(db), settings, now=later)
         after = await db["movements"].find({}, {"at": 1}).to_list()
         days_after = {d["_id"] for d in await db["subject_weeks"].find({}, {"_id": 1}).to_list()}
         audit = await db["audit"].count_documents({})

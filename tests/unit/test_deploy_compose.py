@@ -86,8 +86,8 @@ def test_topic_job_runs_the_catalogue_admin(compose: dict[str, Any]) -> None:
     assert job["command"] == ["python", "-m", "libs.runtime.topics_admin"]
     assert callable(topics_admin.main)
     assert job["depends_on"] == {"kafka": {"condition": "service_healthy"}}
-    # Compose's broker keeps data forever like the topics the job creates.
-    assert str(compose["kafka"]["environment"]["KAFKA_LOG_RETENTION_HOURS"]) == "-1"
+    # Compose's broker deletes by age like the local stack: 45 days unless a topic says less.
+    assert str(compose["kafka"]["environment"]["KAFKA_LOG_RETENTION_HOURS"]) == "1080"
 
 
 def test_demo_seed_extends_the_realm_then_loads_the_demo(compose: dict[str, Any]) -> None:

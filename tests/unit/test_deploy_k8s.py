@@ -58,11 +58,13 @@ def test_the_base_passes_every_check_but_rendering(base: list[Doc]) -> None:
     assert errors + project.check_all(base, production=False) == []
 
 
-def test_every_catalogue_topic_is_declared_with_partitions_and_kept_forever(base: list[Doc]) -> None:
+def test_every_catalogue_topic_is_declared_with_partitions_and_the_policys_retention(
+        base: list[Doc]) -> None:
     topics = {d["spec"]["topicName"]: d["spec"] for d in base if d["kind"] == "KafkaTopic"}
     assert set(topics) == set(ALL_TOPICS)
-    for spec in topics.values():
-        assert spec["partitions"] >= 1 and spec["config"]["retention.ms"] == -1
+    for name, spec in topics.items():
+        days = 730 if name.removesuffix(".dlq") in ("trace.accessed", "person.revealed") else 45
+        assert spec["partitions"] >= 1 and spec["config"]["retention.ms"] == days * 86_400_000
 
 
 def test_production_patches_every_topic_for_replication() -> None:

@@ -19,6 +19,7 @@ from services.movement_trace.rebuild import Rebuilder
 from services.movement_trace.rebuild_lock import RebuildRunning
 from services.movement_trace.settings import Settings
 from services.movement_trace.store import TraceStore
+from services.movement_trace.store_cases import CaseStore
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ class RebuildRunner:
                 self.busy = False
 
 
-def build_router(store: TraceStore, runner: RebuildRunner, settings: Settings) -> APIRouter:
+def build_router(store: TraceStore, cases: CaseStore, runner: RebuildRunner,
+                 settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
     async def status() -> RebuildStatus:
@@ -90,6 +92,6 @@ def build_router(store: TraceStore, runner: RebuildRunner, settings: Settings) -
     @router.post("/purge")
     async def purge_now(_: Admin) -> dict[str, int]:
         """Run the retention purge now (it also runs every `purge_interval_s`)."""
-        return await purge_once(store, settings)
+        return await purge_once(store, cases, settings)
 
     return router

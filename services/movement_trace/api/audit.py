@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from libs.contracts.values import Day, PlainText
 from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import Document
 from services.movement_trace.api.common import Admin
@@ -54,12 +55,13 @@ def build_router(store: TraceStore) -> APIRouter:
     @router.get("/audit", response_model=AuditPage)
     async def audit(
             _: Admin,
-            user: Annotated[str | None, Query(max_length=100, description="staff account")] = None,
-            role: Annotated[str | None, Query(max_length=30)] = None,
-            purpose: Annotated[str | None, Query(max_length=100,
-                                                description="words in the stated purpose")] = None,
+            user: Annotated[PlainText | None, Query(max_length=100,
+                                                    description="staff account")] = None,
+            role: Annotated[PlainText | None, Query(max_length=30)] = None,
+            purpose: Annotated[PlainText | None, Query(
+                max_length=100, description="words in the stated purpose")] = None,
             subject_id: Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$")] = None,
-            day: Annotated[date | None, Query(description="a Viet Nam calendar day")] = None,
+            day: Annotated[Day | None, Query(description="a Viet Nam calendar day")] = None,
             kind: Annotated[Literal["trace", "reveal"] | None, Query()] = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 100) -> AuditPage:
         """Trace queries and reveals of people's identity, newest first, by staff account,

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from libs.contracts.events.trace import QuarantineReason
+from libs.contracts.values import Identifier
 from libs.runtime.errors import ApiError
 from services.movement_trace import quarantine_rules as rules
 from services.movement_trace.api.common import (
@@ -79,7 +80,7 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         if body.positive_test_date > desk.today():
             raise _invalid("positive_test_date", "date_in_future", "Ngày xét nghiệm ở tương lai",
                            "The test date is in the future")
-        if body.positive_test_date < desk.today() - timedelta(days=settings.retention_days):
+        if body.positive_test_date < desk.today() - settings.retention.window:
             raise _invalid("positive_test_date", "date_too_old", "Ngày xét nghiệm quá cũ",
                            "The test date is older than the movements kept")
         await auditor.record(who, body.purpose, f"case.confirm subject={subject} "
@@ -88,14 +89,14 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         return await proposal_of(case, created)
 
     @router.get("/cases/{case_id}/proposal", response_model=Proposal)
-    async def proposal(case_id: str, who: Epidemiologist, purpose: Purpose) -> Proposal:
+    async def proposal(case_id: Identifier, who: Epidemiologist, purpose: Purpose) -> Proposal:
         """The case's proposed F1 again, with the orders already given for it."""
         case = await case_or_404(case_id)
         await auditor.record(who, purpose, f"case.proposal case={case_id}")
         return await proposal_of(case, False)
 
     @router.post("/cases/{case_id}/quarantines", status_code=201, response_model=OrdersOut)
-    async def order_contacts(case_id: str, body: ContactOrderIn,
+    async def order_contacts(case_id: Identifier, body: ContactOrderIn,
                              who: Epidemiologist) -> OrdersOut:
         """Confirm all (no `subject_ids`) or some of the proposed F1 → one
         `quarantine.ordered` each (reason `contact`, with the exposures as evidence)."""
@@ -154,7 +155,7 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         return [QuarantineOut.of(o) for o in sorted(orders, key=lambda o: o["start"])]
 
     @router.post("/quarantines/{quarantine_id}/release", response_model=QuarantineOut)
-    async def release(quarantine_id: str, body: ReleaseIn, who: Epidemiologist) -> QuarantineOut:
+    async def release(quarantine_id: Identifier, body: ReleaseIn, who: Epidemiologist) -> QuarantineOut:
         """Release before the end date → `quarantine.released` (early); a second call
         answers the first release."""
         order = await desk.store.order(quarantine_id)

@@ -11,7 +11,7 @@ from pydantic import AfterValidator
 
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.trace import TraceAccessed
-from libs.contracts.values import PlainText, subject_id_for
+from libs.contracts.values import Moment, PlainText, subject_id_for
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError, valid_national_id
 from libs.runtime.logs import correlation_id
@@ -33,8 +33,8 @@ SubjectParam = Annotated[str, Query(pattern="^[0-9a-fA-F]{64}$",
                                     description="pseudonymous subject id (hex), from "
                                                 "POST /v1/subjects for a national ID"),
                          AfterValidator(str.lower)]
-From = Annotated[datetime | None, Query(alias="from", description="start (ISO 8601; UTC if no zone)")]
-To = Annotated[datetime | None, Query(alias="to", description="end, exclusive (default: now)")]
+From = Annotated[Moment | None, Query(alias="from", description="start (ISO 8601; UTC if no zone)")]
+To = Annotated[Moment | None, Query(alias="to", description="end, exclusive (default: now)")]
 
 
 def _field_error(field: str, code: str, vi: str, en: str) -> ApiError:

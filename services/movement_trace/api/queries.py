@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from libs.contracts.values import Identifier
 from libs.runtime.errors import ApiError
 from services.movement_trace import exports
 from services.movement_trace.api.common import (
@@ -55,10 +56,10 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
     day = timedelta(days=1)
 
     def timeline_ask(subject_id: SubjectParam, start: From = None, end: To = None) -> Ask:
-        return Ask(subject_id, *time_range(start, end, settings.retention_days * day,
+        return Ask(subject_id, *time_range(start, end, settings.retention.window,
                                         settings.timeline_max_days * day))
 
-    def visits_ask(checkpoint_id: Annotated[str, Query(min_length=1, max_length=100)],
+    def visits_ask(checkpoint_id: Annotated[Identifier, Query(min_length=1, max_length=100)],
                    start: From = None, end: To = None) -> Ask:
         return Ask(checkpoint_id, *time_range(start, end, day, settings.visits_max_days * day))
 

@@ -1,4 +1,5 @@
-"""The local stack without Docker: Apache Kafka (KRaft), FerretDB and Keycloak as plain processes.
+"""The local stack without Docker: Apache Kafka (KRaft), FerretDB, Keycloak and the development
+mail server as plain processes.
 
     python -m deploy.local.stack up|down|status
 
@@ -7,7 +8,8 @@ started again on its old data. The first `up` downloads the Kafka jars and the
 Keycloak distribution with Maven and builds FerretDB with Go; later ones only
 start processes (all at once, then each is waited for). Everything lives under
 the state folder (`KHAIBAO_STATE`, default `.state`). `KHAIBAO_STACK` names the
-servers to run (default `kafka,ferretdb,keycloak`): the tests' private stacks,
+servers to run (default `kafka,ferretdb,keycloak,smtp`; `smtp` is the development mail
+server of deploy/local/mailsink.py, which keeps what it receives): the tests' private stacks,
 which restart Kafka and FerretDB, share the main stack's identity provider.
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from deploy.local.identity_provider import Keycloak, set_up_development
+from deploy.local.mailsink import MailSink
 from deploy.local.procs import (
     REPO,
     STATE,
@@ -44,6 +47,15 @@ FERRET_BIN = STATE / "bin" / "ferretdb"
 def _require(tool: str, why: str) -> None:
     if shutil.which(tool) is None:
         fail(f"{tool} is missing: it is needed to {why} (see README, Prerequisites).")
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id as Kafka makes one: a random UUID in URL-safe base64, never
+    starting with "-" (the storage tool would read it as an option; 1 start in 64 failed)."""
+    while (cluster_id := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")) \
+            .startswith("-"):
+        pass
+    return cluster_id
 
 
 class Kafka:
@@ -70,8 +82,7 @@ class Kafka:
         config = self._write_config()
         data = KAFKA_DIR / "data"
         if not (data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            self._run(self._java("kafka.tools.StorageTool", "format", "-t", cluster_id,
+            self._run(self._java("kafka.tools.StorageTool", "format", "-t", new_cluster_id(),
                                  "-c", str(config)), "kafka storage format")
         self.slot.spawn(self._java("kafka.Kafka", str(config)))
 
@@ -218,13 +229,13 @@ async def _create_catalogue_topics(bootstrap: str) -> int:
     return await ensure_topics(bootstrap, list(ALL_TOPICS))
 
 
-Server = Kafka | FerretDB | Keycloak
+Server = Kafka | FerretDB | Keycloak | MailSink
 
 
 def servers() -> list[Server]:
-    wanted = os.environ.get("KHAIBAO_STACK", "kafka,ferretdb,keycloak").split(",")
+    wanted = os.environ.get("KHAIBAO_STACK", "kafka,ferretdb,keycloak,smtp").split(",")
     every: list[Server] = [Kafka(Endpoint.from_kafka_env()), FerretDB(Endpoint.from_mongo_env()),
-                           Keycloak()]
+                           Keycloak(), MailSink()]
     return [server for server in every if server.name in wanted]
 
 

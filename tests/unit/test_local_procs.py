@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local.procs import LENT_PORTS, ProcessSlot, StartupFailed, free_port
+from deploy.local.stack import new_cluster_id
 
 
 def test_a_lent_port_is_below_the_ephemeral_range_and_bindable() -> None:
@@ -85,3 +86,10 @@ def test_last_lines_can_leave_out_a_chatty_logger() -> None:
             '{"logger": "app", "n": 1}', '{"logger": "app", "n": 3}']
     finally:
         slot.log.unlink(missing_ok=True)
+
+
+def test_a_kraft_cluster_id_never_reads_as_an_option() -> None:
+    # One id in 64 would start with "-" and the storage tool would take it for a flag.
+    ids = [new_cluster_id() for _ in range(2000)]
+    assert not any(i.startswith("-") for i in ids)
+    assert all(len(i) == 22 and len(set(ids)) == len(ids) for i in ids)

@@ -12,6 +12,9 @@ planned time, so a service that falls behind shows it (no coordinated
 omission). Each scan verifies a real Ed25519 signature and stores a scan
 document. Baselines at the same rates: `GET /healthz` of the same process (the
 HTTP stack alone) and a bare PyMongo `find_one` by `_id` on the same store.
+Past its capacity the service sheds (503 + `Retry-After`, libs/runtime/shedding.py): each
+row gives the latency and rate of what was served (the goodput) and how many were shed
+and how fast, so a rate above capacity shows whether goodput holds.
 Prints a Markdown table; removes its topics and database.
 """
 
@@ -26,6 +29,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -125,34 +129,50 @@ async def until_known(client: httpx.AsyncClient, tokens: list[str]) -> None:
             await asyncio.sleep(0.5)
 
 
-async def fixed_rate(send: Callable[[int], Awaitable[bool]], rate: float,
-                     seconds: float) -> tuple[list[float], int, float]:
-    """(latencies from each planned start, errors, achieved requests/s)."""
+@dataclass
+class RateResult:
+    served: list[float] = field(default_factory=list)  # 2xx: latency from the planned start
+    shed: list[float] = field(default_factory=list)  # 503 + Retry-After (load shedding)
+    errors: int = 0  # anything else, timeouts included
+    elapsed: float = 0.0
+
+    def figure(self) -> str:
+        """Latency of what was served, the goodput, and what was shed and how fast."""
+        goodput = len(self.served) / self.elapsed if self.elapsed else 0.0
+        text = (f"p50 {ms(pct(self.served, 0.5))}, p99 {ms(pct(self.served, 0.99))} "
+                f"({goodput:,.0f} req/s served)")
+        if self.shed:
+            text += (f", {len(self.shed):,} shed with 503 in p99 "
+                     f"{ms(pct(self.shed, 0.99))}")
+        return text + (f", {self.errors} errors" if self.errors else "")
+
+
+async def fixed_rate(send: Callable[[int], Awaitable[int]], rate: float,
+                     seconds: float) -> RateResult:
+    """Open loop: request i leaves at its planned time whatever the earlier ones did;
+    `send` answers the HTTP status (0: no answer)."""
     total = int(rate * seconds)
-    latencies: list[float] = []
-    errors = 0
+    result = RateResult()
     start = time.perf_counter() + 0.2
 
     async def one(i: int) -> None:
-        nonlocal errors
         planned = start + i / rate
         await asyncio.sleep(max(0.0, planned - time.perf_counter()))
         try:
-            ok = await send(i)
+            status = await send(i)
         except httpx.HTTPError:  # a timeout under overload counts, it does not end the run
-            ok = False
-        latencies.append(time.perf_counter() - planned)
-        errors += not ok
+            status = 0
+        latency = time.perf_counter() - planned
+        if 200 <= status < 300:
+            result.served.append(latency)
+        elif status == 503:
+            result.shed.append(latency)
+        else:
+            result.errors += 1
 
     await asyncio.gather(*(one(i) for i in range(total)))
-    return latencies, errors, total / (time.perf_counter() - start)
-
-
-def figure(result: tuple[list[float], int, float]) -> str:
-    latencies, errors, achieved = result
-    text = (f"p50 {ms(pct(latencies, 0.5))}, p99 {ms(pct(latencies, 0.99))} "
-            f"({achieved:,.0f} req/s achieved)")
-    return text + (f", {errors} errors" if errors else "")
+    result.elapsed = time.perf_counter() - start
+    return result
 
 
 async def measure(base: str, tokens: list[str], db: str, rates: list[float],
@@ -165,24 +185,24 @@ async def measure(base: str, tokens: list[str], db: str, rates: list[float],
         await until_known(client, tokens)
         declarations = mongo[db]["declarations"]
 
-        async def scan(i: int) -> bool:
+        async def scan(i: int) -> int:
             answer = await client.post("/v1/scans", headers=OFFICER, json={
                 "checkpoint_id": CHECKPOINT, "token": tokens[i % len(tokens)],
                 "scan_id": new_event_id()})
-            return answer.status_code == 200
+            return answer.status_code
 
-        async def healthz(_: int) -> bool:
-            return (await client.get("/healthz")).status_code == 200
+        async def healthz(_: int) -> int:
+            return (await client.get("/healthz")).status_code
 
-        async def find_one(i: int) -> bool:
-            return await declarations.find_one({"_id": str(uuid.UUID(int=i % len(tokens) + 1))}) \
-                is not None
+        async def find_one(i: int) -> int:
+            found = await declarations.find_one({"_id": str(uuid.UUID(int=i % len(tokens) + 1))})
+            return 200 if found is not None else 0
 
         await fixed_rate(scan, 20, 2)  # warm-up
         for rate in rates:
-            scans = figure(await fixed_rate(scan, rate, seconds))
-            http = figure(await fixed_rate(healthz, rate, seconds))
-            store = figure(await fixed_rate(find_one, rate, seconds))
+            scans = (await fixed_rate(scan, rate, seconds)).figure()
+            http = (await fixed_rate(healthz, rate, seconds)).figure()
+            store = (await fixed_rate(find_one, rate, seconds)).figure()
             rows.append(Row(f"checkpoint: POST /v1/scans at {rate:g} req/s for {seconds:g} s",
                             scans, f"GET /healthz same process: {http}; "
                                    f"bare PyMongo find_one by _id: {store}"))

@@ -36,6 +36,7 @@ from pymongo import AsyncMongoClient
 
 from bench.common import Row, http_load, markdown_table, ms, pct
 from deploy.local import run
+from deploy.local.procs import ProcessSlot
 from libs.contracts.topics import IDENTITY_REJECTED, IDENTITY_VERIFIED, WARD_NOTIFIED, Topics
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.topics_admin import delete_topics, ensure_topics
@@ -139,6 +140,30 @@ def store_writes(environ: dict[str, str]) -> int:
     return total
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its reaped children (/proc/<pid>/stat)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    # After the command: state is field 3; utime, stime, cutime, cstime are fields 14-17.
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+
+
+def processes(environ: dict[str, str]) -> dict[str, int]:
+    """Every process the pipeline runs on: the five services, Kafka, FerretDB, the identity
+    provider (idle here, counted all the same), and this load generator."""
+    found = {service.name: service.slot(environ).pid() for service in run.existing()}
+    for server in ("kafka", "ferretdb", "keycloak"):
+        found[server] = ProcessSlot(server).pid()
+    found["load generator"] = os.getpid()
+    return {name: pid for name, pid in found.items() if pid}
+
+
+def cpu_now(pids: dict[str, int]) -> dict[str, float]:
+    return {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+
 def peak_rss_mib(environ: dict[str, str]) -> dict[str, float]:
     peaks = {}
     for service in run.existing():
@@ -148,10 +173,18 @@ def peak_rss_mib(environ: dict[str, str]) -> dict[str, float]:
     return peaks
 
 
+@dataclass(frozen=True)
+class Drive:
+    completed: int  # during the run
+    writes: int  # store write commands during the run
+    elapsed: float  # seconds
+    errors: int  # 4xx/5xx answers
+    cpu: dict[str, float]  # CPU seconds each process spent during the run
+
+
 async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: Progress,
-                seconds: float, window: int, concurrency: int) -> tuple[int, int, float, int]:
-    """Submit for `seconds` with at most `window` unfinished; returns (completed during the
-    run, write commands during the run, the run's length in seconds, 5xx/4xx answers)."""
+                seconds: float, window: int, concurrency: int) -> Drive:
+    """Submit for `seconds` with at most `window` unfinished."""
     base = run.SERVICES[0].url(environ)
     forms_left = iter(forms)
     errors = 0
@@ -177,6 +210,8 @@ async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: 
     await http_load(submit, total=concurrency * 2, concurrency=concurrency)  # warm-up:
     await until_done(180)  # the first consumer-group joins happen here
     done_before, writes_before = progress.completed(), store_writes(environ)
+    pids = processes(environ)
+    cpu_before = cpu_now(pids)
     started = time.monotonic()
     stop_at = started + seconds
 
@@ -190,9 +225,10 @@ async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: 
     elapsed = time.monotonic() - started
     completed = progress.completed() - done_before
     writes = store_writes(environ) - writes_before
+    cpu = {name: spent - cpu_before[name] for name, spent in cpu_now(pids).items()}
     print(f"[pipeline] at the end of the load: {progress.stages()}", flush=True)
     await until_done(120)  # drain before the services stop, so nothing is cut mid-write
-    return completed, writes, elapsed, errors
+    return Drive(completed, writes, elapsed, errors, cpu)
 
 
 async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
@@ -214,9 +250,8 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
             watchers = [asyncio.create_task(watch_kafka(topics, progress, stop)),
                         asyncio.create_task(watch_trace(client, env["TRACE_MONGO_DB"],
                                                         progress, stop))]
-            completed, writes, elapsed, errors = await drive(
-                env, [declaration_of(p) for p in people], progress, seconds, window,
-                concurrency)
+            done = await drive(env, [declaration_of(p) for p in people], progress, seconds,
+                               window, concurrency)
             peaks = peak_rss_mib(env)
         finally:
             stop.set()
@@ -229,6 +264,7 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
     await asyncio.gather(*watchers, return_exceptions=True)
     latencies = [progress.verified_at[d] - t for d, t in progress.submitted_at.items()
                  if d in progress.verified_at]
+    completed, writes, elapsed, errors = done.completed, done.writes, done.elapsed, done.errors
     per_declaration = writes / max(completed, 1)
     baseline = (f"{raw_insert_per_s / per_declaration:,.0f} declarations/s "
                 f"(raw insert_one {raw_insert_per_s:,.0f}/s ÷ {per_declaration:.1f} writes)"
@@ -242,8 +278,21 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
             f"{ms(pct(latencies, 0.5))} / {ms(pct(latencies, 0.99))} (n={len(latencies):,})",
             "—"),
     ]
+    rows.append(cpu_row(done))
     rows += [Row(f"peak RSS: {name}", f"{mib:.0f} MiB", "—") for name, mib in peaks.items()]
     return rows
+
+
+def cpu_row(done: Drive) -> Row:
+    """CPU milliseconds per completed declaration, per process, largest first."""
+    per = {name: 1000 * spent / max(done.completed, 1) for name, spent in done.cpu.items()}
+    ranked = sorted(per.items(), key=lambda item: -item[1])
+    total = sum(v for name, v in ranked if name != "load generator")
+    parts = ", ".join(f"{name} {value:.1f}" for name, value in ranked)
+    return Row("pipeline: CPU ms per declaration, per process (from /proc)",
+               f"{total:.1f} ms without the load generator: {parts}",
+               f"2 cores = {2000 / max(total, 0.001):,.0f} declarations/s if CPU were the "
+               "only limit")
 
 
 def main() -> None:

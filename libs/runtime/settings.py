@@ -74,6 +74,9 @@ class ServiceSettings(BaseSettings):
                                         description="who looked at whom is kept this long")
     purge_interval_s: float = Field(3600, gt=0, validation_alias="KHAIBAO_PURGE_INTERVAL_S",
                                     description="how often each service runs its retention purge")
+    max_in_flight: int = Field(64, ge=1, validation_alias="KHAIBAO_MAX_IN_FLIGHT",
+                               description="requests a process works on at once; beyond, "
+                               "503 with Retry-After at once (libs/runtime/shedding.py)")
     mongo_socket_timeout_s: float = Field(120.0, gt=0, description="a store command unanswered "
                                           "this long fails (and is retried) instead of hanging")
 

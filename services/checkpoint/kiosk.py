@@ -8,8 +8,9 @@ Reads QR codes from images (or a webcam, with OpenCV installed:
 service (`POST /v1/scans`), and records the recommended decision
 (`POST /v1/passages`) unless `--decide none`. One JSON line per code on
 stdout. The officer token comes from `--token` or `CHECKPOINT_TOKEN`. A request
-that fails on the network is retried with the same scan id, so a retry is
-never a second passage. Exit status: 0 when every image held a code the
+that fails on the network, or that a busy service sheds (503, `Retry-After`), is
+retried with the same scan id — later each time, the wait said on stderr — so a
+retry is never a second passage. Exit status: 0 when every image held a code the
 service answered, 1 otherwise.
 """
 
@@ -29,7 +30,8 @@ from PIL import Image
 
 from libs.contracts.envelope import new_event_id
 
-RETRIES = 3
+RETRIES = 4
+MAX_WAIT_S = 15.0
 SAME_CODE_S = 5.0  # a webcam sees the same code many times a second: act once
 
 
@@ -47,14 +49,19 @@ class Kiosk:
 
     def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         for attempt in range(RETRIES):
+            wait = 0.5 * 2 ** attempt
             try:
                 answer = self.client.post(path, json=body)
                 if answer.status_code < 500 or attempt == RETRIES - 1:
                     return answer
+                if answer.status_code == 503:  # shed: wait what it asks, longer each time
+                    asked = float(answer.headers.get("retry-after", "1") or 1)
+                    wait = min(asked * 2 ** attempt, MAX_WAIT_S)
+                    print(f"service busy, trying again in {wait:.0f} s", file=sys.stderr)
             except httpx.TransportError:
                 if attempt == RETRIES - 1:
                     raise
-            time.sleep(0.5 * 2 ** attempt)
+            time.sleep(wait)
         raise AssertionError("unreachable")
 
     def handle(self, token: str) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from tests.support.kafka import read_topic
 
 
 def settings(env: ServerSlice, **overrides: Any) -> Settings:
-    # Generous limits unless a test is about them: tests submit from one address.
-    return env.settings(Settings, **{"rate_per_minute": 6000, "rate_burst": 1000, **overrides})
+    # Generous limits unless a test is about them: tests submit from one address, and at
+    # times hundreds at once.
+    return env.settings(Settings, **{"rate_per_minute": 6000, "rate_burst": 1000,
+                                     "max_in_flight": 1000, **overrides})
 
 
 @asynccontextmanager

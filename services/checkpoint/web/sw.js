@@ -3,7 +3,7 @@
 // API calls (/v1/…) always go to the network, the page's own queue handles those (and
 // signin.js keeps what it needs of /v1/auth). Network first, so a deployment shows up
 // at once.
-const CACHE = "kb-scanner-v5";
+const CACHE = "kb-scanner-v6";
 const FILES = ["/", "/static/app.js", "/static/api.js", "/static/camera.js", "/static/i18n.js",
   "/static/qr-token.js", "/static/queue.js", "/static/render.js", "/static/style.css",
   "/static/vendor/jsQR.js", "/static/vendor/noble-ed25519.js", "/shared/i18n.js", "/shared/vn-time.js", "/shared/icon.svg",

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: help install run start stop test test-unit test-integration test-e2e test-reliability test-clock \
-        stack-up stack-down stack-status token lint typecheck bench compose-check k8s-check k8s-generate clean
+        stack-up stack-down stack-status inbox token lint typecheck bench compose-check k8s-check k8s-generate clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -28,13 +28,13 @@ start: $(STAMP) ## like run, but detached; `make stop` stops it
 stop: $(STAMP) ## stop what a detached run left (services and the stack)
 	$(PY) -m deploy.local.run --stop
 
-stack-up: $(STAMP) ## start Kafka and FerretDB (first time: download and build)
+stack-up: $(STAMP) ## start Kafka, FerretDB, Keycloak and the development mail server (first time: download and build)
 	$(PY) -m deploy.local.stack up
 
-stack-down: $(STAMP) ## stop Kafka and FerretDB (data stays in .state/)
+stack-down: $(STAMP) ## stop the local stack (data stays in .state/)
 	$(PY) -m deploy.local.stack down
 
-stack-status: $(STAMP) ## show whether Kafka and FerretDB run and answer
+stack-status: $(STAMP) ## show whether the stack's servers run and answer
 	$(PY) -m deploy.local.stack status
 
 test: $(STAMP) ## all tiers (unit, integration, e2e, reliability) against the real servers
@@ -60,6 +60,9 @@ test-reliability: $(STAMP) ## the pipeline under faults, on a private stack (KHA
 bench: $(STAMP) ## benchmarks against the local stack: table on stdout and in bench/results.md
 	$(PY) -m deploy.local.stack up
 	$(PY) -m bench.run
+
+inbox: $(STAMP) ## the latest e-mails and SMS sent to citizens (development: .state/mail, .state/sms): LAST=10
+	@$(PY) -m deploy.local.mailsink show --last $${LAST:-10}
 
 token: $(STAMP) ## print a demo JWT: make token ROLE=officer SCOPE=cp-1,cp-2
 	@$(PY) -m deploy.keycloak.tokens "$(ROLE)" "$(SCOPE)"

@@ -34,6 +34,7 @@ from bench import (
     trace_queries,
     trace_replay,
 )
+from bench import notices as citizen_messages
 from bench.common import Row, markdown_table
 from deploy.local.procs import Endpoint
 
@@ -54,12 +55,14 @@ class Sizes:
     replay_citizens: int = 1500
     notification_declarations: int = 300
     token_checks: int = 5000
+    notices_people: int = 300
 
     @classmethod
     def quick(cls) -> Sizes:
         return cls(kafka_messages=5_000, submit_requests=100, pipeline_seconds=10,
                    scan_rates=(50,), scan_seconds=3, trace_movements=20_000, trace_queries=20,
-                   replay_citizens=200, notification_declarations=40, token_checks=500)
+                   replay_citizens=200, notification_declarations=40, token_checks=500,
+                   notices_people=50)
 
 
 class Run:
@@ -117,8 +120,12 @@ class Run:
     async def notifications(self) -> list[Row]:
         return await notification_throughput.collect(self.sizes.notification_declarations, 50)
 
+    async def notices(self) -> list[Row]:
+        return await citizen_messages.collect(self.sizes.notices_people)
 
-SECTIONS = ("raw", "qr", "auth", "submit", "pipeline", "scan", "trace", "replay", "notifications")
+
+SECTIONS = ("raw", "qr", "auth", "submit", "pipeline", "scan", "trace", "replay", "notifications",
+            "notices")
 
 
 def header(seconds: float, load_before: float) -> str:

@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
+from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document
 from libs.scenario import Scenario, Visit
 from services.movement_trace.domain import Movement, MovementKind, bucket_writes, to_document
+from services.movement_trace.journeys import journey_number
 from services.movement_trace.views import BUCKET_FIELD, View
 
 
@@ -22,9 +24,15 @@ def movements(scenario: Scenario) -> Iterator[Movement]:
     n = 0
     for c in scenario.citizens:
         n += 1
-        yield Movement(source_event_id=f"d{n}", subject_id=c.subject_id, at=scenario.start,
+        at = scenario.declared_at(c)
+        ride = c.ride  # what the projection keeps of a flight, train or coach declared
+        yield Movement(source_event_id=f"d{n}", subject_id=c.subject_id, at=at,
                        kind=MovementKind.declared, declaration_id=c.declaration_id,
-                       ward_code=c.origin_ward, destination_ward=c.destination_ward)
+                       ward_code=c.origin_ward, destination_ward=c.destination_ward,
+                       transport_mode=ride.journey.mode if ride else "car",
+                       transport_number=journey_number(ride.journey.number) if ride else None,
+                       seat=ride.seat if ride else None,
+                       departure_date=(ride.journey.departure if ride else vn_day(at)).isoformat())
     for v in scenario.visits:
         for direction, at in _passages(v):
             n += 1

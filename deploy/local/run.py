@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from deploy.local import stack
+from deploy.local import mailsink, stack
 from deploy.local.procs import REPO, ProcessSlot, StartupFailed, fail
 
 
@@ -103,6 +103,10 @@ def print_welcome() -> None:
         print(f"  {user.role:15} {user.username:17} {user.password:24} "
               f"scope={','.join(user.scope) or '-'}")
     print("Scripts: `make token ROLE=<role> SCOPE=<ids>` prints an access token.")
+    host, port = mailsink.smtp_endpoint()
+    print(f"\nMessages to citizens (development): e-mail goes through the SMTP server on "
+          f"{host}:{port}\n  and is kept in {mailsink.MAIL_DIR}/ (one .eml a message); SMS in "
+          f"{mailsink.SMS_FILE}.\n  `make inbox` prints the latest of both.")
     print(f"\nLogs: {ProcessSlot('x').log.parent}/", flush=True)
 
 

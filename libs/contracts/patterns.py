@@ -30,8 +30,8 @@ MAX_MARKS = 3
 
 class Documented:
     """Annotation: JSON Schema keywords added to (or, with `replace`, instead of) what pydantic
-    writes for the type. A callable value is called when a schema is generated, so costly
-    patterns are built only for the OpenAPI documents."""
+    writes for the type; a keyword given as None is taken out. A callable value is called when
+    a schema is generated, so costly patterns are built only for the OpenAPI documents."""
 
     def __init__(self, replace: bool = False, **keywords: Any) -> None:
         self.replace = replace
@@ -42,10 +42,11 @@ class Documented:
         generated = handler(schema)
         values = {key: value() if callable(value) else value for key, value in self.keywords.items()}
         if self.replace:
-            kept = {key: generated[key] for key in ("description", "examples", "title")
-                    if key in generated}
-            return {**values, **kept}
-        return {**generated, **values}
+            kept: dict[str, Any] = {key: generated[key] for key in
+                                    ("description", "examples", "title") if key in generated}
+            return {**{k: v for k, v in values.items() if v is not None}, **kept}
+        merged = {**generated, **values}
+        return {key: value for key, value in merged.items() if value is not None}
 
     def __hash__(self) -> int:
         return id(self)
@@ -75,7 +76,7 @@ def char_class(codes: Iterable[int], negate: bool = False) -> str:
 @cache
 def _unicode() -> dict[str, frozenset[int]]:
     """Code points by the role they play in the plain-text rule, from this Python's Unicode."""
-    hidden, marks, spaces, expanding = set(), set(), set(), set()
+    hidden, marks, spaces, expanding, letters = set(), set(), set(), set(), set()
     for code in range(sys.maxunicode + 1):
         ch = chr(code)
         category = unicodedata.category(ch)
@@ -93,8 +94,22 @@ def _unicode() -> dict[str, frozenset[int]]:
             expanding.add(code)
         elif category.startswith("M"):
             marks.add(code)
+        elif category.startswith("L"):
+            letters.add(code)
     return {"hidden": frozenset(hidden), "marks": frozenset(marks),
-            "expanding": frozenset(expanding), "spaces": frozenset(spaces)}
+            "expanding": frozenset(expanding), "spaces": frozenset(spaces),
+            "letters": frozenset(letters)}
+
+
+def hidden_codes() -> frozenset[int]:
+    """The hidden characters of the plain-text rule, without the surrogates no pattern holds."""
+    return _unicode()["hidden"] - frozenset(range(0xD800, 0xE000))
+
+
+# Names of the formats of the texts whose patterns are long (JSON Schema: annotations, which
+# validators ignore). They let a generator that knows them draw such texts cheaply, as the
+# schemathesis test does; the pattern still says exactly what is taken.
+PLAIN_TEXT, PERSON_NAME, EMAIL = "plain-text", "person-name", "email-address"
 
 
 @cache
@@ -108,6 +123,41 @@ def plain_text_pattern() -> str:
     marks = char_class(u["marks"])
     base = char_class((u["hidden"] - surrogates) | u["marks"] | u["expanding"], negate=True)
     return f"^{marks}{{0,{MAX_MARKS}}}(?:{base}{marks}{{0,{MAX_MARKS}}})*$"
+
+
+@cache
+def name_pattern() -> str:
+    """A person's name as typed, the way the name rules take it: letters (each with at most
+    MAX_MARKS combining marks), apostrophes and hyphens, the first a letter, at least two of
+    them; any white space between them (and around), which is made a single space."""
+    u = _unicode()
+    space = f"[{whitespace(False)}]*"
+    marks = f"{char_class(u['marks'])}{{0,{MAX_MARKS}}}"
+    letter = char_class(u["letters"])
+    part = char_class(u["letters"] | {ord("'"), ord("-")})
+    return f"^{space}{letter}{marks}(?:{space}{part}{marks})+{space}$"
+
+
+@cache
+def two_visible() -> str:
+    """(Unanchored) two characters that are neither white space nor combining marks: what a
+    text trimmed and joined keeps of at least two characters."""
+    u = _unicode()
+    other = char_class(u["marks"] | u["expanding"] | u["spaces"] | hidden_codes(),
+                       negate=True)
+    return f"{other}[\\s\\S]*{other}"
+
+
+def spaced(atoms: Iterable[str], separators: str) -> str:
+    """A pattern of `atoms` (each one character class or group, with its own quantifier
+    applied to "it and the separators after it") where any of `separators` (class members)
+    may stand before, between and after them, the way a rule that drops them reads text."""
+    s = f"[{separators}]*"
+    body = ""
+    for atom in atoms:
+        unit, _, times = atom.partition("@")
+        body += f"(?:{unit}{s}){times}" if times else f"{unit}{s}"
+    return f"^{s}{body}$"
 
 
 @cache
@@ -161,6 +211,19 @@ def ward_code_pattern(codes: Iterable[int]) -> str:
     return "^(?:" + "|".join(parts) + ")$"
 
 
+def not_before(first: str) -> str:
+    """Dates written YYYY-MM-DD (a fixed-width text, so order of text is order of time) on or
+    after `first`: to go with DATE_PATTERN, which says which texts are dates."""
+    digits = [i for i, ch in enumerate(first) if ch.isdigit()]
+    alternatives = [first]
+    for i in digits:
+        if first[i] == "9":
+            continue
+        rest = "".join("[0-9]" if ch.isdigit() else ch for ch in first[i + 1:])
+        alternatives.append(f"{first[:i]}[{int(first[i]) + 1}-9]{rest}")
+    return "^(?:" + "|".join(alternatives) + ")$"
+
+
 # Days and moments callers name: the ISO 8601 forms the server reads, years 1900–2199, and
 # only days the calendar has (29 February in leap years).
 _YEAR = "(?:19|20|21)[0-9]{2}"
@@ -169,6 +232,9 @@ _MONTH_DAY = ("(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?
               "|02-(?:0[1-9]|1[0-9]|2[0-8]))")
 DATE = f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP}-02-29)"
 _HOUR = "(?:[01][0-9]|2[0-3])"
-TIME = f"{_HOUR}:[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{{1,6}})?)?(?:Z|[+-]{_HOUR}:[0-5][0-9])?"
+_CLOCK = f"{_HOUR}:[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{{1,6}})?)?"
+_OFFSET = f"(?:Z|[+-]{_HOUR}:[0-5][0-9])"
 DAY_PATTERN = f"^{DATE}$"
-MOMENT_PATTERN = f"^{DATE}T{TIME}$"
+DAY = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
+MOMENT_PATTERN = f"^{DATE}T{_CLOCK}{_OFFSET}?$"
+ZONED_MOMENT_PATTERN = f"^{DATE}T{_CLOCK}{_OFFSET}$"

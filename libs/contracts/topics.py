@@ -24,6 +24,7 @@ FOLLOWUP_RECORDED = "followup.recorded"
 VEHICLE_DECLARED = "vehicle.declared"
 CHECKPOINT_SCANNED = "checkpoint.scanned"
 PERSON_REVEALED = "person.revealed"
+ARRIVAL_REGISTERED = "arrival.registered"
 
 EVENT_TOPICS: tuple[str, ...] = (
     DECLARATION_SUBMITTED,
@@ -41,6 +42,7 @@ EVENT_TOPICS: tuple[str, ...] = (
     VEHICLE_DECLARED,
     CHECKPOINT_SCANNED,
     PERSON_REVEALED,
+    ARRIVAL_REGISTERED,
 )
 
 DLQ_SUFFIX = ".dlq"

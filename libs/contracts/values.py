@@ -15,7 +15,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, Strict
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from libs.contracts import patterns
@@ -90,6 +91,8 @@ def _ward_codes() -> frozenset[int]:
 
 
 def normalise_ward_code(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 70.0 is the JSON integer 70
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:05d}"
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 5:
@@ -101,17 +104,20 @@ def check_ward_code(value: str) -> str:
     """The 5 ASCII digits of a current ward (`normalise_ward_code` pads shorter ones)."""
     if not (len(value) == 5 and value.isascii() and value.isdigit()) \
             or int(value) not in _ward_codes():
-        raise ValueError("not the code of a current ward or commune (2025 units)")
+        raise PydanticCustomError("ward_unknown",
+                                  "not the code of a current ward or commune (2025 units)")
     return value
 
 
 @cache
 def ward_code_schema() -> dict[str, object]:
     """The JSON Schema of a ward code as callers may send it: the code's 5 digits (leading
-    zeros may be left out) or the code as a number."""
+    zeros may be left out), exactly the current codes; or the code as a number, which the
+    schema bounds but does not list (its `enum` would be 3,321 values long; a number that is
+    no current code is refused as `ward_unknown`, a rule the documents name)."""
     codes = sorted(_ward_codes())
     return {"anyOf": [{"type": "string", "pattern": patterns.ward_code_pattern(codes)},
-                      {"type": "integer", "enum": codes}]}
+                      {"type": "integer", "minimum": 1, "maximum": 99999}]}
 
 
 WardCode = Annotated[
@@ -145,6 +151,42 @@ def subject_id_for(secret: bytes, national_id: str) -> str:
     """The pseudonymous id every service but declaration and identity uses for a person."""
     normalised = check_national_id(str(normalise_national_id(national_id)))
     return hmac.new(secret, normalised.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def passport_subject_id(secret: bytes, nationality: str, passport: str) -> str:
+    """A foreigner's pseudonym: their passport, scoped by the country that issued it."""
+    key = f"passport:{nationality.strip().upper()}:{normalise_passport(passport)}"
+    return hmac.new(secret, key.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def normalise_passport(passport: str) -> str:
+    """As typed on a form or a manifest: spaces and dashes dropped, upper case."""
+    return re.sub(r"[\s-]", "", passport).upper()
+
+
+def _passport_text(value: object) -> object:
+    return normalise_passport(value) if isinstance(value, str) else value
+
+
+def _passport_pattern() -> str:
+    """Passports as typed: 5–20 letters and digits, spaces and dashes anywhere between."""
+    separators = f"[{patterns.whitespace(False)}\\-]*"
+    return f"^{separators}(?:[A-Za-z0-9]{separators}){{5,20}}$"
+
+
+Passport = Annotated[str, BeforeValidator(_passport_text),
+                     Field(pattern=r"^[A-Z0-9]{5,20}$", examples=["M12345678"]),
+                     Documented(pattern=_passport_pattern)]
+"""A passport number (spaces and dashes dropped, upper case)."""
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["KR"],
+                               description="ISO 3166-1 alpha-2")]
+ONE_DOCUMENT: JsonDict = {"anyOf": [
+    {"properties": {"national_id": {"type": "string"}, "passport": {"type": "null"},
+                    "nationality": {"type": "null"}}, "required": ["national_id"]},
+    {"properties": {"national_id": {"type": "null"}, "passport": {"type": "string"},
+                    "nationality": {"type": "string"}}, "required": ["passport", "nationality"]}]}
+"""The JSON Schema of a body naming a person by one document: a national ID, or a passport
+with the country that issued it (`json_schema_extra` of such a model)."""
 
 
 _SPACES = re.compile(r"\s+")
@@ -201,10 +243,19 @@ def plain_text(value: str) -> str:
 
 
 PlainText = Annotated[str, AfterValidator(plain_text),
-                      Documented(pattern=patterns.plain_text_pattern)]
+                      Documented(type="string", format=patterns.PLAIN_TEXT,
+                                 pattern=patterns.plain_text_pattern)]
 """Free text people type (names of places, notes, addresses): stored in NFC, without hidden
 characters or stacked marks. Every free-text field of every service is one
 (tests/integration/test_hostile_findings.py walks every route's inputs to check)."""
+
+NationalIdInput = Annotated[str, AfterValidator(plain_text), Field(max_length=20),
+                            Documented(type="string", format=None,
+                                       pattern=lambda: patterns.national_id_pattern(
+                                           patterns.whitespace(True) + ".\\-"))]
+"""A national ID as an official types it, where the route checks it itself (422
+`national_id_invalid`, libs/runtime/errors.valid_national_id): spaces, dots and dashes
+between the digits are ignored."""
 
 Identifier = Annotated[str, Field(min_length=1, max_length=100,
                                   pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
@@ -229,19 +280,29 @@ _MOMENT_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
 
 
 def moment_form(value: object) -> object:
-    if isinstance(value, str) and not _MOMENT_FORM.fullmatch(value):
-        raise PydanticCustomError("moment_format", "an ISO 8601 moment is expected, e.g. "
-                                  "2026-01-31T08:00:00+07:00 (UTC if no offset)")
+    """Only text in the ISO form (or a datetime, from Python): not the number of seconds
+    since 1970 pydantic would otherwise take."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _MOMENT_FORM.fullmatch(value):
+        # pydantic's own code for a text that is no moment
+        raise PydanticCustomError("datetime_from_date_parsing", "an ISO 8601 moment is "
+                                  "expected, e.g. 2026-01-31T08:00:00+07:00 (UTC if no offset)")
     return value
 
 
 def day_form(value: object) -> object:
-    if isinstance(value, str) and not _DAY_FORM.fullmatch(value):
-        raise PydanticCustomError("day_format", "a day is expected as YYYY-MM-DD")
+    """Only text as YYYY-MM-DD (or a date, from Python)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DAY_FORM.fullmatch(value):
+        # pydantic's own code for a text that is no date
+        raise PydanticCustomError("date_from_datetime_parsing", "a day is expected as "
+                                  "YYYY-MM-DD")
     return value
 
 
-def check_moment(value: datetime) -> datetime:
+def check_moment_year(value: datetime) -> datetime:
     """The year as written (in the moment's own offset) between 1900 and 2199: a zone can then
     move it at most a day, far inside what Python and BSON dates hold."""
     if not EARLIEST.year <= value.year < LATEST.year:
@@ -249,6 +310,12 @@ def check_moment(value: datetime) -> datetime:
                                   "{latest} is expected", {"earliest": EARLIEST.year,
                                                            "latest": LATEST.year})
     return value
+
+
+def check_moment(value: datetime) -> datetime:
+    """`check_moment_year`, and a moment without an offset is UTC."""
+    value = check_moment_year(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def check_day(value: date) -> date:
@@ -259,9 +326,59 @@ def check_day(value: date) -> date:
     return value
 
 
+IsoDate = Annotated[date, BeforeValidator(day_form), Documented(format="date")]
+"""A date in a request body as JSON Schema's `format: date` has it (YYYY-MM-DD), and only
+that; the field's own rules say which dates."""
+
 Moment = Annotated[datetime, BeforeValidator(moment_form), AfterValidator(check_moment),
                    Documented(replace=True, type="string", pattern=patterns.MOMENT_PATTERN)]
 """A moment a caller names (ISO 8601; UTC if no offset), in the years 1900 to 2199."""
+ZonedMoment = Annotated[datetime, BeforeValidator(moment_form), AfterValidator(check_moment_year),
+                        Documented(replace=True, type="string",
+                                   pattern=patterns.ZONED_MOMENT_PATTERN)]
+"""A moment that must carry its UTC offset (the schema says so; a moment without one reaches
+the route as it is, naive, for the route to refuse in its own words)."""
 Day = Annotated[date, BeforeValidator(day_form), AfterValidator(check_day),
                 Documented(pattern=patterns.DAY_PATTERN)]
 """A calendar day a caller names (YYYY-MM-DD), in the years 1900 to 2199."""
+
+
+def shared_schemas() -> dict[str, dict[str, object]]:
+    """The long schemas of these types, which an OpenAPI document writes once, as components
+    (libs/runtime/openapi.py), and refers to."""
+    return {
+        "PersonName": {"type": "string", "format": patterns.PERSON_NAME,
+                       "pattern": patterns.name_pattern(),
+                       "description": "a person's name: letters (at most 3 combining marks on "
+                                      "one), apostrophes and hyphens, the first a letter; white "
+                                      "space between is made one space"},
+        "PlainText": {"type": "string", "format": patterns.PLAIN_TEXT,
+                      "pattern": patterns.plain_text_pattern(),
+                      "description": "text without control or invisible characters (tab and "
+                                     "newline allowed) and at most 3 combining marks on a letter"},
+        "WardCode": {**ward_code_schema(),
+                     "description": "a current ward or commune code (2025 units): its 5 "
+                                    "digits (leading zeros may be left out) or the number",
+                     "x-rules": {"ward_unknown": "a ward code given as a number that is no "
+                                                 "current ward's"}},
+    }
+
+
+# Request bodies: pydantic reads a parsed JSON body leniently (0 or "yes" as a boolean, "5" as
+# a number, a number as a date), where the OpenAPI document says the JSON type. These take
+# only the type they document.
+def _not_text_or_boolean(value: object) -> object:
+    # pydantic's own codes, as the lenient reading would have used for what it refuses
+    if isinstance(value, str):
+        raise PydanticCustomError("int_parsing", "a JSON integer is expected, not text")
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "a JSON integer is expected, not true or false")
+    return value
+
+
+JsonBool = Annotated[bool, Strict()]
+"""true or false, nothing else."""
+JsonInt = Annotated[int, BeforeValidator(_not_text_or_boolean)]
+"""A JSON integer (5, or 5.0 which JSON Schema counts as one; not "5", not true)."""
+JsonNumber = Annotated[float, Strict()]
+"""A JSON number (not "5.5", not true)."""

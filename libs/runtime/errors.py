@@ -14,10 +14,11 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route, get_route_path
+from starlette.routing import Route
 
 from libs.contracts.values import check_national_id, normalise_national_id
 
@@ -115,14 +116,15 @@ def allowed_methods(request: Request) -> list[str]:
     only those of the first route whose path matched). Where a path is both a literal route
     and a template's value (`/v1/declarations/paper`, `…/{declaration_id}`), the routes with
     the fewest parameters speak for it, as its OpenAPI path item does."""
-    path = get_route_path(request.scope)
-    matching = [route for route in request.app.routes
-                if isinstance(route, Route) and route.methods and route.path_regex.match(path)]
+    path = request.scope["path"]  # the services are never mounted under a root path
+    matching = [route for route in iter_route_contexts(request.app.routes)
+                if isinstance(route.original_route, Route) and route.methods
+                and route.path_regex.match(path)]
     if not matching:
         return []
     fewest = min(len(route.param_convertors) for route in matching)
     return sorted({method for route in matching if len(route.param_convertors) == fewest
-                   for method in route.methods})
+                   for method in route.methods or ()})
 
 
 async def _on_unavailable(_: Request, exc: Exception) -> JSONResponse:
@@ -141,7 +143,7 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(outage, _on_unavailable)
 
 
-# What any operation may answer besides its own documented statuses; `document_errors`
+# What any operation may answer besides its own documented statuses; `add_error_responses`
 # adds them to /openapi.json so that clients (and schemathesis) know every status.
 _ANY = {503: "the store or Kafka is unavailable: nothing was done, retry (Retry-After)"}
 _WITH_BODY = {400: "the body is not valid JSON (malformed_json) or not a valid file",
@@ -156,21 +158,8 @@ _SECURED = {401: "no bearer token, or an invalid or expired one",
 _FASTAPI_422 = {"$ref": "#/components/schemas/HTTPValidationError"}
 
 
-def document_errors(app: FastAPI) -> None:
-    """Document the shared error responses (in the shared shape) on every /v1 operation."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        fresh = app.openapi_schema is None
-        schema = generate()
-        if fresh:
-            _add_errors(schema)
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _add_errors(schema: dict[str, Any]) -> None:
+def add_error_responses(schema: dict[str, Any]) -> None:
+    """The shared error responses (in the shared shape) on every /v1 operation."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(body.pop("$defs", {}))

@@ -30,12 +30,14 @@ from pymongo import AsyncMongoClient
 from libs.runtime import metrics
 from libs.runtime.auth import Authenticator, StaffTokens, refuse_development_realm, split_issuer
 from libs.runtime.consumer_watch import ConsumerWatch
-from libs.runtime.errors import document_errors, error_body, install_error_handlers
+from libs.runtime.errors import error_body, install_error_handlers
 from libs.runtime.jobs import every
 from libs.runtime.kafka import record_lag
 from libs.runtime.logs import correlation_id, setup_logging
 from libs.runtime.mongo import Document, ping
+from libs.runtime.openapi import document_api
 from libs.runtime.settings import ServiceSettings
+from libs.runtime.shedding import LoadShedder
 
 MAX_BODY_BYTES = 1024 * 1024
 Hook = Callable[[], Coroutine[Any, Any, None]]
@@ -91,12 +93,14 @@ def create_app(service: Service) -> FastAPI:
     app.state.authenticator = service.authenticator or Authenticator(
         StaffTokens.from_settings(service.settings))
     install_error_handlers(app)
-    document_errors(app)
+    document_api(app)
     app.include_router(_operations_router(service, watch))
     for router in service.routers:
         app.include_router(router)
     if service.web_dir is not None:
         _mount_page(app, service.web_dir)
+    # Inside CORS (a page on another port can read the 503) and the request context.
+    app.add_middleware(LoadShedder, limit=service.settings.max_in_flight)
     _allow_other_pages(app, service.settings)
     app.add_middleware(RequestContext)
     return app

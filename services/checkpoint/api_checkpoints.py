@@ -6,14 +6,15 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.checkpoint import CheckpointKind
-from libs.contracts.values import PlainText, WardCode
+from libs.contracts.values import JsonBool, JsonInt, JsonNumber, PlainText, WardCode
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
+from libs.runtime.openapi import link, links, responses
 from services.checkpoint.messages import not_found
 from services.checkpoint.store_registry import CheckpointStore
 from services.checkpoint.units import province_code, ward_name
@@ -28,14 +29,20 @@ IdPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$",
 
 
 class CheckpointIn(BaseModel):
+    # Both coordinates or neither, in the schema's words.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"latitude": {"type": "number"}, "longitude": {"type": "number"}},
+         "required": ["latitude", "longitude"]},
+        {"properties": {"latitude": {"type": "null"}, "longitude": {"type": "null"}}}]})
+
     name: PlainText = Field(min_length=2, max_length=200, examples=["Cảng hàng không quốc tế Nội Bài"])
     kind: CheckpointKind
     ward_code: WardCode
-    latitude: float | None = Field(None, ge=-90, le=90, examples=[21.221])
-    longitude: float | None = Field(None, ge=-180, le=180, examples=[105.807])
-    active: bool = True
-    stay_max_minutes: int | None = Field(None, ge=5, le=24 * 60, description="venues: the "
-                                         "automatic check-out after this (default: service's)")
+    latitude: JsonNumber | None = Field(None, ge=-90, le=90, examples=[21.221])
+    longitude: JsonNumber | None = Field(None, ge=-180, le=180, examples=[105.807])
+    active: JsonBool = True
+    stay_max_minutes: JsonInt | None = Field(None, ge=5, le=24 * 60, description="venues: the "
+                                             "automatic check-out after this (default: service's)")
     source: PlainText | None = Field(None, max_length=500, description="where the entry comes from")
 
     @model_validator(mode="after")
@@ -69,8 +76,12 @@ class CheckpointPage(BaseModel):
 def build_router(registry: CheckpointStore) -> APIRouter:
     router = APIRouter(prefix="/v1/checkpoints", tags=["checkpoints"])
 
+    read = link("/v1/checkpoints/{checkpoint_id}", "GET", "the checkpoint as stored",
+                checkpoint_id="$response.body#/checkpoint_id")
+
     @router.put("/{checkpoint_id}", response_model=CheckpointOut,
-                responses={201: {"description": "created"}})
+                responses=responses(links(200, GetCheckpoint=read), links(201, GetCheckpoint=read),
+                                    {201: {"description": "created"}}))
     async def put(checkpoint_id: IdPath, body: CheckpointIn, who: Admin,
                   response: Response) -> CheckpointOut:
         """Create or replace a checkpoint (admin); `active: false` takes it out of service."""

@@ -53,6 +53,11 @@ TOKEN_ERRORS: dict[str, tuple[str, str]] = {
 }
 
 
+# The refusals of a QR token, for the OpenAPI document: a token is signed, so which texts
+# are tokens is not something a schema can say.
+TOKEN_RULES = {f"qr_{reason}": f"the QR token: {en}" for reason, (_, en) in TOKEN_ERRORS.items()}
+
+
 def token_error(reason: str, detail: str) -> ApiError:
     vi, en = TOKEN_ERRORS.get(reason, TOKEN_ERRORS["malformed"])
     return ApiError(422, f"qr_{reason}", vi, en,

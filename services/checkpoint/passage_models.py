@@ -6,9 +6,11 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from libs.contracts import patterns
 from libs.contracts.events.checkpoint import Direction, RefusalReason
+from libs.contracts.patterns import Documented
 from libs.contracts.values import Moment, PlainText
 from services.checkpoint.domain import Decision
 from services.checkpoint.schemas import CheckpointId, ScanId
@@ -18,7 +20,16 @@ _PLATE = re.compile(r"^[A-Z0-9]{4,12}$")
 
 
 def _normalise_plate(value: object) -> object:
-    return _SEPARATORS.sub("", value).upper() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    compact = _SEPARATORS.sub("", value)
+    # Only ASCII letters are upper-cased: "ß".upper() is "SS", and a plate is not spelled so.
+    return compact.upper() if compact.isascii() else compact
+
+
+def _plate_pattern() -> str:
+    separators = f"[{patterns.whitespace(False)}.\\-]*"
+    return f"^{separators}(?:[A-Za-z0-9]{separators}){{4,12}}$"
 
 
 def _check_plate(value: str) -> str:
@@ -28,10 +39,17 @@ def _check_plate(value: str) -> str:
 
 
 Plate = Annotated[str, BeforeValidator(_normalise_plate), AfterValidator(_check_plate),
-                  Field(examples=["29A-123.45"], description="stored without separators")]
+                  Field(examples=["29A-123.45"], description="4–12 letters and digits; spaces, "
+                        "dots and dashes between them are left out when stored"),
+                  Documented(pattern=_plate_pattern)]
 
 
 class PassageRequest(BaseModel):
+    # A pass takes no reason (reason_with_pass), in the schema's words.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"decision": {"const": "pass"}}, "required": ["decision"]},
+        "then": {"properties": {"reason": {"type": "null"}}}})
+
     scan_id: ScanId
     decision: Decision = Field(examples=["pass"])
     reason: RefusalReason | None = Field(None, description="for a refusal; default: the "

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from libs.contracts.envelope import Envelope, new_event_id, utcnow
 from libs.contracts.events.checkpoint import CheckpointScanned
-from libs.contracts.values import subject_id_for
+from libs.contracts.values import passport_subject_id, subject_id_for
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal, Role
 from libs.runtime.errors import ApiError
@@ -93,11 +93,14 @@ class Scanning:
                             "service yet; retry in a moment")
         return await self._person_scan(who, checkpoint, doc, scan_id, at, via, claims.issued_at)
 
-    async def by_lookup(self, who: Principal, checkpoint_id: str, national_id: str,
+    async def by_lookup(self, who: Principal, checkpoint_id: str, document: Document,
                         date_of_birth: date, scan_id: str | None) -> ScanAnswer:
+        """`document`: a national ID, or a passport with the country that issued it."""
         now = utcnow()
         checkpoint = await self.checkpoint(who, checkpoint_id)
-        subject = subject_id_for(self.secret, national_id)
+        subject = subject_id_for(self.secret, document["national_id"]) \
+            if document.get("national_id") else \
+            passport_subject_id(self.secret, document["nationality"], document["passport"])
         docs = await self.views.declarations_by_lookup(
             domain.lookup_key(self.secret, subject, date_of_birth))
         if not docs:

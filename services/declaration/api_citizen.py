@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Response
+from fastapi import APIRouter, Body, Header, Request, Response
 
 from libs.contracts.events.declaration import Channel
 from libs.contracts.values import Identifier
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
+from libs.runtime.openapi import beyond_schema, responses
 from libs.runtime.qr_tokens import Kind
 from services.declaration.context import Context, check_scope, not_found, qr_response
 from services.declaration.domain import request_fingerprint, submitted_events
 from services.declaration.examples import FORM_EXAMPLES
-from services.declaration.form import DeclarationForm
+from services.declaration.form import FORM_RULES, DeclarationForm, declared_links
+from services.declaration.notices.rules import language_of
 from services.declaration.ratelimit import limited
 from services.declaration.validation import TranslatedErrorsRoute
 from services.declaration.views import DeclarationView, Submitted, declaration_view, submitted
@@ -28,10 +30,11 @@ IdempotencyKey = Annotated[str | None, Header(
     description="a random key made by the client for this submission (a UUID will do) "
                 "and sent again with every retry of it: a retry whose first answer was "
                 "lost gets the same declarations back, never a second set")]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "field errors, each with a code and a vi/en message; "
-                         "`idempotency_key_reused`: the key came with another form"},
-    429: {"description": "too many submissions from this client"}}
+ERRORS: dict[int | str, dict[str, Any]] = responses(
+    {429: {"description": "too many submissions from this client"}},
+    beyond_schema(FORM_RULES, idempotency_key_reused="an Idempotency-Key that came before "
+                                                       "with another form"),
+    declared_links(201))
 
 
 async def same_request(ctx: Context, ids: list[str], fingerprint: str | None) -> bool:
@@ -51,7 +54,7 @@ def build_router(ctx: Context) -> APIRouter:
 
     @router.post("/declarations", status_code=201, response_model=Submitted,
                  dependencies=[throttle], responses=ERRORS)
-    async def submit(form: Form, response: Response,
+    async def submit(form: Form, response: Response, request: Request,
                      idempotency_key: IdempotencyKey = None) -> Submitted:
         """Submit a health declaration, for oneself and dependants: each gets an id, a
         citizen access token and a QR code. Send an `Idempotency-Key` to retry safely:
@@ -68,7 +71,9 @@ def build_router(ctx: Context) -> APIRouter:
         # form is refused without storing any of it.
         replayed = bool(fingerprint) and await same_request(ctx, ids[:1], fingerprint)
         # A replay inserts what its first attempt did not get to; the rest are there.
-        already = await ctx.store.add(events, fingerprint)
+        # Messages to the person go out in the language their page was in (when it says).
+        already = await ctx.store.add(events, fingerprint, family=True,
+                                      language=language_of(request.headers.get("accept-language")))
         if already:  # keyed ids only (fresh ones are UUIDv7); two attempts may have raced
             await same_request(ctx, [ids[i] for i in sorted(already)], fingerprint)
         # The attempt that stored the submitter's declaration is the original; every other

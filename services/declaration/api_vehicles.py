@@ -12,10 +12,12 @@ from libs.contracts.events.declaration import Channel
 from libs.contracts.values import Identifier
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.logs import correlation_id
+from libs.runtime.openapi import beyond_schema, link, links, responses
 from libs.runtime.qr_tokens import Kind
 from services.declaration.context import Context, check_scope, not_found, qr_response
 from services.declaration.domain import Status, status_at, submitted_events
 from services.declaration.examples import VEHICLE_EXAMPLES
+from services.declaration.form import FORM_RULES
 from services.declaration.ratelimit import limited
 from services.declaration.validation import TranslatedErrorsRoute
 from services.declaration.vehicles import VehicleForm, crew_form, vehicle_event
@@ -64,7 +66,13 @@ def build_router(ctx: Context) -> APIRouter:
                        route_class=TranslatedErrorsRoute)
     throttle = limited(ctx.buckets, ctx.settings.trust_forwarded_for)
 
-    @router.post("", status_code=201, response_model=VehicleView, dependencies=[throttle])
+    made = links(201, GetVehicle=link("/v1/vehicles/{vehicle_id}", "GET", "the vehicle as stored",
+                                      vehicle_id="$response.body#/vehicle_declaration_id"),
+                 GetQr=link("/v1/vehicles/{vehicle_id}/qr.{fmt}", "GET", "its QR code",
+                            vehicle_id="$response.body#/vehicle_declaration_id"))
+
+    @router.post("", status_code=201, response_model=VehicleView, dependencies=[throttle],
+                 responses=responses(made, beyond_schema(FORM_RULES)))
     async def declare(form: Vehicle) -> VehicleView:
         """Declare a green-lane vehicle and its crew; each crew member gets a declaration and
         QR of their own, the vehicle a QR the depot checkpoint scans."""

@@ -25,6 +25,7 @@ from services.declaration import (
     citizen_tokens,
     consumers,
     keyring,
+    notices,
 )
 from services.declaration.context import Context
 from services.declaration.purge import purge_job, purge_once
@@ -57,7 +58,9 @@ def build(settings: Settings | None = None) -> FastAPI:
                                       poll_s=settings.outbox_poll_s),
                           Windows(settings.retention.window,
                                   timedelta(minutes=settings.reveal_scan_minutes)))
-    consumers.register(broker, settings, store, reveal_store)
+    messaging = notices.build(settings, database(mongo, settings), store)
+    consumers.register(broker, settings, store, reveal_store,
+                       messaging.notices if messaging.on else None)
     # The relays publish these; declared here so /asyncapi documents them too.
     for event in (DeclarationSubmitted, VehicleDeclared, PersonRevealed):
         broker.publisher(topics(event.TYPE), schema=Envelope[event],  # type: ignore[valid-type]
@@ -72,12 +75,16 @@ def build(settings: Settings | None = None) -> FastAPI:
         routers=[api_citizen.build_router(ctx), api_officer.build_router(ctx),
                  api_vehicles.build_router(ctx), api_public.build_router(ctx),
                  api_reveals.build_router(ctx, revealing)],
-        startup=[store.create_indexes, reveal_store.create_indexes],
+        startup=[store.create_indexes, reveal_store.create_indexes,
+                 messaging.store.create_indexes],
         background=[ctx.declarations_relay.run, ctx.vehicles_relay.run, revealing.relay.run,
-                    purge_job(store, reveal_store, settings.retention,
-                              settings.purge_interval_s)],
+                    purge_job(store, reveal_store, messaging.store, settings.retention,
+                              settings.purge_interval_s), *messaging.background()],
         web_dir=WEB,
     ))
     # What the periodic purge runs, as of a given time (the retention test drives it).
-    app.state.purge = partial(purge_once, store, reveal_store, settings.retention)
+    app.state.purge = partial(purge_once, store, reveal_store, messaging.store,
+                              settings.retention)
+    # Messages to citizens: the sender, and the daily reminders as of a given time (tests).
+    app.state.messaging = messaging
     return app

@@ -29,6 +29,7 @@ from libs.contracts.vietnam_time import vn_day
 from libs.runtime.logs import log_fields
 from libs.runtime.subscription import subscribe_all
 from services.declaration.domain import Status, order_key
+from services.declaration.notices.triggers import Notices
 from services.declaration.settings import Settings
 from services.declaration.store import DeclarationStore
 from services.declaration.store_reveals import RevealStore
@@ -37,15 +38,20 @@ log = logging.getLogger(__name__)
 
 
 def register(broker: KafkaBroker, settings: Settings, store: DeclarationStore,
-             reveals: RevealStore) -> None:
+             reveals: RevealStore, notices: Notices | None = None) -> None:
+    """`notices`: messages to citizens, when this deployment sends them."""
+
     async def on_verified(event: Envelope[Any]) -> None:
         """identity.verified: the declaration becomes `verified`."""
         await _verdict(store, event, Status.verified, [])
 
     async def on_rejected(event: Envelope[Any]) -> None:
-        """identity.rejected: the declaration becomes `rejected`, with the reasons."""
+        """identity.rejected: the declaration becomes `rejected`, with the reasons; the person
+        is told what to fix."""
         await _verdict(store, event, Status.rejected,
                        [reason.value for reason in event.payload.reasons])
+        if notices:
+            await notices.rejected(event)
 
     async def on_zone(event: Envelope[Any]) -> None:
         """zone.level_changed: kept per ward, shown at origin and destination."""
@@ -55,7 +61,7 @@ def register(broker: KafkaBroker, settings: Settings, store: DeclarationStore,
 
     async def on_quarantine(event: Envelope[Any]) -> None:
         """quarantine.ordered: shown on the person's declarations while it lasts; the
-        epidemiologists and the ward of stay may see who the person is."""
+        epidemiologists and the ward of stay may see who the person is; the person is told."""
         p: QuarantineOrdered = event.payload
         await store.put_quarantine(p.subject_id, p.quarantine_id, {
             "start": p.start.isoformat(), "end": p.end.isoformat(), "place": p.place.value,
@@ -65,12 +71,16 @@ def register(broker: KafkaBroker, settings: Settings, store: DeclarationStore,
         if p.ward_code:
             await reveals.grant(p.subject_id, "ward", p.ward_code, event.occurred_at, None,
                                 f"ward {p.ward_code}: quarantine")
+        if notices:
+            await notices.ordered(event)
 
     async def on_release(event: Envelope[Any]) -> None:
-        """quarantine.released: no longer shown from the day of release."""
+        """quarantine.released: no longer shown from the day of release; the person is told."""
         p: QuarantineReleased = event.payload
         await store.put_quarantine(p.subject_id, p.quarantine_id,
                                    {"released_on": vn_day(p.at).isoformat()})
+        if notices:
+            await notices.released(event)
 
     async def on_notified(event: Envelope[Any]) -> None:
         """ward.notified: that ward may see who the person is."""
@@ -85,7 +95,8 @@ def register(broker: KafkaBroker, settings: Settings, store: DeclarationStore,
                             f"scan at {p.checkpoint_id}")
 
     async def on_case(event: Envelope[Any]) -> None:
-        """case.confirmed: the case and its proposed contacts, for the epidemiologists."""
+        """case.confirmed: the case and its proposed contacts, for the epidemiologists; each
+        contact is told to watch their health (nothing about the case)."""
         p: CaseConfirmed = event.payload
         await reveals.grant(p.subject_id, "epidemiology", "", event.occurred_at, None, "case")
         for contact in p.contacts:
@@ -94,6 +105,8 @@ def register(broker: KafkaBroker, settings: Settings, store: DeclarationStore,
         if p.ward_code:
             await reveals.grant(p.subject_id, "ward", p.ward_code, event.occurred_at, None,
                                 f"ward {p.ward_code}: case")
+        if notices:
+            await notices.contacts(event)
 
     async def on_followup(event: Envelope[Any]) -> None:
         """followup.recorded: the ward following the person up."""

@@ -27,6 +27,8 @@ class Manifest:
     number: str
     arrival_date: date
     entry_ward: str
+    country_of_departure: str  # ISO 3166-1 alpha-2: where the flight or ship came from
+    port_of_departure: str | None = None
 
 
 def _person(row: dict[str, str]) -> dict[str, Any]:
@@ -41,6 +43,9 @@ def _health(row: dict[str, str]) -> dict[str, Any]:
     for name in ("symptoms", "exposures"):
         if name in health:
             health[name] = [item.strip() for item in health[name].split(";") if item.strip()]
+    doses = health.get("vaccination_doses", "").strip()
+    if doses.isascii() and doses.isdigit():  # a CSV cell is text; the form takes a number
+        health["vaccination_doses"] = int(doses)
     return health
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,8 +11,9 @@ from enum import StrEnum
 from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events import declaration as contract
 from libs.contracts.events.declaration import Channel, DeclarationSubmitted
-from libs.contracts.values import subject_id_for
+from libs.contracts.values import passport_subject_id, subject_id_for
 from libs.contracts.vietnam_time import VN_TZ
+from services.declaration.csv_rows import Manifest
 from services.declaration.form import DeclarationForm, PaperForm
 
 PRODUCER = "declaration"
@@ -49,8 +49,8 @@ def subject_of(secret: bytes, person: contract.Person) -> str:
     if person.national_id is not None:
         return subject_id_for(secret, person.national_id)
     # Foreigners have no national ID: the passport, scoped by nationality, stands in.
-    key = f"passport:{person.nationality}:{person.passport}".encode()
-    return hmac.new(secret, key, hashlib.sha256).hexdigest()
+    assert person.passport is not None, "the contract requires one of the two"
+    return passport_subject_id(secret, person.nationality, person.passport)
 
 
 def travellers(form: DeclarationForm | PaperForm) -> list[Traveller]:
@@ -110,6 +110,24 @@ def submitted_events(form: DeclarationForm | PaperForm, *, channel: Channel, sec
         events.append(Envelope.wrap(payload, producer=PRODUCER, correlation_id=correlation_id))
     return events
 
+
+
+def arrival_event(declared: Envelope[DeclarationSubmitted],
+                  manifest: Manifest) -> Envelope[contract.ArrivalRegistered]:
+    """The arrival a manifest row registers, beside the declaration it became."""
+    p = declared.payload
+    key = f"{manifest.mode}:{manifest.number}:{manifest.arrival_date}:{p.subject_id}"
+    return Envelope.wrap(contract.ArrivalRegistered(
+        arrival_id=hashlib.sha256(key.encode()).hexdigest()[:32],
+        declaration_id=p.declaration_id, subject_id=p.subject_id,
+        national_id=p.person.national_id, passport=p.person.passport,
+        nationality=p.person.nationality, full_name=p.person.full_name,
+        date_of_birth=p.person.date_of_birth, gender=p.person.gender,
+        country_of_departure=manifest.country_of_departure,
+        port_of_departure=manifest.port_of_departure, arrival_date=manifest.arrival_date,
+        transport=p.trip.transport, entry_ward=manifest.entry_ward,
+        destination_ward=p.trip.destination_ward),
+        producer=PRODUCER, correlation_id=declared.correlation_id, causation_id=declared.event_id)
 
 def status_at(stored: Status, valid_until_at: datetime, now: datetime) -> Status:
     """Expiry is derived at read time, so no job has to flip documents to `expired`."""

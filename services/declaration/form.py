@@ -20,34 +20,91 @@ from pydantic import (
     field_validator,
 )
 
+from libs.contracts import patterns
 from libs.contracts.events.declaration import Exposure, Symptom, TransportMode
-from libs.contracts.values import Gender, cccd_birth_facts
+from libs.contracts.patterns import Documented
+from libs.contracts.values import (
+    Gender,
+    JsonBool,
+    JsonInt,
+    cccd_birth_facts,
+    day_form,
+    ward_code_schema,
+)
+from libs.runtime.openapi import link, links
 from services.declaration import rules
 
-Name = Annotated[str, AfterValidator(rules.name), Field(examples=["Nguyễn Văn An"])]
+# Each type's JSON Schema says what its rule takes (rules.py, tests/unit/test_value_patterns.py).
+# (A length in the schema is the typed text's, which the rule first trims and joins: the rule's
+# own bound, kept as its message, is the same or looser.)
+Name = Annotated[str, AfterValidator(rules.name), Field(examples=["Nguyễn Văn An"]),
+                 Documented(format=patterns.PERSON_NAME, pattern=patterns.name_pattern,
+                            maxLength=100)]
 NationalIdText = Annotated[str, AfterValidator(rules.national_id),
-                           Field(examples=["001085012345"], description="CCCD or old CMND")]
-Passport = Annotated[str, AfterValidator(rules.passport), Field(examples=["C1234567"])]
+                           Field(examples=["001085012345"], description="CCCD or old CMND"),
+                           Documented(pattern=rules.national_id_pattern)]
+Passport = Annotated[str, AfterValidator(rules.passport), Field(examples=["C1234567"]),
+                     Documented(pattern=rules.passport_pattern)]
 Nationality = Annotated[str, AfterValidator(rules.nationality),
-                        Field(examples=["VN"], description="ISO 3166-1 alpha-2")]
-Phone = Annotated[str, AfterValidator(rules.phone), Field(examples=["0912 345 678"])]
-Email = Annotated[str, AfterValidator(rules.email), Field(examples=["an.nguyen@example.vn"])]
+                        Field(examples=["VN"], description="ISO 3166-1 alpha-2"),
+                        Documented(pattern=rules.nationality_pattern)]
+Phone = Annotated[str, AfterValidator(rules.phone), Field(examples=["0912 345 678"]),
+                  Documented(pattern=rules.phone_pattern)]
+Email = Annotated[str, AfterValidator(rules.email), Field(examples=["an.nguyen@example.vn"]),
+                  Documented(format=patterns.EMAIL, pattern=rules.email_pattern, maxLength=254)]
 Ward = Annotated[str, BeforeValidator(rules.ward),
-                 Field(examples=["00070"], description="5-digit ward/commune code (2025 units)")]
-Address = Annotated[str, AfterValidator(rules.address), Field(examples=["12 Hàng Bạc"])]
-Seat = Annotated[str, AfterValidator(rules.seat), Field(examples=["12A"])]
-Text = Annotated[str, AfterValidator(rules.text)]
+                 Field(examples=["00070"], description="5-digit ward/commune code (2025 units)"),
+                 Documented(replace=True, anyOf=lambda: ward_code_schema()["anyOf"])]
+Address = Annotated[str, AfterValidator(rules.address), Field(examples=["12 Hàng Bạc"]),
+                    Documented(type="string", format=patterns.PLAIN_TEXT,
+                               pattern=patterns.plain_text_pattern, maxLength=200)]
+Seat = Annotated[str, AfterValidator(rules.seat), Field(examples=["12A"]),
+                 Documented(pattern=rules.seat_pattern)]
+Text = Annotated[str, AfterValidator(rules.text),
+                 Documented(type="string", format=patterns.PLAIN_TEXT,
+                            pattern=patterns.plain_text_pattern)]
+Born = Annotated[date, BeforeValidator(day_form), Documented(**patterns.DAY)]
+"""A date of birth: 1900 on (dob_too_old), not after today (dob_future, a rule of the day)."""
+Departure = Annotated[date, BeforeValidator(day_form), Documented(**patterns.DAY)]
+"""A departure day: from today to MAX_DAYS_AHEAD after (rules of the day)."""
+LastDose = Annotated[date, BeforeValidator(day_form), Documented(
+    **patterns.DAY, allOf=[{"pattern": patterns.not_before(rules.FIRST_VACCINATION.isoformat())}])]
+"""A last vaccination: from the first one in Viet Nam on; not after today (a rule of the day)."""
+# What a form is refused for although its schema admits it: rules of the day and of what the
+# digits of a CCCD say.
+FORM_RULES: dict[str, str] = {
+    "departure_past": "a departure before today (Viet Nam)",
+    "departure_too_far": f"a departure more than {rules.MAX_DAYS_AHEAD} days ahead",
+    "dob_future": "a date of birth after today",
+    "last_dose_future": "a last vaccination after today",
+    "cccd_birth_year": "a CCCD whose digits 5–6 say another birth year than date_of_birth",
+    "cccd_gender": "a CCCD whose digit 4 says another gender than gender",
+}
 
 
 class FormModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _vietnamese() -> str:
+    space = f"[{patterns.whitespace(False)}]*"
+    return f"^{space}[Vv][Nn]{space}$"
+
+
 class FormPerson(FormModel):
     """One person; fields are ordered so that the ID can be checked against those before it."""
 
+    # A national ID or a passport (identity_document_required); a national ID only for a
+    # Vietnamese (national_id_citizens_only): in the schema's words too.
+    model_config = ConfigDict(json_schema_extra=lambda schema: schema.update({"allOf": [
+        {"anyOf": [{"properties": {"national_id": {"type": "string"}},
+                    "required": ["national_id"]},
+                   {"properties": {"passport": {"type": "string"}}, "required": ["passport"]}]},
+        {"if": {"properties": {"national_id": {"type": "string"}}, "required": ["national_id"]},
+         "then": {"properties": {"nationality": {"pattern": _vietnamese()}}}}]}))
+
     full_name: Name
-    date_of_birth: date = Field(examples=["1985-03-14"])
+    date_of_birth: Born = Field(examples=["1985-03-14"])
     gender: Gender = Field(examples=["male"])
     nationality: Nationality = "VN"
     passport: Passport | None = None
@@ -103,10 +160,37 @@ class Residence(FormModel):
     current: Place = Field(description="nơi ở hiện tại")
 
 
+def _transport_rules(schema: dict[str, Any]) -> None:
+    """What `rules.transport_number` asks of the number, mode by mode."""
+
+    def when(modes: list[TransportMode], number: dict[str, Any], needed: bool) -> dict[str, Any]:
+        then: dict[str, Any] = {"properties": {"number": number}}
+        return {"if": {"properties": {"mode": {"enum": [m.value for m in modes]}},
+                       "required": ["mode"]},
+                "then": {**then, "required": ["number"]} if needed else then}
+
+    road = [TransportMode.car, TransportMode.motorbike, TransportMode.bus, TransportMode.truck]
+    schema["allOf"] = [
+        when([TransportMode.plane], {"type": "string", "pattern": rules.flight_pattern()}, True),
+        when([TransportMode.train], {"type": "string", "pattern": rules.train_pattern()}, True),
+        when(road, {"anyOf": [{"type": "null"}, {"const": ""},
+                              {"type": "string", "pattern": rules.plate_pattern(plain=True)}]},
+             False),
+        when([m for m in TransportMode if m not in road and m not in (
+            TransportMode.plane, TransportMode.train)],
+             {"anyOf": [{"type": "null"}, {"type": "string", "format": patterns.PLAIN_TEXT,
+                                           "pattern": patterns.plain_text_pattern(),
+                                           "maxLength": 30}]}, False)]
+
+
 class Transport(FormModel):
+    model_config = ConfigDict(json_schema_extra=_transport_rules)
+
     mode: TransportMode = Field(examples=["car"])
-    number: Text | None = Field(None, validate_default=True, examples=["29A-123.45"],
-                               description="plate (road), flight number (plane), train number")
+    # (What the number may be is the mode's: the rules above say it, for every mode.)
+    number: Annotated[Text, Documented(replace=True, type="string")] | None = Field(
+        None, validate_default=True, examples=["29A-123.45"],
+        description="plate (road), flight number (plane), train number")
     seat: Seat | None = None
 
     @field_validator("number")
@@ -119,7 +203,7 @@ class Transport(FormModel):
 class Trip(FormModel):
     origin_ward: Ward
     destination_ward: Ward
-    departure_date: date = Field(examples=["2025-11-28"])
+    departure_date: Departure = Field(examples=["2025-11-28"])
     transport: Transport
 
     @field_validator("departure_date")
@@ -131,12 +215,17 @@ class Trip(FormModel):
 class Health(FormModel):
     """The last 14 days."""
 
+    # No last dose without a dose (last_dose_without_dose), in the schema's words too.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"vaccination_doses": {"const": 0}}},
+        "then": {"properties": {"last_dose_date": {"type": "null"}}}})
+
     symptoms: list[Symptom] = Field(default_factory=list, max_length=len(Symptom),
                                     examples=[["fever", "cough"]])
     exposures: list[Exposure] = Field(default_factory=list, max_length=len(Exposure),
                                       examples=[[]])
-    vaccination_doses: int = Field(0, ge=0, le=10, examples=[3])
-    last_dose_date: date | None = Field(None, examples=["2022-01-15"])
+    vaccination_doses: JsonInt = Field(0, ge=0, le=10, examples=[3])
+    last_dose_date: LastDose | None = Field(None, examples=["2022-01-15"])
 
     @field_validator("symptoms", "exposures")
     @classmethod
@@ -163,8 +252,9 @@ def _consented(value: bool) -> bool:
     return value
 
 
-Consent = Annotated[bool, AfterValidator(_consented),
-                    Field(description="consent to the use of the data for epidemic control")]
+Consent = Annotated[JsonBool, AfterValidator(_consented),
+                    Field(description="consent to the use of the data for epidemic control"),
+                    Documented(const=True)]
 
 
 class _Declaration(FormModel):
@@ -185,3 +275,14 @@ class PaperForm(_Declaration):
     """A paper form typed in by an officer (phone optional)."""
 
     person: FormPerson
+
+
+def declared_links(status: int, ids: str = "$response.body#/declaration_id") -> dict[int | str, Any]:
+    """`responses=`: the links of an answer naming a declaration (`ids`): to read it back."""
+    named = {"declaration_id": ids}
+    return links(status, GetDeclaration=link(
+        "/v1/declarations/{declaration_id}", "GET", "the declaration as stored", **named),
+        GetQr=link("/v1/declarations/{declaration_id}/qr.{fmt}", "GET", "its QR code", **named),
+        GetAccesses=link("/v1/declarations/{declaration_id}/accesses", "GET",
+                         "who looked at it", **named))
+

@@ -4,7 +4,9 @@
   ended; a person's declarations are held while a quarantine of theirs lasts, or an
   epidemiologist works a case they are part of (a grant of the last window);
 - reveal grants: the window after the event that gave them;
-- reveals (the audit) and who-looked-at-whom: the audit window, once published.
+- reveals (the audit) and who-looked-at-whom: the audit window, once published;
+- messages to citizens (their record: kind, pseudonym, masked address): the window after
+  they were queued.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from libs.runtime.retention import (
     delete_ids,
     purge_by_day,
 )
+from services.declaration.notices.store import NoticeStore
 from services.declaration.store import DeclarationStore
 from services.declaration.store_reveals import RevealStore, grant_id
 
 
-async def purge_once(store: DeclarationStore, reveals: RevealStore, retention: Retention,
-                     now: datetime) -> dict[str, int]:
+async def purge_once(store: DeclarationStore, reveals: RevealStore, notices: NoticeStore,
+                     retention: Retention, now: datetime) -> dict[str, int]:
     cutoff, audit_cutoff = now - retention.window, now - retention.audit
     declarations = await _declarations(store, reveals, cutoff)
     return {
@@ -37,6 +40,7 @@ async def purge_once(store: DeclarationStore, reveals: RevealStore, retention: R
         "reveal_grants": len(await purge_by_day(reveals.grants, "last_at", cutoff)),
         "reveals": len(await purge_by_day(reveals.reveals, "at", audit_cutoff, PUBLISHED)),
         "accesses": len(await purge_by_day(reveals.accesses, "last_at", audit_cutoff)),
+        "notices": await notices.purge(cutoff),
     }
 
 
@@ -66,7 +70,7 @@ async def _held(store: DeclarationStore, reveals: RevealStore, subject_id: str,
     return any(case["last_at"] >= cutoff for case in cases)
 
 
-def purge_job(store: DeclarationStore, reveals: RevealStore, retention: Retention,
-              interval_s: float) -> Hook:
-    return every(interval_s, lambda: purge_once(store, reveals, retention, utcnow()),
+def purge_job(store: DeclarationStore, reveals: RevealStore, notices: NoticeStore,
+              retention: Retention, interval_s: float) -> Hook:
+    return every(interval_s, lambda: purge_once(store, reveals, notices, retention, utcnow()),
                  "retention purge")

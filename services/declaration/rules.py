@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from libs.contracts import patterns
 from libs.contracts.values import (
     check_marks,
     check_ward_code,
@@ -30,11 +31,11 @@ from services.declaration.messages import RULES
 MAX_DAYS_AHEAD = 14
 FIRST_VACCINATION = date(2021, 3, 8)
 _SEPARATORS = re.compile(r"[\s.\-()]")
-_PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+_PHONE = re.compile(r"^(?:\+?84|0)([35789][0-9]{8})$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_PLATE = re.compile(r"^\d{2}[A-Z]{1,2}\d{4,6}$")
-_FLIGHT = re.compile(r"^(?:[A-Z]{2}|[A-Z]\d|\d[A-Z])\d{1,4}[A-Z]?$")
-_TRAIN = re.compile(r"^[A-Z]{1,4}\d{1,4}$")
+_PLATE = re.compile(r"^[0-9]{2}[A-Z]{1,2}[0-9]{4,6}$")
+_FLIGHT = re.compile(r"^(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[0-9]{1,4}[A-Z]?$")
+_TRAIN = re.compile(r"^[A-Z]{1,4}[0-9]{1,4}$")
 _SEAT = re.compile(r"^[A-Z0-9]{1,8}$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 _PERMIT = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{3,39}$")
@@ -50,14 +51,16 @@ def today_of(info: ValidationInfo) -> date:
 
 
 def _compact(value: str) -> str:
-    return _SEPARATORS.sub("", value).upper()
+    compact = _SEPARATORS.sub("", value)
+    # Only ASCII is upper-cased: "ß".upper() is "SS", which nobody typed.
+    return compact.upper() if compact.isascii() else compact
 
 
 def name(value: str) -> str:
     """NFC, single spaces; letters (and the marks NFC could not compose, at most
     MAX_MARKS on a letter), ' and - inside."""
     cleaned = normalise_name(value)
-    if not 2 <= len(cleaned) <= 100:
+    if not 2 <= len(cleaned) <= 100 or len(value) > 100:  # as typed, too (what the schema says)
         fail("name_length")
     if not unicodedata.category(cleaned[0]).startswith("L") or not all(
             unicodedata.category(ch)[0] in "LM" or ch in " '-" for ch in cleaned):
@@ -88,10 +91,10 @@ def passport(value: str) -> str:
 
 
 def nationality(value: str) -> str:
-    cleaned = value.strip().upper()
+    cleaned = value.strip()
     if len(cleaned) != 2 or not cleaned.isascii() or not cleaned.isalpha():
         fail("nationality_format")
-    return cleaned
+    return cleaned.upper()
 
 
 def phone(value: str) -> str:
@@ -104,7 +107,7 @@ def phone(value: str) -> str:
 
 def email(value: str) -> str:
     cleaned = value.strip()
-    if len(cleaned) > 254 or not _EMAIL.match(cleaned) or hidden_characters(cleaned):
+    if len(value) > 254 or not _EMAIL.match(cleaned) or hidden_characters(cleaned):
         fail("email_format")
     local, _, domain = cleaned.rpartition("@")
     return f"{local}@{domain.lower()}"
@@ -122,7 +125,7 @@ def ward(value: object) -> str:
 
 def address(value: str) -> str:
     cleaned = normalise_name(text(value))
-    if len(cleaned) > 200:
+    if len(value) > 200 or len(cleaned) > 200:  # as typed, too (what the schema says)
         fail("address_length")
     return cleaned
 
@@ -147,7 +150,7 @@ def transport_number(mode: str, value: str | None) -> str | None:
         return _checked(_compact(value), _TRAIN, "train_number_format")
     if mode in ("car", "motorbike", "bus", "truck"):
         return plate(value)
-    if len(value.strip()) > 30:
+    if len(value) > 30:  # as typed (what the schema says)
         fail("transport_number_length")
     return normalise_name(text(value))
 
@@ -157,7 +160,8 @@ def seat(value: str) -> str:
 
 
 def permit(value: str) -> str:
-    return _checked(value.strip().upper(), _PERMIT, "permit_format")
+    cleaned = value.strip()
+    return _checked(cleaned.upper() if cleaned.isascii() else cleaned, _PERMIT, "permit_format")
 
 
 def _checked(value: str, pattern: re.Pattern[str], code: str) -> str:
@@ -192,3 +196,63 @@ def last_dose(value: date | None, doses: int | None, today: date) -> date | None
     if value < FIRST_VACCINATION:
         fail("last_dose_too_early")
     return value
+
+
+# What each rule above takes, as a JSON Schema pattern of the text as typed (form.py puts them
+# in the OpenAPI document; tests/unit/test_value_patterns.py checks each against its rule).
+def _ws(plain: bool = False) -> str:
+    return patterns.whitespace(plain)
+
+
+def _separators(plain: bool = False) -> str:
+    return f"{_ws(plain)}.\\-()"
+
+
+LETTER, DIGIT, ALNUM = "[A-Za-z]", "[0-9]", "[A-Za-z0-9]"
+
+
+def phone_pattern() -> str:
+    s = f"[{_separators()}]*"
+    return f"^{s}(?:\\+{s}8{s}4|8{s}4|0){s}[35789](?:{s}[0-9]){{8}}{s}$"
+
+
+def email_pattern() -> str:
+    hidden = patterns.char_class(patterns.hidden_codes())[1:-1]
+    char = f"[^@{_ws()}{hidden}]"
+    return f"^[{_ws()}]*{char}{{1,64}}@{char}+\\.{char}{{2,}}[{_ws()}]*$"
+
+
+def national_id_pattern() -> str:
+    return patterns.national_id_pattern(_separators())
+
+
+def passport_pattern() -> str:
+    return patterns.spaced([f"{ALNUM}@{{5,20}}"], _separators())
+
+
+def nationality_pattern() -> str:
+    return f"^[{_ws()}]*{LETTER}{{2}}[{_ws()}]*$"
+
+
+def seat_pattern() -> str:
+    return patterns.spaced([f"{ALNUM}@{{1,8}}"], _separators())
+
+
+def plate_pattern(plain: bool = False) -> str:
+    return patterns.spaced([f"{DIGIT}@{{2}}", f"{LETTER}@{{1,2}}", f"{DIGIT}@{{4,6}}"],
+                           _separators(plain))
+
+
+def flight_pattern() -> str:
+    s = f"[{_separators(True)}]*"
+    first = f"(?:{LETTER}{s}{LETTER}|{LETTER}{s}{DIGIT}|{DIGIT}{s}{LETTER})"
+    return f"^{s}{first}{s}(?:{DIGIT}{s}){{1,4}}(?:{LETTER}{s})?$"
+
+
+def train_pattern() -> str:
+    return patterns.spaced([f"{LETTER}@{{1,4}}", f"{DIGIT}@{{1,4}}"], _separators(True))
+
+
+def permit_pattern() -> str:
+    return f"^[{_ws()}]*{ALNUM}[A-Za-z0-9\\-/]{{3,39}}[{_ws()}]*$"
+

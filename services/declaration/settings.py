@@ -5,11 +5,13 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from libs.runtime.settings import ServiceSettings
 from services.declaration.keyring import DEFAULT_KEY_FILE
+from services.declaration.notices.settings import NoticeSettings
 
 
-class Settings(ServiceSettings):
+class Settings(NoticeSettings):
+    """The service's settings; those of messages to citizens come from NoticeSettings."""
+
     model_config = SettingsConfigDict(env_prefix="DECLARATION_", extra="ignore",
                                       populate_by_name=True)
 

@@ -17,16 +17,21 @@ would overwrite it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, time
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from libs.contracts.envelope import Envelope
-from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
+from libs.contracts.events.declaration import (
+    ArrivalRegistered,
+    DeclarationSubmitted,
+    VehicleDeclared,
+)
 from libs.contracts.vietnam_time import VN_TZ
-from libs.runtime.mongo import Document, upsert_if_later
+from libs.runtime.group_commit import GroupCommit
+from libs.runtime.mongo import SAFE_BULK, Document, upsert_if_later
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
 from services.declaration.domain import Status
@@ -34,10 +39,15 @@ from services.declaration.domain import Status
 DUPLICATE_KEY = 11000
 
 
-def declaration_document(event: Envelope[DeclarationSubmitted],
-                         fingerprint: str | None = None) -> Document:
+def declaration_document(event: Envelope[DeclarationSubmitted], fingerprint: str | None = None,
+                         language: str | None = None,
+                         submitted_with: str | None = None,
+                         also: Envelope[ArrivalRegistered] | None = None) -> Document:
     """The declaration and its `declaration.submitted`, to be written in one insert;
-    `fingerprint` is the request's when it came with an idempotency key."""
+    `fingerprint` is the request's when it came with an idempotency key, `language` the
+    page's (messages to the person are written in it), `submitted_with` the declaration a
+    dependant's was made with (messages reach a dependant without a phone through it);
+    `also`: the arrival a manifest row registers, published with it."""
     p = event.payload
     return {
         "_id": p.declaration_id,
@@ -47,7 +57,10 @@ def declaration_document(event: Envelope[DeclarationSubmitted],
         "day": day_of(p.valid_until),  # its retention runs from the end of its validity
         "declaration": p.model_dump(mode="json"),
         **({"request_fingerprint": fingerprint} if fingerprint else {}),
-        **new_outbox(outbox_entry(event, key=p.subject_id)),
+        **({"language": language} if language else {}),
+        **({"submitted_with": submitted_with} if submitted_with else {}),
+        **new_outbox(outbox_entry(event, key=p.subject_id),
+                     *([outbox_entry(also, key=p.subject_id)] if also else [])),
     }
 
 
@@ -58,6 +71,8 @@ class DeclarationStore:
         self.vehicles = db["vehicles"]
         self.zones = db["zones"]
         self.quarantines = db["quarantines"]
+        # Concurrent submissions share one insert command (libs/runtime/group_commit.py).
+        self._inserts = GroupCommit(self._insert_groups, window_s=0.002, max_batch=SAFE_BULK)
 
     async def create_indexes(self) -> None:
         await create_outbox_index(self.declarations)
@@ -67,20 +82,41 @@ class DeclarationStore:
             await purged.create_index("day")
 
     async def add(self, events: Iterable[Envelope[DeclarationSubmitted]],
-                  fingerprint: str | None = None) -> set[int]:
+                  fingerprint: str | None = None, language: str | None = None,
+                  family: bool = False,
+                  arrivals: dict[str, Envelope[ArrivalRegistered]] | None = None) -> set[int]:
         """Insert declarations; return the positions of those already there (natural or
-        keyed ids)."""
-        documents = [declaration_document(event, fingerprint) for event in events]
+        keyed ids). `family`: one form's submitter, then their dependants; `arrivals`: by
+        declaration id, the arrivals a manifest registers with them."""
+        batch, arrivals = list(events), arrivals or {}
+        first = batch[0].payload.declaration_id if family and batch else None
+        documents = [declaration_document(event, fingerprint, language,
+                                          first if position else None,
+                                          arrivals.get(event.payload.declaration_id))
+                     for position, event in enumerate(batch)]
         if not documents:
             return set()
-        try:
-            await self.declarations.insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            failures = error.details.get("writeErrors", [])
-            if any(failure["code"] != DUPLICATE_KEY for failure in failures):
-                raise
-            return {int(failure["index"]) for failure in failures}
-        return set()
+        return await self._inserts.submit(documents)
+
+    async def _insert_groups(self, groups: list[list[Document]]) -> list[set[int] | BaseException]:
+        """Each group's documents in one unordered insert with the others' (a chunk of
+        `SAFE_BULK` per command); per group, the positions already stored — or the error
+        that failed one of its documents (that request fails alone)."""
+        owners = [(g, position) for g, group in enumerate(groups) for position in range(len(group))]
+        flat = [doc for group in groups for doc in group]
+        results: list[set[int] | BaseException] = [set() for _ in groups]
+        for first in range(0, len(flat), SAFE_BULK):
+            try:
+                await self.declarations.insert_many(flat[first:first + SAFE_BULK], ordered=False)
+            except BulkWriteError as error:
+                for failure in error.details.get("writeErrors", []):
+                    g, position = owners[first + int(failure["index"])]
+                    found = results[g]
+                    if failure["code"] != DUPLICATE_KEY:
+                        results[g] = error
+                    elif isinstance(found, set):
+                        found.add(position)
+        return results
 
     async def latest_of(self, subject_id: str) -> Document | None:
         """The person's latest declaration (indexed on MongoDB; a scan on FerretDB v1, which
@@ -117,6 +153,11 @@ class DeclarationStore:
         return await upsert_if_later(self.verdicts, declaration_id, key,
                                       {"status": status.value, "reasons": reasons})
 
+    async def verdict_key(self, declaration_id: str) -> str | None:
+        """The order key of the verdict stored for a declaration (the event it came from)."""
+        verdict = await self.verdicts.find_one({"_id": declaration_id}, {"key": 1})
+        return verdict.get("key") if verdict else None
+
     async def set_zone(self, ward_code: str, level: int, effective_at: datetime, key: str) -> bool:
         """Store a ward's level unless a later change is stored; True when it changed."""
         return await upsert_if_later(self.zones, ward_code, key,
@@ -147,6 +188,18 @@ class DeclarationStore:
         is (DESIGN.md §5: extended by the epidemiologists' orders)."""
         doc = await self.quarantines.find_one({"_id": subject_id}, {"until": 1})
         return doc is not None and "until" in doc and doc["until"] >= cutoff
+
+    async def quarantined_on(self, day: date, page: int = 500) -> AsyncIterator[Document]:
+        """The people with an order not over by `day`, page by page (a scan on FerretDB v1:
+        the collection holds the orders of the retention window only)."""
+        after = ""
+        since = datetime.combine(day, time(0), VN_TZ)
+        while docs := await self.quarantines.find(
+                {"until": {"$gt": since}, "_id": {"$gt": after}}).sort("_id", 1).limit(
+                page).to_list():
+            for doc in docs:
+                yield doc
+            after = docs[-1]["_id"]
 
     async def quarantines_of(self, subject_id: str) -> list[Document]:
         doc = await self.quarantines.find_one({"_id": subject_id}) or {}

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from libs.contracts import patterns
 from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events import declaration as contract
 from libs.contracts.events.declaration import (
@@ -22,11 +23,13 @@ from libs.contracts.events.declaration import (
     VehicleDeclared,
     VehicleType,
 )
+from libs.contracts.patterns import Documented
 from services.declaration import rules
 from services.declaration.domain import PRODUCER, valid_until
 from services.declaration.form import (
     Consent,
     DeclarationForm,
+    Departure,
     FormModel,
     Health,
     Place,
@@ -45,9 +48,14 @@ def _cargo(value: str) -> str:
     return cleaned
 
 
-Plate = Annotated[str, AfterValidator(rules.plate), Field(examples=["29C-123.45"])]
-Cargo = Annotated[str, AfterValidator(_cargo), Field(examples=["Rau quả tươi"])]
-Permit = Annotated[str, AfterValidator(rules.permit), Field(examples=["GL-2025-000123"])]
+Plate = Annotated[str, AfterValidator(rules.plate), Field(examples=["29C-123.45"]),
+                  Documented(pattern=rules.plate_pattern)]
+Cargo = Annotated[str, AfterValidator(_cargo), Field(examples=["Rau quả tươi"]),
+                  Documented(type="string", format=patterns.PLAIN_TEXT,
+                             pattern=patterns.plain_text_pattern, maxLength=200,
+                             allOf=lambda: [{"pattern": patterns.two_visible()}])]
+Permit = Annotated[str, AfterValidator(rules.permit), Field(examples=["GL-2025-000123"]),
+                   Documented(pattern=rules.permit_pattern)]
 
 
 class CrewEntry(FormModel):
@@ -67,7 +75,7 @@ class VehicleForm(FormModel):
     origin_ward: Ward
     destination_ward: Ward
     depot: Place = Field(description="the depot the vehicle leaves from")
-    departure_date: date = Field(examples=["2025-11-28"])
+    departure_date: Departure = Field(examples=["2025-11-28"])
     crew: list[CrewEntry] = Field(min_length=1, max_length=5)
     consent: Consent
 

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from libs.contracts.values import Gender, Identifier, PlainText
+from libs.contracts.values import Gender, Identifier, NationalIdInput
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError, valid_national_id
+from libs.runtime.openapi import beyond_schema, responses
 from services.identity_verification.importer import BadHeader, Format, Importer, ImportReport, lines_of
 from services.identity_verification.registry import Status, mask_id, mask_name
 from services.identity_verification.settings import Settings
@@ -22,13 +23,19 @@ Admin = Annotated[Principal, require(Role.admin)]
 _MEDIA_TYPES = {"application/x-ndjson": Format.ndjson, "application/jsonl": Format.ndjson,
                 "application/ndjson": Format.ndjson, "text/csv": Format.csv}
 
+# A file of rows: any text is taken, and a row that is not a resident comes back in the
+# answer by line number; so the body's schema names no JSON type (schemathesis would
+# otherwise send, as a "wrong type", JSON that is text all the same on the wire).
 IMPORT_BODY = {"requestBody": {"required": True, "content": {
-    media: {"schema": {"type": "string"}} for media in ("application/x-ndjson", "text/csv")}}}
+    media: {"schema": {"description": "NDJSON: one resident a line; CSV: a header, then one "
+                                      "resident a line"}}
+    for media in ("application/x-ndjson", "text/csv")}}}
 
 
 class Lookup(BaseModel):
-    national_id: PlainText = Field(max_length=20, description="CCCD (12 digits) or old CMND (9); "
-                             "spaces, dots and dashes are ignored", examples=["001085012345"])
+    national_id: NationalIdInput = Field(description="CCCD (12 digits) or old CMND (9); "
+                                         "spaces, dots and dashes are ignored",
+                                         examples=["001085012345"])
 
 
 class MaskedResident(BaseModel):
@@ -60,7 +67,8 @@ class Stats(BaseModel):
 def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["identity"])
 
-    @router.post("/residents/lookup", response_model=MaskedResident)
+    @router.post("/residents/lookup", response_model=MaskedResident, responses={
+        404: {"description": "nobody in the registry has this number (resident_not_found)"}})
     async def lookup(body: Lookup, who: Officer) -> MaskedResident:
         """A resident by CCCD or old CMND, with the name and number masked. The number
         travels in the body: a URL would leave it in proxies' and browsers' logs."""
@@ -77,7 +85,11 @@ def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
             matched_by="cmnd" if len(key) == 9 else "cccd")
 
     @router.post("/residents/import", response_model=ImportReport, openapi_extra=IMPORT_BODY,
-                 responses={415: {"description": "neither NDJSON nor CSV"}})
+                 responses=responses({415: {"description": "neither NDJSON nor CSV"}},
+                                     beyond_schema(
+                                         empty_import="a body without a single row",
+                                         csv_header_invalid="CSV whose first line is not a "
+                                                            "header of the registry's columns")))
     async def import_residents(request: Request, who: Admin,
                                format: Annotated[Format | None, Query()] = None) -> ImportReport:
         """Import registry rows (NDJSON or CSV, streamed); bad rows come back by line number."""

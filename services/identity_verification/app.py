@@ -15,12 +15,14 @@ from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from services.identity_verification import consumers
 from services.identity_verification.api import build_router
+from services.identity_verification.arrivals import ArrivalStore
 from services.identity_verification.relay import VerdictRelay
 from services.identity_verification.settings import Settings
 from services.identity_verification.store import IdentityStore
 from services.identity_verification.verifier import Verifier
 
 WEB = Path(__file__).parent / "web"
+ARRIVAL_CHECK_S = 15.0  # how often passport declarations past their grace are decided
 RELAY_BATCH = 200  # documents a relay pass publishes; it marks them with one statement
 
 
@@ -31,19 +33,25 @@ def build(settings: Settings | None = None) -> FastAPI:
     store = IdentityStore(database(mongo, settings), settings.registry_partitions)
     relay = VerdictRelay(store.verifications, broker, Topics(settings.topic_prefix),
                          poll_s=settings.outbox_poll_s, batch=RELAY_BATCH)
-    consumers.register(broker, settings, Verifier(store, relay, settings))
+    arrivals = ArrivalStore(database(mongo, settings))
+    verifier = Verifier(store, relay, settings, arrivals)
+    consumers.register(broker, settings, verifier)
 
     async def purge(now: datetime) -> dict[str, int]:
-        return {"verifications": await store.purge(now - settings.retention.window)}
+        cutoff = now - settings.retention.window
+        return {"verifications": await store.purge(cutoff),
+                "arrivals": await arrivals.purge(cutoff)}
 
     app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — identity verification",
         description="Checks every declaration against the population registry.",
         routers=[build_router(store, settings)],
-        startup=[store.create_indexes],
+        startup=[store.create_indexes, arrivals.create_indexes],
         background=[relay.run, every(settings.purge_interval_s, lambda: purge(utcnow()),
-                                     "retention purge")],
+                                     "retention purge"),
+                    every(ARRIVAL_CHECK_S, lambda: verifier.reject_overdue(utcnow()),
+                          "passports without an arrival")],
         web_dir=WEB,
     ))
     app.state.purge = purge  # what the periodic job runs, as of a given time (tests drive it)

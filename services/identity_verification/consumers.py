@@ -14,17 +14,23 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from libs.contracts.envelope import Envelope
-from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.declaration import ArrivalRegistered, DeclarationSubmitted
 from libs.runtime.subscription import subscribe_batches
 from services.identity_verification.settings import Settings
 from services.identity_verification.verifier import Verifier
 
 
 def register(broker: KafkaBroker, settings: Settings, verifier: Verifier) -> None:
-    async def on_declarations(events: list[Envelope[Any]]) -> None:
-        """Verify each declaration against the population registry."""
-        await verifier.verify_batch(events)
+    async def on_events(events: list[Envelope[Any]]) -> None:
+        """Arrivals first (a manifest's passengers verify against them), then each
+        declaration against the population registry or the registered arrivals."""
+        arrivals = [e for e in events if isinstance(e.payload, ArrivalRegistered)]
+        if arrivals:
+            await verifier.arrivals_registered(arrivals)
+        declarations = [e for e in events if isinstance(e.payload, DeclarationSubmitted)]
+        if declarations:
+            await verifier.verify_batch(declarations)
 
-    subscribe_batches(broker, settings, [DeclarationSubmitted], on_declarations,
+    subscribe_batches(broker, settings, [DeclarationSubmitted, ArrivalRegistered], on_events,
                       max_records=settings.batch_max_records,
                       timeout_ms=settings.batch_timeout_ms)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -59,18 +59,27 @@ def verify(person: Person, resident: Resident | None) -> Verdict:
     if resident is None:
         return Verdict(Outcome.rejected, [*reasons, RejectionReason.not_found])
     reasons += _status_reasons(resident.status)
-    remarks = compare_names(person.full_name, resident.full_name)
-    if NameMatch.mismatch in remarks:
-        reasons.append(RejectionReason.name_mismatch)
-    if person.date_of_birth != resident.date_of_birth:
-        reasons.append(RejectionReason.dob_mismatch)
-    if person.gender != resident.gender:
-        reasons.append(RejectionReason.gender_mismatch)
-    flags = [str(r) for r in remarks if r != NameMatch.mismatch]
+    differences, flags = compare_person(person, resident.full_name, resident.date_of_birth,
+                                        resident.gender)
+    reasons += differences
     if declared_id(person) != resident.national_id:
         flags.append(CMND_MAPPED)
     return Verdict(Outcome.rejected if reasons else Outcome.verified, reasons, flags,
                    resident.permanent_ward, resident.national_id)
+
+
+def compare_person(person: Person, full_name: str, date_of_birth: date,
+                   gender: str) -> tuple[list[RejectionReason], list[str]]:
+    """What was declared against what a record (the registry's, an arrival's) holds: the
+    reasons to reject, and the remarks on the name that do not (`accents_differ` …)."""
+    reasons, remarks = [], compare_names(person.full_name, full_name)
+    if NameMatch.mismatch in remarks:
+        reasons.append(RejectionReason.name_mismatch)
+    if person.date_of_birth != date_of_birth:
+        reasons.append(RejectionReason.dob_mismatch)
+    if person.gender != gender:
+        reasons.append(RejectionReason.gender_mismatch)
+    return reasons, [str(r) for r in remarks if r != NameMatch.mismatch]
 
 
 def _status_reasons(status: Status) -> list[RejectionReason]:

@@ -18,6 +18,8 @@ class Settings(ServiceSettings):
     registry_partitions: int = Field(100, ge=1, le=10_000, description="collections the registry "
                                      "is split into, when it is first loaded (then stored)")
     import_batch: int = Field(1000, ge=1, le=10_000, description="rows written together")
+    arrival_grace_s: float = Field(600, ge=0, description="how long a passport declaration "
+                                   "waits for its arrival record before `no_arrival_record`")
     consumer_group_id: str | None = Field(None, description="override, e.g. to replay the topic")
 
     def consumer_group(self) -> str:

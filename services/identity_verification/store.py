@@ -191,6 +191,10 @@ class IdentityStore:
         new = await insert_new(self.verifications, list(docs))
         return [doc for doc in docs if doc["_id"] in new]
 
+    async def replace_verification(self, doc: Document) -> None:
+        """A later verdict for the same declaration, with its own event to publish."""
+        await self.verifications.replace_one({"_id": doc["_id"]}, doc)
+
     async def count_verdicts(self, increments: dict[str, int]) -> None:
         if increments:
             await self.counters.update_one({"_id": "verifications"}, {"$inc": increments},

@@ -17,7 +17,9 @@ from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
 from services.movement_trace import consumers
 from services.movement_trace.api import admin, audit, cases, queries
+from services.movement_trace.api import arrivals as api_arrivals
 from services.movement_trace.api.common import Auditor
+from services.movement_trace.arrivals import ArrivalStore
 from services.movement_trace.casework import Casework, Relays, release_job
 from services.movement_trace.purge import purge_job, purge_once
 from services.movement_trace.queries import TraceQueries
@@ -47,7 +49,8 @@ def build(settings: Settings | None = None,
     queries_ = TraceQueries(store, settings)
     desk = Casework(case_store, queries_, relays, settings, clock)
     auditor = Auditor(store, relay)
-    consumers.register(broker, settings, store, case_store)
+    arrivals = ArrivalStore(database(mongo, settings))
+    consumers.register(broker, settings, store, case_store, arrivals)
     app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — movement trace",
@@ -55,13 +58,15 @@ def build(settings: Settings | None = None,
                     "epidemiologists; every query audited.",
         routers=[queries.build_router(queries_, auditor, settings),
                  cases.build_router(desk, auditor, settings),
-                 admin.build_router(store, case_store, runner, settings), audit.build_router(store)],
-        startup=[store.create_indexes, case_store.create_indexes],
-        background=[relay.run, runner.run, purge_job(store, case_store, settings), relays.cases.run,
+                 admin.build_router(store, case_store, runner, settings), audit.build_router(store),
+                 api_arrivals.build_router(arrivals, desk, auditor)],
+        startup=[store.create_indexes, case_store.create_indexes, arrivals.create_indexes],
+        background=[relay.run, runner.run, purge_job(store, case_store, settings, arrivals),
+                    relays.cases.run,
                     relays.orders.run, relays.releases.run,
                     release_job(desk, settings.release_interval_s)],
         web_dir=WEB,
     ))
     # What the periodic purge runs, as of a given time (the retention test drives it).
-    app.state.purge = partial(purge_once, store, case_store, settings)
+    app.state.purge = partial(purge_once, store, case_store, settings, arrivals=arrivals)
     return app

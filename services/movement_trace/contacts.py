@@ -1,22 +1,27 @@
 """Contact search: degree 1 (met the person) and degree 2 (met a degree-1 contact).
 
-Reads only buckets by key: the person's subject-week buckets, then, for each
-checkpoint they were at, the place-hour buckets around their presences
-(`stays.search_span`). Each contact comes with the evidence: where, when,
-which rule, and through whom.
+Three rules: at a checkpoint, overlapping stays or presences within ±W (stays.py);
+and on a shared journey, fellow passengers by the mode's seat rule (journeys.py).
+Reads only buckets by key: the person's subject-week buckets (back far enough to
+find the declarations of journeys in the window), then, for each checkpoint they
+were at, the place-hour buckets around their presences (`stays.search_span`), and
+the bucket of each of their journeys. Each contact comes with the evidence: where,
+when, which rule, and through whom.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from services.movement_trace.domain import Movement, hours_between, weeks_between
+from libs.runtime.mongo import Document
+from services.movement_trace import journeys
+from services.movement_trace.domain import Movement, MovementKind, hours_between, weeks_between
 from services.movement_trace.stays import Presence, is_contact, presences, search_span
 
 
@@ -25,19 +30,37 @@ class Source(Protocol):
 
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]: ...
 
+    async def journey_passengers(self, journey: str) -> list[Document]: ...
+
+
+class JourneyEvidence(BaseModel):
+    """A shared journey: the service, its day, and both seats."""
+
+    mode: str = Field(examples=["plane"])
+    number: str = Field(examples=["VN213"], description="flight, train, coach or ship number")
+    departure_date: date = Field(description="Viet Nam date")
+    seat: str | None = Field(None, description="this contact's seat, as declared")
+    met_seat: str | None = Field(None, description="the seat of the person they met")
+    seat_rule: str = Field(examples=["rows±2"], description="rows±N (rows either side), "
+                           "carriage, vehicle (everyone aboard)")
+    seat_unknown: bool = Field(False, description="one seat is missing or unreadable: counted "
+                               "as a contact of everyone aboard")
+
 
 class Exposure(BaseModel):
-    checkpoint_id: str
+    checkpoint_id: str | None = Field(None, description="where (none for a shared journey)")
     checkpoint_kind: str | None = None
     ward_code: str | None = None
-    rule: Literal["overlapping_stays", "within_window"]
+    rule: Literal["overlapping_stays", "within_window", "shared_journey"]
     met: str = Field(description="subject id of the person they met (the index, or via)")
     met_start: datetime
     met_end: datetime
-    start: datetime = Field(description="this contact's presence")
+    start: datetime = Field(description="this contact's presence (a journey: its whole day)")
     end: datetime
     end_inferred: bool = Field(False, description="the stay had no check-out; capped")
-    minutes: float = Field(description="overlap (stays) or distance in time (moments)")
+    minutes: float | None = Field(None, description="overlap (stays) or distance in time "
+                                  "(moments); none for a shared journey")
+    journey: JourneyEvidence | None = Field(None, description="the shared journey's evidence")
 
 
 class Contact(BaseModel):
@@ -53,6 +76,57 @@ class Rules:
     window: timedelta
     max_stay: timedelta
     max_expand: int = 200
+    journeys: journeys.Rules = field(default_factory=lambda: journeys.Rules({}))
+    lead: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One of the person's journeys: which, and the seat they declared."""
+
+    key: str
+    mode: str
+    number: str
+    departure: date
+    seat: str | None
+
+
+def trips_of(movements: list[Movement], start: datetime, end: datetime,
+             rules: journeys.Rules) -> list[Trip]:
+    """The person's journeys whose day touches [start, end), by a traced mode; the latest
+    declaration of a journey gives the seat."""
+    latest: dict[str, Movement] = {}
+    for m in sorted((m for m in movements if m.kind == MovementKind.declared and m.journey),
+                    key=lambda m: (m.at, m.source_event_id)):
+        assert m.journey is not None
+        latest[m.journey] = m
+    found = []
+    for key, m in sorted(latest.items()):
+        assert m.transport_mode and m.transport_number and m.departure_date
+        departure = date.fromisoformat(m.departure_date)
+        first, last = journeys.day_span(departure)
+        if rules.rule(m.transport_mode) != journeys.SeatRule.none and first < end and last > start:
+            found.append(Trip(key, m.transport_mode, m.transport_number, departure, m.seat))
+    return found
+
+
+def _fellows(entries: list[Document], subject_id: str) -> dict[str, Document]:
+    """Each other passenger's latest declaration of the journey."""
+    latest: dict[str, Document] = {}
+    for e in sorted(entries, key=lambda e: (e["at"], e["id"])):
+        if e["subject_id"] != subject_id:
+            latest[e["subject_id"]] = e
+    return latest
+
+
+def _journey_exposure(trip: Trip, met: str, theirs: str | None, verdict: journeys.Verdict,
+                      rules: journeys.Rules) -> Exposure:
+    first, last = journeys.day_span(trip.departure)
+    return Exposure(rule="shared_journey", met=met, met_start=first, met_end=last, start=first,
+                    end=last, journey=JourneyEvidence(
+                        mode=trip.mode, number=trip.number, departure_date=trip.departure,
+                        seat=theirs, met_seat=trip.seat, seat_rule=journeys.rule_label(rules, trip.mode),
+                        seat_unknown=verdict.seat_unknown))
 
 
 def _exposure(mine: Presence, other: Presence) -> Exposure:
@@ -75,15 +149,20 @@ class ContactSearch:
         self.source = source
         self.rules = rules
 
-    async def presences_of(self, subject_id: str, start: datetime, end: datetime) -> list[Presence]:
-        # A day on each side, so that stays crossing the window's edges pair up correctly.
-        weeks = weeks_between(start - timedelta(days=1), end + timedelta(days=1))
-        found = presences(await self.source.subject_movements(subject_id, weeks), self.rules.max_stay)
-        return [p for p in found if p.intersects(start, end)]
+    async def movements_of(self, subject_id: str, start: datetime,
+                           end: datetime) -> list[Movement]:
+        # A day on each side, so that stays crossing the window's edges pair up correctly;
+        # and back `lead` for the declarations of journeys in the window.
+        back = timedelta(days=1) + (self.rules.lead if self.rules.journeys.traced
+                                    else timedelta(0))
+        weeks = weeks_between(start - back, end + timedelta(days=1))
+        return await self.source.subject_movements(subject_id, weeks)
 
     async def direct(self, subject_id: str, start: datetime, end: datetime) -> dict[str, list[Exposure]]:
         """Everyone who met `subject_id` between `start` and `end`, with the evidence."""
-        mine = await self.presences_of(subject_id, start, end)
+        movements = await self.movements_of(subject_id, start, end)
+        mine = [p for p in presences(movements, self.rules.max_stay) if p.intersects(start, end)]
+        trips = trips_of(movements, start, end, self.rules.journeys)
         hours: dict[str, set[str]] = defaultdict(set)
         for p in mine:
             hours[p.checkpoint_id].update(hours_between(*search_span(p, self.rules.window,
@@ -91,6 +170,7 @@ class ContactSearch:
         places = sorted(hours)
         fetched = await asyncio.gather(*(self.source.place_movements(cp, sorted(hours[cp]))
                                          for cp in places))
+        aboard = await asyncio.gather(*(self.source.journey_passengers(t.key) for t in trips))
         found: dict[str, list[Exposure]] = defaultdict(list)
         for checkpoint_id, events in zip(places, fetched, strict=True):
             others = presences(events, self.rules.max_stay)
@@ -98,6 +178,13 @@ class ContactSearch:
                 for q in others:
                     if is_contact(p, q, self.rules.window):
                         found[q.subject_id].append(_exposure(p, q))
+        seats = self.rules.journeys
+        for trip, entries in zip(trips, aboard, strict=True):
+            for other, entry in _fellows(entries, subject_id).items():
+                verdict = journeys.seated_together(seats, trip.mode, trip.seat, entry.get("seat"))
+                if verdict.contact:
+                    found[other].append(_journey_exposure(trip, subject_id, entry.get("seat"),
+                                                          verdict, seats))
         return found
 
     async def search(self, subject_id: str, start: datetime, end: datetime,
@@ -118,7 +205,8 @@ class ContactSearch:
 
 def _contact(subject_id: str, degree: Literal[1, 2], via: list[str],
              exposures: list[Exposure]) -> Contact:
-    ordered = sorted(exposures, key=lambda e: (e.start, e.met_start, e.checkpoint_id, e.met))
+    ordered = sorted(exposures, key=lambda e: (e.start, e.met_start, e.checkpoint_id or "",
+                                               e.met, e.rule))
     return Contact(subject_id=subject_id, degree=degree, via=sorted(set(via)),
                    first_exposure=min(max(e.start, e.met_start) for e in ordered),
                    exposures=ordered)

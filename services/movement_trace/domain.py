@@ -8,9 +8,11 @@ other filter scans the collection:
 
 - `subject_weeks`: `_id` = "<subject_id>:<Monday, YYYY-MM-DD>" → the person's movements
   that UTC week (a 28-day timeline reads 5 buckets; a person moves a few times a day);
-- `place_hours`:  `_id` = "<checkpoint_id>:<YYYY-MM-DDTHH>" → who was at a checkpoint that hour.
+- `place_hours`:  `_id` = "<checkpoint_id>:<YYYY-MM-DDTHH>" → who was at a checkpoint that hour;
+- `journeys`: `_id` = "<mode>:<number>:<departure, YYYY-MM-DD>" → who declared that flight,
+  train, coach or ship on that day, with their seats (journeys.py).
 
-Each bucket carries `day`, the last UTC day it covers, for the retention purge.
+Each bucket carries `day`, the last day it covers, for the retention purge.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from libs.runtime.mongo import Document
 from libs.runtime.retention import day_of
+from services.movement_trace.journeys import JOURNEY_MODES, journey_id
 
 
 class MovementKind(StrEnum):
@@ -32,6 +35,7 @@ class MovementKind(StrEnum):
     passed = "passed"
     refused = "refused"
     ward_notified = "ward_notified"
+    followed_up = "followed_up"
 
 
 PRESENCE_KINDS = frozenset({MovementKind.passed, MovementKind.refused})
@@ -52,6 +56,19 @@ class Whereabouts(BaseModel):
     reason: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # declared: the trip's transport; the number and seat only for public transport
+    # (journeys.JOURNEY_MODES): a car's or a truck's number is a private plate.
+    transport_mode: str | None = None
+    transport_number: str | None = None
+    seat: str | None = None
+    departure_date: str | None = Field(None, description="YYYY-MM-DD, Viet Nam date")
+    # followed_up: the ward's visit or call during a quarantine, without free text.
+    quarantine_id: str | None = None
+    followup_day: int | None = Field(None, description="day of the quarantine (day 1 = start)")
+    reached: bool | None = None
+    symptoms: list[str] | None = Field(None, description="symptom codes (declaration "
+                                       "catalogue); anything else as `other`")
+    temperature_c: float | None = None
 
 
 class Movement(Whereabouts):
@@ -62,6 +79,14 @@ class Movement(Whereabouts):
     def is_presence(self) -> bool:
         """Being at a checkpoint: what contacts are made of."""
         return self.kind in PRESENCE_KINDS and self.checkpoint_id is not None
+
+    @property
+    def journey(self) -> str | None:
+        """The journey bucket a declaration goes into (public transport with a number)."""
+        if (self.kind != MovementKind.declared or self.transport_mode not in JOURNEY_MODES
+                or not self.transport_number or not self.departure_date):
+            return None
+        return journey_id(self.transport_mode, self.transport_number, self.departure_date)
 
 
 def utc(moment: datetime) -> datetime:
@@ -137,6 +162,13 @@ def place_entry(movement: Movement) -> Document:
                      "ward_code": movement.ward_code})
 
 
+def journey_entry(movement: Movement) -> Document:
+    """What a journey bucket holds for one declaration: who, which seat, declared when."""
+    return _compact({"id": movement.source_event_id, "subject_id": movement.subject_id,
+                     "seat": movement.seat, "at": movement.at,
+                     "declaration_id": movement.declaration_id})
+
+
 def entry_movement(entry: Document, subject_id: str | None = None) -> Movement:
     """A movement back from a bucket entry (subject-week entries leave the subject out)."""
     fields = {k: v for k, v in entry.items() if k != "id"}
@@ -156,6 +188,12 @@ def bucket_writes(movement: Movement) -> list[tuple[str, str, str, Document]]:
         assert movement.checkpoint_id is not None
         writes.append(("place_hours", place_hour_id(movement.checkpoint_id, hour_key(movement.at)),
                        day_key(movement.at), place_entry(movement)))
+    if (journey := movement.journey) is not None:
+        # Purged whole after the later of the journey's day and the declaration's day (the
+        # entries themselves expire with the declaration, like every movement).
+        assert movement.departure_date is not None
+        writes.append(("journeys", journey, max(movement.departure_date, day_key(movement.at)),
+                       journey_entry(movement)))
     return writes
 
 

@@ -10,13 +10,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.movement_trace.contacts import JourneyEvidence
 from services.movement_trace.schemas import Contacts, Timeline, Visits
 
 TIMELINE_COLUMNS = ("id", "at", "kind", "checkpoint_id", "checkpoint_kind", "direction", "ward_code",
-                    "province_code", "declaration_id", "destination_ward", "reason", "lat", "lon")
+                    "province_code", "declaration_id", "destination_ward", "reason", "lat", "lon",
+                    "transport_mode", "transport_number", "seat", "departure_date",
+                    "quarantine_id", "followup_day", "reached", "symptoms", "temperature_c", "fever")
 VISIT_COLUMNS = ("subject_id", "start", "end", "stay", "end_inferred", "ward_code", "checkpoint_kind")
 CONTACT_COLUMNS = ("subject_id", "degree", "via", "checkpoint_id", "checkpoint_kind", "ward_code",
-                   "rule", "met", "met_start", "met_end", "start", "end", "end_inferred", "minutes")
+                   "rule", "met", "met_start", "met_end", "start", "end", "end_inferred", "minutes",
+                   "journey_mode", "journey_number", "journey_date", "seat", "met_seat",
+                   "seat_rule", "seat_unknown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,6 +32,8 @@ class NoCoordinates(ValueError):
 def _cell(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value  # a spreadsheet must not run it as a formula
     return "" if value is None else value
@@ -48,8 +55,18 @@ def to_csv(answer: BaseModel) -> str:
         return _csv(VISIT_COLUMNS, (v.model_dump() for v in answer.visits))
     assert isinstance(answer, Contacts)
     rows = ({"subject_id": c.subject_id, "degree": c.degree, "via": " ".join(c.via),
-             **e.model_dump()} for c in answer.contacts for e in c.exposures)
+             **e.model_dump(exclude={"journey"}), **_journey_cells(e.journey)}
+            for c in answer.contacts for e in c.exposures)
     return _csv(CONTACT_COLUMNS, rows)
+
+
+def _journey_cells(journey: JourneyEvidence | None) -> dict[str, Any]:
+    if journey is None:
+        return {}
+    return {"journey_mode": journey.mode, "journey_number": journey.number,
+            "journey_date": journey.departure_date, "seat": journey.seat,
+            "met_seat": journey.met_seat, "seat_rule": journey.seat_rule,
+            "seat_unknown": journey.seat_unknown}
 
 
 def to_json(answer: BaseModel) -> str:

@@ -38,12 +38,41 @@ def contact_window(positive_test_date: date, days: int, now: datetime) -> tuple[
 
 def evidence_line(e: Exposure) -> str:
     """One exposure as an order carries it: where, when, which rule, whom they met."""
+    if (j := e.journey) is not None:
+        return (f"journey={j.mode}:{j.number}:{j.departure_date.isoformat()} "
+                f"seat={j.seat or '?'} met_seat={j.met_seat or '?'} rule={e.rule} "
+                f"seat_rule={j.seat_rule}{' seat_unknown' if j.seat_unknown else ''} met={e.met}")
     return (f"checkpoint={e.checkpoint_id} at={e.start.isoformat()} rule={e.rule} "
             f"minutes={e.minutes:g} met={e.met}")
 
 
 def evidence_of(contact: Contact) -> list[str]:
     return [evidence_line(e) for e in contact.exposures]
+
+
+def suspected_people(reports: list[dict[str, Any]], orders: dict[str, dict[str, Any]],
+                     cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Suspected follow-ups grouped by person: their reports (newest first), the quarantine
+    they were under, and a case of theirs confirmed since the first report, if any.
+    People not yet confirmed come first, the latest report first."""
+    by_subject: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(reports, key=lambda r: (r["at"], r["_id"]), reverse=True):
+        by_subject.setdefault(r["subject_id"], []).append(r)
+    people = []
+    for subject, theirs in by_subject.items():
+        first = min(r["at"] for r in theirs)
+        confirmed = sorted((c for c in cases if c["subject_id"] == subject
+                            and c["confirmed_at"] >= first), key=lambda c: c["confirmed_at"])
+        order = orders.get(theirs[0]["quarantine_id"], {})
+        people.append({
+            "subject_id": subject, "ward_code": theirs[0].get("ward_code"),
+            "quarantine_id": theirs[0]["quarantine_id"],
+            "quarantine_reason": order.get("reason"), "source_case_id": order.get("case_id"),
+            "first_reported": first, "last_reported": theirs[0]["at"],
+            "case_id": confirmed[0]["_id"] if confirmed else None,
+            "reports": [{**r, "id": r["_id"]} for r in theirs]})
+    return sorted(people, key=lambda p: (p["case_id"] is not None,
+                                         -p["last_reported"].timestamp(), p["subject_id"]))
 
 
 def unknown(requested: list[str], proposed: list[Contact]) -> list[str]:
@@ -60,10 +89,16 @@ def active_count(orders: list[dict[str, Any]], releases: dict[str, datetime], to
 
 
 def daily_counts(case_days: list[str], orders: list[dict[str, Any]],
-                 days: list[date]) -> list[dict[str, Any]]:
-    """New F0 (by day confirmed) and new orders by reason (by day ordered), per day."""
+                 days: list[date], suspects: list[dict[str, Any]] | None = None
+                 ) -> list[dict[str, Any]]:
+    """New F0 (by day confirmed), new orders by reason (by day ordered), and people
+    suspected from a follow-up (by day reported, each person once a day), per day."""
     rows: dict[str, dict[str, Any]] = {d.isoformat(): {"day": d, "f0": 0, "f1": 0,
-                                                      "arrival": 0, "red_zone": 0} for d in days}
+                                                      "arrival": 0, "red_zone": 0,
+                                                      "suspected": 0} for d in days}
+    for day, _ in {(s["day"], s["subject_id"]) for s in suspects or []}:
+        if day in rows:
+            rows[day]["suspected"] += 1
     for day in case_days:
         if day in rows:
             rows[day]["f0"] += 1

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from services.movement_trace import journeys
 from services.movement_trace.contacts import ContactSearch, Rules
-from services.movement_trace.domain import hours_between
+from services.movement_trace.domain import MovementKind, hours_between
+from services.movement_trace.followups import has_fever
 from services.movement_trace.schemas import Contacts, Timeline, TimelineEntry, Visit, Visits
 from services.movement_trace.settings import Settings
 from services.movement_trace.stays import presences
@@ -20,8 +22,12 @@ class TraceQueries:
 
     async def timeline(self, subject_id: str, start: datetime, end: datetime) -> Timeline:
         found = await self.store.timeline(subject_id, start, end)
-        return Timeline(subject_id=subject_id, start=start, end=end,
-                        movements=[TimelineEntry.of(m) for m in found])
+        entries = [TimelineEntry.of(m) for m in found]
+        for entry in entries:
+            if entry.kind == MovementKind.followed_up:
+                entry.fever = has_fever(entry.temperature_c, entry.symptoms or [],
+                                        self.settings.fever_c)
+        return Timeline(subject_id=subject_id, start=start, end=end, movements=entries)
 
     async def visits(self, checkpoint_id: str, start: datetime, end: datetime) -> Visits:
         """Everyone at a checkpoint between two times; stays paired as for contacts."""
@@ -37,9 +43,13 @@ class TraceQueries:
     async def contacts(self, subject_id: str, start: datetime, end: datetime,
                        window_minutes: int, degree: int) -> Contacts:
         rules = Rules(window=timedelta(minutes=window_minutes), max_stay=self.max_stay,
-                      max_expand=self.settings.max_expand)
+                      max_expand=self.settings.max_expand, journeys=self.settings.journeys,
+                      lead=timedelta(days=self.settings.journey_lead_days))
         found, truncated = await ContactSearch(self.store, rules).search(subject_id, start, end,
                                                                          degree)
         return Contacts(subject_id=subject_id, start=start, end=end, window_minutes=window_minutes,
                         max_stay_minutes=self.settings.max_stay_minutes, degree=degree,
-                        truncated=truncated, contacts=found)
+                        truncated=truncated, contacts=found,
+                        journey_rules={m: journeys.rule_label(rules.journeys, m)
+                                       for m, r in self.settings.journey_rules.items()
+                                       if r != journeys.SeatRule.none})

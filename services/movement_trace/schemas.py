@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from libs.contracts.values import PlainText
+from libs.contracts.values import ONE_DOCUMENT, Country, NationalIdInput, Passport
 from services.movement_trace.contacts import Contact
 from services.movement_trace.domain import Movement, Whereabouts
 
 
 class TimelineEntry(Whereabouts):
     id: str = Field(description="the source event's id")
+    fever: bool | None = Field(None, description="followed_up: a temperature at or above the "
+                               "fever threshold, or fever reported")
 
     @classmethod
     def of(cls, movement: Movement) -> TimelineEntry:
@@ -52,12 +54,28 @@ class Contacts(BaseModel):
     max_stay_minutes: int
     degree: int
     truncated: bool = Field(description="degree 2 expanded only the first max_expand contacts")
+    journey_rules: dict[str, str] = Field(default_factory=dict, description="the seat rule of "
+                                          "each mode traced by shared journey, e.g. "
+                                          "{\"plane\": \"rows±2\"}")
     contacts: list[Contact]
 
 
 class NationalIdIn(BaseModel):
-    national_id: PlainText = Field(max_length=20, description="CCCD (12 digits) or CMND (9)",
-                             examples=["001085012345"])
+    """A citizen by CCCD or CMND, or a foreigner by passport and the country that issued it."""
+
+    model_config = ConfigDict(json_schema_extra=ONE_DOCUMENT)
+
+    national_id: NationalIdInput | None = Field(None, description="CCCD (12 digits) or CMND (9)",
+                                                examples=["001085012345"])
+    passport: Passport | None = None
+    nationality: Country | None = Field(None, description="with `passport`")
+
+    @model_validator(mode="after")
+    def _one_document(self) -> NationalIdIn:
+        if (self.national_id is None) == (self.passport is None) or \
+                (self.passport is not None) != (self.nationality is not None):
+            raise ValueError("give a national_id, or a passport with its nationality")
+        return self
 
 
 class Subject(BaseModel):

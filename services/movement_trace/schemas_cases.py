@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.events.trace import QuarantinePlace
-from libs.contracts.values import Day, Identifier, PlainText, WardCode
+from libs.contracts.values import Day, Identifier, JsonInt, NationalIdInput, PlainText, WardCode
 from services.movement_trace.contacts import Exposure
 from services.movement_trace.schemas import Contacts
 
@@ -18,9 +18,16 @@ Purpose = Field(min_length=3, max_length=300, description="why (written to the a
 
 
 class CaseIn(BaseModel):
+    # The person by exactly one of the two (subject_required), in the schema's words too.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"subject_id": {"type": "string"}, "national_id": {"type": "null"}},
+         "required": ["subject_id"]},
+        {"properties": {"subject_id": {"type": "null"}, "national_id": {"type": "string"}},
+         "required": ["national_id"]}]})
+
     purpose: PlainText = Purpose
     subject_id: str | None = Field(None, pattern=SUBJECT)
-    national_id: PlainText | None = Field(None, max_length=20, description="hashed at the edge")
+    national_id: NationalIdInput | None = Field(None, description="hashed at the edge")
     positive_test_date: Day
 
 
@@ -53,16 +60,16 @@ class Proposal(BaseModel):
 class Terms(BaseModel):
     purpose: PlainText = Purpose
     start: Day | None = Field(None, description="first day (default: today, Viet Nam)")
-    days: int | None = Field(None, ge=1, le=60, description="default: the service setting")
+    days: JsonInt | None = Field(None, ge=1, le=60, description="default: the service setting")
     place: QuarantinePlace = QuarantinePlace.home
 
 
 class ContactOrderIn(Terms):
     subject_ids: list[Subject] | None = Field(None, max_length=5000, description="the F1 to "
                                               "quarantine; omitted: all proposed")
-    ward_codes: dict[Subject, WardCode] = Field(default_factory=dict, description="ward of "
-                                                "stay per subject, where the trace does not "
-                                                "know it")
+    ward_codes: dict[Subject, WardCode] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"pattern": SUBJECT}},
+        description="ward of stay per subject, where the trace does not know it")
 
 
 class BulkOrderIn(Terms):
@@ -113,6 +120,43 @@ class DayCounts(BaseModel):
     f1: int = 0
     arrival: int = 0
     red_zone: int = 0
+    suspected: int = Field(0, description="people suspected from a follow-up that day")
+
+
+class FollowupReport(BaseModel):
+    """A follow-up that reported symptoms or fever (codes only, never the words)."""
+
+    id: str = Field(description="the followup.recorded event's id")
+    at: datetime = Field(description="when the ward recorded it")
+    on: date | None = Field(None, description="the quarantine day's date (Viet Nam)")
+    followup_day: int = Field(description="day of the quarantine (day 1 = start)")
+    reached: bool
+    symptoms: list[str] = Field(description="symptom codes; `other` for words outside the "
+                                "declaration's catalogue")
+    temperature_c: float | None = None
+    fever: bool = Field(description="temperature at or above the threshold, or fever reported")
+
+
+class Suspected(BaseModel):
+    subject_id: str
+    reason: Literal["followup"] = Field("followup", description="suspected, from follow-up")
+    ward_code: str | None = Field(None, description="the ward following the person up")
+    quarantine_id: str
+    quarantine_reason: str | None = Field(None, description="contact, arrival, red_zone")
+    source_case_id: str | None = Field(None, description="the case they are a contact of")
+    first_reported: datetime
+    last_reported: datetime
+    case_id: str | None = Field(None, description="already confirmed as a case (since the "
+                                "first report): POST /v1/cases confirms one")
+    reports: list[FollowupReport] = Field(description="newest first")
+
+
+class SuspectedList(BaseModel):
+    today: date
+    days: int
+    fever_c: float = Field(description="the fever threshold in force")
+    suspected: list[Suspected] = Field(description="not yet confirmed first, then the "
+                                       "latest report first")
 
 
 class CaseStats(BaseModel):

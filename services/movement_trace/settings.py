@@ -4,6 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.runtime.settings import ServiceSettings
+from services.movement_trace.journeys import DEFAULT_RULES, JourneyMode, Rules, SeatRule
 
 
 class Settings(ServiceSettings):
@@ -35,3 +36,28 @@ class Settings(ServiceSettings):
     quarantine_max_batch: int = Field(500, ge=1, le=5000, description="people in one order")
     release_interval_s: float = Field(60.0, gt=0, description="how often quarantines that "
                                       "reached their end date are released at term")
+
+    # Fellow passengers (journeys.py): the seat rule of each mode; a mode left out is not
+    # traced by journey. TRACE_JOURNEY_RULES='{"plane": "rows", "bus": "vehicle"}' replaces
+    # the whole mapping.
+    journey_rules: dict[JourneyMode, SeatRule] = Field(
+        default_factory=lambda: dict(DEFAULT_RULES),
+        description="seat rule per mode: rows (± journey_row_span), carriage, vehicle, none")
+    journey_row_span: int = Field(2, ge=0, le=20, description="rows either side of the "
+                                  "index's row that count on a `rows` journey")
+    journey_unknown_seat_is_contact: bool = Field(True, description="an unknown or unreadable "
+                                                  "seat on a rows/carriage journey: a contact "
+                                                  "of everyone on it (flagged seat_unknown)")
+    journey_lead_days: int = Field(14, ge=0, le=30, description="how long before departure a "
+                                   "declaration may be made (the declaration service allows "
+                                   "14 days): a contact search reads the person's declarations "
+                                   "back this far for journeys in its window")
+
+    # Follow-up (followups.py): a temperature at or above this is fever.
+    fever_c: float = Field(37.5, ge=35, le=42, description="fever threshold of a follow-up")
+
+    @property
+    def journeys(self) -> Rules:
+        return Rules({str(mode): rule for mode, rule in self.journey_rules.items()},
+                     self.journey_row_span,
+                     self.journey_unknown_seat_is_contact)

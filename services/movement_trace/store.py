@@ -79,6 +79,9 @@ class TraceStore:
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
         return await (await self.active()).place_movements(checkpoint_id, hours, self.since())
 
+    async def journey_passengers(self, journey: str) -> list[Document]:
+        return await (await self.active()).journey_passengers(journey, self.since())
+
     async def record_reveals(self, events: list[Envelope[PersonRevealed]]) -> None:
         """Reveals made at the declaration service join this audit (one place for the
         admins to look); keyed by event id, so a redelivery adds nothing."""

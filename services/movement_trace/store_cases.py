@@ -4,7 +4,9 @@
 - `quarantines`: one per order, with its `quarantine.ordered` outbox;
 - `releases`: one per released order (same `_id`), with its `quarantine.released`;
 - `stays`: per subject, the destination ward of their latest declaration;
-- `declared`: per declaration id, its subject and destination ward.
+- `declared`: per declaration id, its subject and destination ward;
+- `suspects`: one per follow-up that reported symptoms or fever (`_id` = its event id):
+  the people "suspected, from follow-up" an epidemiologist may confirm as cases.
 
 An order and its release are separate documents on purpose: FerretDB v1 applies
 an update as read-modify-write of the whole document, so a release written into
@@ -24,11 +26,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.notification import FollowupRecorded
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
 from libs.contracts.vietnam_time import VN_TZ
-from libs.runtime.mongo import SAFE_BULK, Document, insert_once, upsert_if_later
+from libs.runtime.mongo import SAFE_BULK, Document, insert_new, insert_once, upsert_if_later
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
+from services.movement_trace.domain import Movement
+from services.movement_trace.followups import has_fever, is_suspected
 
 
 class CaseStore:
@@ -38,6 +43,7 @@ class CaseStore:
         self.releases = db["releases"]
         self.stays = db["stays"]
         self.declared = db["declared"]
+        self.suspects = db["suspects"]
 
     async def create_indexes(self) -> None:
         for outboxed in (self.cases, self.quarantines, self.releases):
@@ -48,7 +54,8 @@ class CaseStore:
         # when a collection is created while queries on the database run).
         await self.stays.create_index([("ward_code", ASCENDING)])
         await self.declared.create_index([("subject_id", ASCENDING)])
-        for purged in (self.cases, self.quarantines, self.stays, self.declared):
+        await self.cases.create_index([("subject_id", ASCENDING)])
+        for purged in (self.cases, self.quarantines, self.stays, self.declared, self.suspects):
             await purged.create_index([("day", ASCENDING)])
 
     # --- what the consumer learns from declarations ---
@@ -62,6 +69,42 @@ class CaseStore:
                                           "ward_code": ward, "channel": p.channel.value, **expiry})
         await upsert_if_later(self.stays, p.subject_id, key,
                               {"ward_code": ward, "declaration_id": p.declaration_id, **expiry})
+
+    async def note_suspects(self, followups: list[tuple[Envelope[FollowupRecorded], Movement]],
+                            fever_c: float) -> int:
+        """The follow-ups that reported symptoms or fever (symptom codes, never the words);
+        keyed by event id, so a redelivery adds nothing. Returns how many were new."""
+        docs = [{"_id": e.event_id, "subject_id": m.subject_id, "at": m.at, "day": day_of(m.at),
+                 "quarantine_id": e.payload.quarantine_id, "ward_code": e.payload.ward_code,
+                 "on": e.payload.on.isoformat() if e.payload.on else None,
+                 "followup_day": e.payload.day, "reached": e.payload.reached,
+                 "symptoms": m.symptoms or [], "temperature_c": m.temperature_c,
+                 "fever": has_fever(m.temperature_c, m.symptoms or [], fever_c)}
+                for e, m in followups
+                if is_suspected(m.symptoms or [], m.temperature_c, fever_c)]
+        return len(await insert_new(self.suspects, docs)) if docs else 0
+
+    async def suspects_on(self, days: list[str]) -> list[Document]:
+        """The suspected follow-ups of these Viet Nam days (equality on the indexed `day`)."""
+        found: list[Document] = []
+        for first in range(0, len(days), SAFE_BULK):
+            found += await self.suspects.find({"day": {"$in": days[first:first + SAFE_BULK]}}
+                                              ).to_list()
+        return found
+
+    async def cases_of(self, subject_ids: list[str]) -> list[Document]:
+        """The confirmed cases of these people (equality on the indexed `subject_id`)."""
+        found: list[Document] = []
+        for first in range(0, len(subject_ids), SAFE_BULK):
+            found += await self.cases.find(
+                {"subject_id": {"$in": subject_ids[first:first + SAFE_BULK]}},
+                {"subject_id": 1, "confirmed_at": 1, "positive_test_date": 1}).to_list()
+        return found
+
+    async def orders(self, quarantine_ids: list[str]) -> dict[str, Document]:
+        docs = await self._by_ids(self.quarantines, quarantine_ids,
+                                  {"reason": 1, "case_id": 1, "start": 1, "end": 1})
+        return {d["_id"]: d for d in docs}
 
     async def wards_of(self, subject_ids: Iterable[str]) -> dict[str, str]:
         docs = await self._by_ids(self.stays, list(subject_ids), {"ward_code": 1})

@@ -1,6 +1,6 @@
-"""One generation of the projection: its three collections, written and read by key.
+"""One generation of the projection: its four collections, written and read by key.
 
-Generation 0 uses the plain names (`movements`, `subject_weeks`, `place_hours`);
+Generation 0 uses the plain names (`movements`, `subject_weeks`, `place_hours`, `journeys`);
 a rebuild fills generation N into `movements_N`, … while the old one serves.
 Every write is idempotent, so a redelivered event, a replay over live data
 and two writers at once (live consumer and rebuild) all leave the same state.
@@ -27,7 +27,7 @@ from services.movement_trace.domain import (
     to_document,
 )
 
-BUCKET_FIELD = {"subject_weeks": "m", "place_hours": "p"}
+BUCKET_FIELD = {"subject_weeks": "m", "place_hours": "p", "journeys": "j"}
 DUPLICATE_KEY = 11000
 # At most this many bucket reads in flight per query: FerretDB serves them one by one anyway.
 READ_CONCURRENCY = 16
@@ -35,7 +35,7 @@ READ_CONCURRENCY = 16
 
 def collection_names(generation: int) -> dict[str, str]:
     suffix = "" if generation == 0 else f"_{generation}"
-    return {name: name + suffix for name in ("movements", "subject_weeks", "place_hours")}
+    return {name: name + suffix for name in ("movements", *BUCKET_FIELD)}
 
 
 class View:
@@ -110,4 +110,10 @@ class View:
         found = await asyncio.gather(*(self._bucket("place_hours", place_hour_id(checkpoint_id, h))
                                        for h in hours))
         return [entry_movement(e) for entries in found for e in entries
+                if since is None or e["at"] >= since]
+
+    async def journey_passengers(self, journey: str, since: datetime | None = None
+                                 ) -> list[Document]:
+        """Everyone who declared the journey: {id, subject_id, seat?, at, declaration_id}."""
+        return [e for e in await self._bucket("journeys", journey)
                 if since is None or e["at"] >= since]

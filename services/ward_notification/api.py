@@ -16,6 +16,7 @@ from libs.contracts.values import Day, Identifier, PlainText
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
+from libs.runtime.openapi import beyond_schema
 from services.ward_notification.domain import days_between, ward_day
 from services.ward_notification.schemas import NotificationOut
 from services.ward_notification.scope import WardOfficial, WardsQuery, wards_for
@@ -52,6 +53,11 @@ From = Annotated[Day | None, Query(alias="from", description="first local day (Y
 To = Annotated[Day | None, Query(alias="to", description="last local day, inclusive")]
 
 
+RANGE = {"range_invalid": "`from` after `to` (`to` is today when not given)",
+         "range_too_long": f"`from` to `to` longer than {MAX_DAYS} days (`from` is a week "
+                           "before `to` when not given)"}
+
+
 def day_keys(wards: list[str], first: date | None, last: date | None) -> list[str]:
     last = last or vn_day(utcnow())
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
@@ -83,7 +89,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 def build_router(store: NotificationStore) -> APIRouter:
     router = APIRouter(prefix="/v1/notifications", tags=["inbox"])
 
-    @router.get("", response_model=Page)
+    @router.get("", response_model=Page, responses=beyond_schema(
+        RANGE, cursor_invalid="a `cursor` that is not a `next_cursor` this service gave"))
     async def inbox(who: WardOfficial, wards: WardsQuery = None, first: From = None,
                     last: To = None, unread: bool | None = None, reason: NotifyReason | None = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -101,7 +108,7 @@ def build_router(store: NotificationStore) -> APIRouter:
         return Page(items=items, next_cursor=encode_cursor(docs[limit - 1])
                     if len(docs) > limit else None)
 
-    @router.get("/counts", response_model=list[DayCount])
+    @router.get("/counts", response_model=list[DayCount], responses=beyond_schema(RANGE))
     async def counts(who: WardOfficial, wards: WardsQuery = None, first: From = None,
                      last: To = None) -> list[DayCount]:
         """Notifications per ward and local day: total, unread, by reason."""

@@ -10,10 +10,12 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import new_event_id, utcnow
+from libs.contracts.patterns import Documented
 from libs.contracts.values import Identifier, PlainText, WardCode
 from libs.runtime.auth import Principal
 from libs.runtime.errors import ApiError
 from libs.runtime.mongo import Document
+from libs.runtime.openapi import beyond_schema, link, links, responses
 from services.ward_notification import webhook_rules
 from services.ward_notification.delivery import DeliveryWorker
 from services.ward_notification.scope import WardOfficial, WardsQuery, check_wards, wards_for
@@ -26,7 +28,9 @@ State = Literal["pending", "delivered", "failed", "paused", "cancelled"]
 
 class WebhookRequest(BaseModel):
     ward_code: WardCode
-    url: PlainText = Field(min_length=1, examples=["https://ubnd-hoankiem.example/khaibao"])
+    url: Annotated[PlainText, Documented(format=None, pattern=webhook_rules.URL_PATTERN)] = Field(
+        min_length=1, max_length=webhook_rules.MAX_URL_LENGTH,
+        examples=["https://ubnd-hoankiem.example/khaibao"])
     description: PlainText | None = Field(None, max_length=200)
 
 
@@ -82,7 +86,23 @@ def build_router(store: WebhookStore, worker: DeliveryWorker, settings: Settings
                            "No such webhook in your wards")
         return doc
 
-    @router.post("", status_code=201, response_model=WebhookCreated)
+    named = "$response.body#/id"
+    made = links(201, **{name: link(path, method, what, webhook_id=named) for name, path, method,
+                         what in (("Get", "/v1/webhooks/{webhook_id}", "GET", "the subscription"),
+                                  ("Delete", "/v1/webhooks/{webhook_id}", "DELETE", "unsubscribe"),
+                                  ("Disable", "/v1/webhooks/{webhook_id}/disable", "POST",
+                                   "pause it"),
+                                  ("Enable", "/v1/webhooks/{webhook_id}/enable", "POST",
+                                   "resume it"),
+                                  ("Deliveries", "/v1/webhooks/{webhook_id}/deliveries", "GET",
+                                   "its delivery log"))})
+    rules = beyond_schema(
+        url_invalid="an http:// URL where the operator requires https (always in production)",
+        url_not_public="a URL whose host does not resolve, or resolves to a loopback, private, "
+                       "link-local, metadata or other non-public address (unless allow-listed)")
+
+    @router.post("", status_code=201, response_model=WebhookCreated,
+                 responses=responses(made, rules))
     async def create(body: WebhookRequest, who: WardOfficial) -> WebhookCreated:
         """Subscribe a ward's system; the answer holds the signing secret, only this once.
         The URL's host must resolve to public addresses only (422 `url_not_public` for

@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.notification import ZoneLevel, ZoneLevelChanged
-from libs.contracts.values import Moment, PlainText, WardCode
+from libs.contracts.values import PlainText, WardCode, ZonedMoment
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import correlation_id
 from libs.runtime.mongo import Document
+from libs.runtime.openapi import beyond_schema
 from libs.runtime.outbox import OutboxRelay
 from services.ward_notification import zone_rules
 from services.ward_notification.domain import PRODUCER, days_between, ward_day
@@ -30,7 +31,7 @@ Ward = Annotated[WardCode, Path(description="5-digit ward code")]
 
 class LevelRequest(BaseModel):
     level: ZoneLevel = Field(description="1 green, 2 yellow, 3 orange, 4 red")
-    effective_at: Moment | None = Field(None, description="with a UTC offset; default: now")
+    effective_at: ZonedMoment | None = Field(None, description="with a UTC offset; default: now")
     note: PlainText | None = Field(None, max_length=500, examples=["Ổ dịch tại chợ Đồng Xuân"])
 
 
@@ -82,7 +83,9 @@ def build_router(zones: ZoneStore, notifications: NotificationStore, relay: Outb
         arrivals_cache[(ward, days)] = (time.monotonic() + settings.arrivals_cache_s, count)
         return count
 
-    @router.post("/{ward_code}/levels", status_code=201, response_model=Change)
+    @router.post("/{ward_code}/levels", status_code=201, response_model=Change,
+                 responses=beyond_schema(effective_at_invalid="an `effective_at` more than a "
+                                                              "year back or ahead of now"))
     async def set_level(ward_code: Ward, body: LevelRequest, who: Admin) -> Change:
         """Set a ward's zone level from a time on (health authority); publishes the change."""
         now = zone_rules.to_stored_precision(utcnow())

@@ -14,7 +14,10 @@ WardOfficial = Annotated[Principal, require(Role.ward_official, Role.admin)]
 Admin = Annotated[Principal, require(Role.admin)]
 WardsQuery = Annotated[list[WardCode] | None, Query(
     alias="ward", max_length=20,
-    description="ward codes (repeat the parameter); default: every ward of the token")]
+    description="ward codes (repeat the parameter); default: every ward of the token "
+                "(an admin's token has none: an admin names them)",
+    json_schema_extra={"x-rules": {"ward_required": "no `ward` from an admin, whose token "
+                                                    "names no ward"}})]
 
 
 def wards_for(who: Principal, requested: list[str] | None) -> list[str]:

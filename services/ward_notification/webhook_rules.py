@@ -27,6 +27,15 @@ DELIVERY_HEADER = "X-Khaibao-Delivery"
 ATTEMPT_HEADER = "X-Khaibao-Attempt"
 EVENT_HEADER = "X-Khaibao-Event"
 MAX_URL_LENGTH = 2048
+# The URLs a subscription may name, as the OpenAPI document writes them: http(s), a host
+# name or IPv4 address, a port, a path and a query of URL characters (percent-escaped
+# otherwise); no credentials, no fragment. `url_problem` takes every one of them (and a few
+# more, e.g. IPv6 literals); whether the host is public is the DNS's to say.
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = "(?:[0-9]|[1-9][0-9]{1,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+_PCHAR = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+URL_PATTERN = (f"^https?://{_LABEL}(?:\\.{_LABEL})*(?::{_PORT})?(?:/{_PCHAR}*)*"
+               f"(?:\\?(?:{_PCHAR}|[/?])*)?$")
 REFUSED = "address_refused"  # how a refused delivery attempt's error starts
 
 IPAddress = IPv4Address | IPv6Address

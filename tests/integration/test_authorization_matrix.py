@@ -101,7 +101,10 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         **OPERATIONS,
         **{f"GET /v1/{query}": frozenset({"epidemiologist"}) for query in (
             "timeline", "visits", "contacts", "timeline/export", "visits/export",
-            "contacts/export", "cases/{case_id}/proposal", "quarantines", "cases/stats")},
+            "contacts/export", "cases/{case_id}/proposal", "quarantines", "cases/stats",
+            "cases/suspected", "arrival-rules", "arrivals/proposed")},
+        "PUT /v1/arrival-rules/{country}": frozenset({"epidemiologist"}),
+        "DELETE /v1/arrival-rules/{country}": frozenset({"epidemiologist"}),
         **{f"POST /v1/{action}": frozenset({"epidemiologist"}) for action in (
             "subjects", "cases", "cases/{case_id}/quarantines", "quarantines",
             "quarantines/{quarantine_id}/release")},
@@ -192,7 +195,7 @@ def url_of(route: str, ids: dict[str, str]) -> tuple[str, str]:
     values = {"declaration_id": DECL, "vehicle_id": VEHICLE, "fmt": "svg", "checkpoint_id": CP,
               "national_id": "001085012345", "passage_id": "none", "ward_code": WARD,
               "notification_id": "none", "webhook_id": "none", "case_id": "none",
-              "quarantine_id": "none", **ids}
+              "quarantine_id": "none", "country": "KR", **ids}
     return method, path.format(**values)
 
 

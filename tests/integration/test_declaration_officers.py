@@ -87,7 +87,7 @@ async def test_an_arrivals_manifest_declares_each_passenger(env: ServerSlice) ->
          "nationality": "JP", "passport": "x", "seat": "12C", "destination_ward": VUNG_TAU},
     ]
     flight = {"format": "manifest", "mode": "plane", "number": "VN 213",
-              "arrival_date": day(0), "entry_ward": HOAN_KIEM}
+              "arrival_date": day(0), "entry_ward": HOAN_KIEM, "country_of_departure": "KR"}
     async with declaration_service(env) as api:
         report = await api.post("/v1/declarations/import", params=flight, headers=CSV,
                                 content=csv_bytes(header, passengers))

@@ -103,7 +103,10 @@ def refused(answer: httpx.Response, field: str | None = None, code: str | None =
     fields = answer.json()["error"]["fields"]
     if field is None:
         return True
-    return field in fields and (code is None or code in {e["code"] for e in fields[field]})
+    # A repeated query parameter's error names the item (`ward.0`).
+    named = [errors for name, errors in fields.items()
+             if name == field or (name.startswith(f"{field}.") and name[len(field) + 1:].isdigit())]
+    return bool(named) and (code is None or code in {e["code"] for es in named for e in es})
 
 
 # --- 1. every integer input is bounded -------------------------------------------------------
@@ -353,7 +356,7 @@ class Call:
 
 def _manifest_query(number: str) -> dict[str, str]:
     return {"format": "manifest", "mode": "ship", "number": number, "arrival_date": day(0),
-            "entry_ward": HOAN_KIEM}
+            "entry_ward": HOAN_KIEM, "country_of_departure": "SG"}
 
 
 HOSTILE_CALLS: dict[str, list[Call]] = {

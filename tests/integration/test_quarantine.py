@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from libs.contracts.envelope import Envelope
@@ -44,7 +43,7 @@ from tests.support.checkpoint_kit import (
 )
 from tests.support.declaration_kit import declaration_service
 from tests.support.declaration_kit import publish as declaration_publish
-from tests.support.kafka import eventually, read_topic
+from tests.support.kafka import eventually, read_topic, redeliver
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
 
@@ -192,14 +191,7 @@ async def test_f0_to_quarantine_follow_up_and_release(env: ServerSlice) -> None:
         # 6. Redelivered orders change nothing.
         orders = await read_topic(env.servers.kafka_bootstrap, env.topics(QUARANTINE_ORDERED),
                                   at_least=2)
-        producer = AIOKafkaProducer(bootstrap_servers=env.servers.kafka_bootstrap)
-        await producer.start()
-        try:
-            for record in orders:
-                await producer.send_and_wait(env.topics(QUARANTINE_ORDERED), record.value,
-                                             key=record.key)
-        finally:
-            await producer.stop()
+        await redeliver(env.servers.kafka_bootstrap, env.topics(QUARANTINE_ORDERED), orders)
         assert len(orders) == 2
         await eventually(lambda: listed(2))
         assert await ward_db["quarantines"].count_documents({}) == 2

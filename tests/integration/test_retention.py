@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from bson import json_util
-from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from libs.contracts.values import subject_id_for
@@ -36,18 +32,10 @@ from libs.runtime.qr_tokens import Kind
 from libs.runtime.retention import Retention
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from libs.runtime.topics_admin import ensure_topics
-from services.checkpoint.app import build as build_checkpoint
 from services.declaration import keyring
-from services.declaration.app import build as build_declaration
-from services.identity_verification.app import build as build_identity
-from services.identity_verification.settings import Settings as IdentitySettings
-from services.movement_trace.app import build as build_trace
-from services.movement_trace.settings import Settings as TraceSettings
-from services.ward_notification.app import build as build_ward
-from services.ward_notification.settings import Settings as WardSettings
 from tests.conftest import ServerSlice
-from tests.support import checkpoint_kit, declaration_kit
-from tests.support.apps import running
+from tests.support import checkpoint_kit
+from tests.support.five_services import System, five_services
 from tests.support.kafka import eventually, read_topic
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
@@ -96,41 +84,6 @@ class Traveller:
 A = [Traveller("001085700001", "Quách Thị Hết Hạn", "0911000001", "Số 1 ngõ Cũ", 0),
      Traveller("001085700002", "Lã Văn Quá Khứ", "0911000002", "Số 2 ngõ Cũ", 0)]
 B = [Traveller("001085700003", "Mạc Thị Còn Hạn", "0911000003", "Số 3 ngõ Mới", 2)]
-
-
-@dataclass
-class System:
-    env: ServerSlice
-    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
-    apps: dict[str, FastAPI] = field(default_factory=dict)
-
-
-@asynccontextmanager
-async def five_services(env: ServerSlice) -> AsyncIterator[System]:
-    scaled = {"retention_days": DAYS, "audit_retention_days": DAYS, "purge_interval_s": 3600}
-    ring = keyring.load(keyring.DEFAULT_KEY_FILE, create=True)
-
-    async def jwks() -> dict[str, Any]:
-        return ring.jwks()
-
-    system = System(env)
-    system.settings = {
-        "declaration": declaration_kit.settings(env, validity_hours=1, **scaled),
-        "identity": env.settings(IdentitySettings, **scaled),
-        "checkpoint": checkpoint_kit.settings(env, **scaled),
-        "trace": env.settings(TraceSettings, **scaled),
-        "ward": env.settings(WardSettings, **scaled)}
-    system.apps = apps = {"declaration": build_declaration(system.settings["declaration"]),
-            "identity": build_identity(system.settings["identity"]),
-            "checkpoint": build_checkpoint(system.settings["checkpoint"], key_source=jwks),
-            "trace": build_trace(system.settings["trace"]),
-            "ward": build_ward(system.settings["ward"])}
-    async with AsyncExitStack() as stack:
-        for name, app in apps.items():
-            system.clients[name] = await stack.enter_async_context(running(app))
-        await checkpoint_kit.add_checkpoints(system.clients["checkpoint"])
-        yield system
 
 
 async def travel(system: System, people: list[Traveller]) -> None:
@@ -214,7 +167,8 @@ async def test_nothing_personal_outlives_its_window(env: ServerSlice) -> None:
     # This test's topics, under the policy scaled like the services' window.
     await ensure_topics(env.servers.kafka_bootstrap, env.topics.all(), partitions=3,
                         retention=Retention(WINDOW, WINDOW, timedelta(0)))
-    async with five_services(env) as system:
+    scaled = {"retention_days": DAYS, "audit_retention_days": DAYS}
+    async with five_services(env, {"*": scaled, "declaration": {"validity_hours": 1}}) as system:
         await travel(system, A)
         await asyncio.sleep((WINDOW + timedelta(seconds=5)).total_seconds())
         started_b = datetime.now(UTC)

@@ -29,6 +29,7 @@ from libs.runtime.mongo import Document
 from services.checkpoint.store_passages import PassageStore
 from services.checkpoint.store_registry import CheckpointStore
 from services.checkpoint.store_views import ViewStore
+from services.declaration.notices.store import NoticeStore
 from services.declaration.store import DeclarationStore
 from services.declaration.store_reveals import RevealStore
 from services.movement_trace.store_cases import CaseStore
@@ -72,8 +73,14 @@ HOT: list[tuple[str, Callable[[AsyncDatabase[Document]], Any], Pick, Document, s
      "FollowupStore.recorded / purge"),
     ("movement_trace", CaseStore, lambda s: s.quarantines, {"subject_id": "079203001234"},
      "CaseStore.orders_of"),
+    ("movement_trace", CaseStore, lambda s: s.suspects, {"day": {"$in": [DAY, "2026-11-21"]}},
+     "CaseStore.suspects_on"),
+    ("movement_trace", CaseStore, lambda s: s.cases, {"subject_id": {"$in": ["s-1", "s-2"]}},
+     "CaseStore.cases_of"),
     ("declaration", DeclarationStore, lambda s: s.declarations, {"subject_id": "079203001234"},
      "DeclarationStore.latest_of"),
+    ("declaration", NoticeStore, lambda s: s.notices, {"state": "pending", "due_at": {"$lte": NOW}},
+     "NoticeStore.due"),
     ("checkpoint", CheckpointStore, lambda s: s.checkpoints, {"kind": "border"},
      "CheckpointStore.find (by kind)"),
     ("checkpoint", PassageStore, lambda s: s.passages, {"day": DAY, "outbox_pending": False},
@@ -88,6 +95,7 @@ STORES: list[tuple[str, Callable[[AsyncDatabase[Document]], Any]]] = [
     ("ward_notification", WebhookStore), ("ward_notification", FollowupStore),
     ("movement_trace", CaseStore), ("movement_trace", lambda db: View(db, 0)),
     ("declaration", DeclarationStore), ("declaration", RevealStore),
+    ("declaration", NoticeStore),
     ("checkpoint", CheckpointStore), ("checkpoint", PassageStore), ("checkpoint", ViewStore),
 ]
 

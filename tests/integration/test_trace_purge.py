@@ -24,7 +24,8 @@ from tests.support.trace_truth import publish
 
 async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    scenario = generate(seed=21, citizens=8, days=3, places=4, start=now - timedelta(days=3))
+    scenario = generate(seed=21, citizens=8, days=3, places=4, start=now - timedelta(days=3),
+                        journey_share=0.5, passengers=1)
     count = await publish(env.servers.kafka_bootstrap, env.topics, scenario)
     settings = env.settings(Settings)
     async with running(build(settings)) as api, \
@@ -40,17 +41,28 @@ async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
             headers=bearer(Role.epidemiologist, who='epi'))
         assert audited.status_code == 200
         before = await db["movements"].find({}, {"at": 1}).to_list()
-        days_before = {d["_id"]: d["day"] for d in await db["subject_weeks"].find({}, {"day": 1}).to_list()}
+        weeks_before = {d["_id"]: d for d in await db["subject_weeks"].find({}).to_list()}
+        journeys_before = {d["_id"]: d["day"] for d in await db["journeys"].find({}, {"day": 1}).to_list()}
         # Pretend it is 28 days after the middle of the scenario.
         later = now - timedelta(days=1, hours=12) + timedelta(days=28)
         cutoff = later - timedelta(days=28)
         deleted = await purge_once(TraceStore(db), CaseStore(db), settings, now=later)
         after = await db["movements"].find({}, {"at": 1}).to_list()
-        days_after = {d["_id"] for d in await db["subject_weeks"].find({}, {"_id": 1}).to_list()}
+        weeks_after = {d["_id"]: d for d in await db["subject_weeks"].find({}).to_list()}
+        journeys_after = {d["_id"] for d in await db["journeys"].find({}, {"_id": 1}).to_list()}
         audit = await db["audit"].count_documents({})
     old = {d["_id"] for d in before if d["at"] < cutoff}
     assert old and len(old) < len(before)
     assert {d["_id"] for d in after} == {d["_id"] for d in before} - old
     assert deleted["movements"] == len(old)
-    assert days_after == {k for k, day in days_before.items() if day >= day_key(cutoff)}
+    # A person's week keeps only its entries within the window, and goes once it has none
+    # (its `_id` names the person): exact to the purge, not to the bucket's Sunday.
+    kept = {k: [e for e in week["m"] if e["at"] >= cutoff] for k, week in weeks_before.items()}
+    assert any(len(entries) < len(weeks_before[k]["m"]) for k, entries in kept.items() if entries)
+    assert {k: week["m"] for k, week in weeks_after.items()} == \
+        {k: entries for k, entries in kept.items() if entries}
+    # Journeys go whole after their day, like the other buckets.
+    assert journeys_before and journeys_after == {
+        k for k, day in journeys_before.items() if day >= day_key(cutoff)}
+    assert deleted["journeys"] == len(journeys_before) - len(journeys_after)
     assert audit == 1 and deleted["audit"] == 0

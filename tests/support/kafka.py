@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 
 async def read_topic(bootstrap: str, topic: str, *, at_least: int = 1,
@@ -33,6 +33,22 @@ async def read_topic(bootstrap: str, topic: str, *, at_least: int = 1,
     finally:
         await consumer.stop()
     return records
+
+
+async def redeliver(bootstrap: str, topic: str, records: list[ConsumerRecord[Any, Any]],
+                    then: Any = None) -> None:
+    """Send `records` to `topic` again, as a broker's redelivery would, each on its own key
+    (so its partition); `then(record)`, when given, is sent right after each on the same
+    key (a marker whose arrival shows the redelivery was consumed)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for record in records:
+            await producer.send_and_wait(topic, record.value, key=record.key)
+            if then is not None:
+                await producer.send_and_wait(topic, then(record), key=record.key)
+    finally:
+        await producer.stop()
 
 
 async def eventually(check: Any, timeout_s: float = 20.0, interval_s: float = 0.2) -> Any:

@@ -20,7 +20,7 @@ from tests.support.declaration_samples import (
 pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
 
 TODAY = date(2025, 11, 20)
-FLIGHT = Manifest("plane", "VN213", TODAY, HOAN_KIEM)
+FLIGHT = Manifest("plane", "VN213", TODAY, HOAN_KIEM, "KR")
 
 
 def paper(rows: list[dict[str, str]], **options: bool) -> bytes:

@@ -50,6 +50,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "person.revealed": {"reveal_id": "r1", "subject_id": SUBJECT, "declaration_id": "d1",
                         "who": "phuong.vungtau", "role": "ward_official", "unit": "UBND",
                         "purpose": "gọi điện", "grounds": "ward 26506: arriving", "at": NOW},
+    "arrival.registered": {"arrival_id": "a1", "declaration_id": "d1", "subject_id": SUBJECT,
+                           "passport": "M12345678", "nationality": "KR",
+                           "full_name": "KIM MIN JUN", "date_of_birth": date(1990, 5, 1),
+                           "gender": "male", "country_of_departure": "KR",
+                           "port_of_departure": "ICN", "arrival_date": date(2026, 11, 27),
+                           "transport": {"mode": "plane", "number": "VN417", "seat": "12A"},
+                           "entry_ward": "00070", "destination_ward": "26506"},
 }
 
 

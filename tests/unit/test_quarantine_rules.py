@@ -101,8 +101,13 @@ def test_daily_counts_and_active_quarantines() -> None:
                "start": "2026-11-19", "end": "2026-12-03"},
               {"_id": "c", "reason": "contact", "ordered_day": "2026-10-01",
                "start": "2026-10-01", "end": "2026-10-15"}]
-    rows = trace_rules.daily_counts(["2026-11-20", "2026-11-20", "2026-11-01"], orders, days)
-    assert rows == [{"day": START, "f0": 2, "f1": 1, "arrival": 0, "red_zone": 0},
-                    {"day": date(2026, 11, 19), "f0": 0, "f1": 0, "arrival": 1, "red_zone": 0}]
+    # Suspected from follow-up: people a day, however many reports.
+    suspects = [{"day": "2026-11-20", "subject_id": "s1"}, {"day": "2026-11-20", "subject_id": "s1"},
+                {"day": "2026-11-20", "subject_id": "s2"}, {"day": "2026-11-01", "subject_id": "s3"}]
+    rows = trace_rules.daily_counts(["2026-11-20", "2026-11-20", "2026-11-01"], orders, days,
+                                    suspects)
+    assert rows == [{"day": START, "f0": 2, "f1": 1, "arrival": 0, "red_zone": 0, "suspected": 2},
+                    {"day": date(2026, 11, 19), "f0": 0, "f1": 0, "arrival": 1, "red_zone": 0,
+                     "suspected": 0}]
     released = {"b": datetime(2026, 11, 20, 2, 0, tzinfo=UTC)}
     assert trace_rules.active_count(orders, released, START) == 1

@@ -3,6 +3,7 @@
 from libs.contracts.envelope import register
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused, CheckpointScanned
 from libs.contracts.events.declaration import (
+    ArrivalRegistered,
     DeclarationSubmitted,
     PersonRevealed,
     VehicleDeclared,
@@ -32,6 +33,7 @@ ALL_PAYLOADS = (
     VehicleDeclared,
     CheckpointScanned,
     PersonRevealed,
+    ArrivalRegistered,
 )
 register(*ALL_PAYLOADS)
 

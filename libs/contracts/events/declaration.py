@@ -176,3 +176,28 @@ class PersonRevealed(EventPayload):
     grounds: str = Field(description="what allowed it: the ward notified, the case or "
                          "quarantine, the scan", examples=["ward 26506: arriving"])
     at: datetime
+
+
+class ArrivalRegistered(EventPayload):
+    """A passenger the border registered from a flight's or ship's manifest (imported at the
+    declaration service): what a passport holder's declaration is verified against, and
+    where quarantines for arrivals from marked countries start from."""
+
+    TYPE: ClassVar[str] = topics.ARRIVAL_REGISTERED
+
+    arrival_id: str = Field(description="one per passenger of one manifest")
+    declaration_id: str = Field(description="the declaration the manifest row became")
+    subject_id: SubjectId
+    national_id: NationalId | None = Field(None, description="a Vietnamese passenger's")
+    passport: str | None = Field(None, pattern=r"^[A-Z0-9]{5,20}$", examples=["M12345678"])
+    nationality: str = Field(examples=["KR"], description="ISO 3166-1 alpha-2")
+    full_name: str
+    date_of_birth: date
+    gender: Gender
+    country_of_departure: str = Field(pattern=r"^[A-Z]{2}$", examples=["KR"],
+                                      description="ISO 3166-1 alpha-2")
+    port_of_departure: str | None = Field(None, max_length=60, examples=["ICN"])
+    arrival_date: date
+    transport: Transport
+    entry_ward: WardCode = Field(description="the point of entry's ward")
+    destination_ward: WardCode | None = None

@@ -20,6 +20,9 @@ class RejectionReason(StrEnum):
     deceased = "deceased"
     revoked = "revoked"
     id_format = "id_format"
+    # Passport holders are checked against the arrivals the border registered.
+    no_arrival_record = "no_arrival_record"
+    passport_mismatch = "passport_mismatch"  # the number is registered for another nationality
 
 
 class IdentityVerified(EventPayload):

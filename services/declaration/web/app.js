@@ -1,5 +1,5 @@
 // The citizen page: the form, its submission, and the declarations sent from this device.
-import { apply, onChange, pick, t, toggle } from "./i18n.js";
+import { apply, lang, onChange, pick, t, toggle } from "./i18n.js";
 import { loadUnits, mountPlace, samePlace } from "./places.js";
 import { EXPOSURES, SYMPTOMS, checkboxes, clearErrors, collect, rerenderErrors, showErrors } from "./form.js";
 import { remember, remembered, showDeclarations } from "./status.js";
@@ -67,7 +67,9 @@ async function submit(event) {
     const json = JSON.stringify(body);
     const response = await fetch("/v1/declarations", {
       method: "POST", body: json,
-      headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey(json) },
+      // The page's language is the one messages to this person are written in.
+      headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey(json),
+                 "Accept-Language": lang() },
     });
     const answer = await response.json().catch(() => ({}));
     if (response.status === 201) return done(answer);

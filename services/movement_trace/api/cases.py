@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 from libs.contracts.events.trace import QuarantineReason
 from libs.contracts.values import Identifier
 from libs.runtime.errors import ApiError
+from libs.runtime.openapi import beyond_schema, link, links, responses
 from services.movement_trace import quarantine_rules as rules
 from services.movement_trace.api.common import (
     Auditor,
@@ -34,9 +35,21 @@ from services.movement_trace.schemas_cases import (
     Proposed,
     QuarantineOut,
     ReleaseIn,
+    SuspectedList,
 )
 from services.movement_trace.schemas_cases import Terms as TermsIn
 from services.movement_trace.settings import Settings
+
+START = {"start_out_of_range": "a `start` more than the quarantine length (14 days by default) "
+                               "from today"}
+CONFIRM = beyond_schema(date_in_future="a `positive_test_date` after today",
+                        date_too_old="a `positive_test_date` before the movements kept "
+                                     "(the retention window)")
+ORDER_CONTACTS = beyond_schema(START, not_a_contact="`subject_ids` not among the case's "
+                               "proposed contacts", ward_unknown="a contact whose ward of stay "
+                               "neither the trace nor `ward_codes` knows")
+ORDER_MANY = beyond_schema(START, too_many="more people (`declaration_ids` and `subject_ids` "
+                           "together) than one call may order (quarantine_max_batch)")
 
 
 def _invalid(field: str, code: str, vi: str, en: str, detail: object = None) -> ApiError:
@@ -72,7 +85,14 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
             raise ApiError(404, "case_not_found", "Không tìm thấy ca bệnh", "No such case")
         return case
 
-    @router.post("/cases", status_code=201, response_model=Proposal)
+    case_links = links(201, GetProposal=link(
+        "/v1/cases/{case_id}/proposal", "GET", "the case's proposed contacts again",
+        case_id="$response.body#/case/case_id"), OrderContacts=link(
+        "/v1/cases/{case_id}/quarantines", "POST", "quarantine the case's contacts",
+        case_id="$response.body#/case/case_id"))
+
+    @router.post("/cases", status_code=201, response_model=Proposal,
+                 responses=responses(CONFIRM, case_links))
     async def confirm(body: CaseIn, who: Epidemiologist) -> Proposal:
         """Mark a person as a confirmed case (F0) → `case.confirmed`; answers the proposed
         F1: their degree-1 contacts from `contact_days` before the test until now."""
@@ -95,7 +115,8 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         await auditor.record(who, purpose, f"case.proposal case={case_id}")
         return await proposal_of(case, False)
 
-    @router.post("/cases/{case_id}/quarantines", status_code=201, response_model=OrdersOut)
+    @router.post("/cases/{case_id}/quarantines", status_code=201, response_model=OrdersOut,
+                 responses=ORDER_CONTACTS)
     async def order_contacts(case_id: Identifier, body: ContactOrderIn,
                              who: Epidemiologist) -> OrdersOut:
         """Confirm all (no `subject_ids`) or some of the proposed F1 → one
@@ -119,7 +140,12 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
                                        case_id) for s in dict.fromkeys(chosen)], agreed)
         return OrdersOut(ordered=[QuarantineOut.of(doc, created) for doc, created in done])
 
-    @router.post("/quarantines", status_code=201, response_model=OrdersOut)
+    release_link = links(201, Release=link(
+        "/v1/quarantines/{quarantine_id}/release", "POST", "release the first order early",
+        quarantine_id="$response.body#/ordered/0/quarantine_id"))
+
+    @router.post("/quarantines", status_code=201, response_model=OrdersOut,
+                 responses=responses(ORDER_MANY, release_link))
     async def order_many(body: BulkOrderIn, who: Epidemiologist) -> OrdersOut:
         """Bulk orders for arrivals from abroad (e.g. the declaration ids an arrivals
         manifest import returned) or people living in a red zone; unknown ids are listed."""
@@ -174,9 +200,27 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         today = desk.today()
         orders = await desk.store.all_orders()
         releases = await desk.store.released([o["_id"] for o in orders])
+        window = [today - timedelta(days=n) for n in range(days)]
+        suspects = await desk.store.suspects_on([d.isoformat() for d in window])
         per_day = rules.daily_counts([c["confirmed_day"] for c in await desk.store.case_days()],
-                                     orders, [today - timedelta(days=n) for n in range(days)])
+                                     orders, window, suspects)
         return CaseStats(today=today, per_day=per_day, active_quarantines=rules.active_count(
             orders, {k: r["at"] for k, r in releases.items()}, today))
+
+    @router.get("/cases/suspected", response_model=SuspectedList)
+    async def suspected(who: Epidemiologist, purpose: Purpose,
+                        days: Annotated[int, Query(ge=1, le=28)] = 14) -> SuspectedList:
+        """People suspected from a follow-up: symptoms or fever (at or above the threshold)
+        reported at a visit or call during their quarantine, with each report as evidence,
+        over the last `days` Viet Nam days. Confirm one as a case with POST /v1/cases."""
+        await auditor.record(who, purpose, f"cases.suspected days={days}")
+        today = desk.today()
+        reports = await desk.store.suspects_on(
+            [(today - timedelta(days=n)).isoformat() for n in range(days)])
+        subjects = sorted({r["subject_id"] for r in reports})
+        orders = await desk.store.orders(sorted({r["quarantine_id"] for r in reports}))
+        people = rules.suspected_people(reports, orders, await desk.store.cases_of(subjects))
+        return SuspectedList.model_validate({"today": today, "days": days,
+                                             "fever_c": settings.fever_c, "suspected": people})
 
     return router

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from libs.contracts.values import Identifier
+from libs.contracts.values import Identifier, passport_subject_id
 from libs.runtime.errors import ApiError
+from libs.runtime.openapi import beyond_schema, link, links, responses
 from services.movement_trace import exports
 from services.movement_trace.api.common import (
     Auditor,
@@ -38,6 +39,12 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "geojson": "application/geo+json"}
 DOWNLOAD: dict[int | str, dict[str, Any]] = {200: {"description": "a file in the chosen format",
                   "content": {media.split(";")[0]: {} for media in MEDIA.values()}}}
+RANGE = {"range_invalid": "`from` not before `to` (`to` is now when not given)",
+         "range_too_long": "`from` to `to` longer than the query allows (the timeline 62 days, "
+                           "visits 7, contacts 28, by default)"}
+QUERY = beyond_schema(RANGE)
+EXPORT = responses(DOWNLOAD, beyond_schema(RANGE, no_coordinates="`format=geojson` but for a "
+                                           "timeline with coordinates"))
 
 
 @dataclass(frozen=True)
@@ -92,43 +99,53 @@ def build_router(queries: TraceQueries, auditor: Auditor, settings: Settings) ->
     VisitsAsk = Annotated[Ask, Depends(visits_ask)]
     ContactsAsk = Annotated[Ask, Depends(contacts_ask)]
 
-    @router.post("/subjects", response_model=Subject)
+    named = "$response.body#/subject_id"
+    subject_links = links(200, **{
+        name: link(path, "GET", f"the person's {what}", subject_id=named)
+        for name, path, what in (("Timeline", "/v1/timeline", "movements"),
+                                 ("Contacts", "/v1/contacts", "contacts"),
+                                 ("Quarantines", "/v1/quarantines", "quarantine orders"))})
+
+    @router.post("/subjects", response_model=Subject, responses=subject_links)
     async def subject(body: NationalIdIn, _: Epidemiologist) -> Subject:
         """The pseudonymous subject id of a CCCD or CMND, to name the person in the
         queries below: the number itself then never appears in a URL. Not audited: the
         pseudonym says nothing about anyone's movements; each query that uses it is."""
-        return Subject(subject_id=subject_of(settings, body.national_id))
+        if body.passport and body.nationality:
+            return Subject(subject_id=passport_subject_id(settings.subject_secret_bytes,
+                                                          body.nationality, body.passport))
+        return Subject(subject_id=subject_of(settings, body.national_id or ""))
 
-    @router.get("/timeline", response_model=Timeline)
+    @router.get("/timeline", response_model=Timeline, responses=QUERY)
     async def timeline(who: Epidemiologist, purpose: Purpose, ask: TimelineAsk) -> Timeline:
         """Movements of one person between two times (default: the retention period)."""
         return await timeline_of(ask, who, purpose, "timeline")
 
-    @router.get("/visits", response_model=Visits)
+    @router.get("/visits", response_model=Visits, responses=QUERY)
     async def visits(who: Epidemiologist, purpose: Purpose, ask: VisitsAsk) -> Visits:
         """Everyone at a checkpoint or venue in a time window (default: the last 24 h)."""
         return await visits_of(ask, who, purpose, "visits")
 
-    @router.get("/contacts", response_model=Contacts)
+    @router.get("/contacts", response_model=Contacts, responses=QUERY)
     async def contacts(who: Epidemiologist, purpose: Purpose, ask: ContactsAsk) -> Contacts:
         """People who met the person (degree 1) and, on request, whom those met (degree 2)."""
         return await contacts_of(ask, who, purpose, "contacts")
 
-    @router.get("/timeline/export", responses=DOWNLOAD)
+    @router.get("/timeline/export", responses=EXPORT)
     async def timeline_export(who: Epidemiologist, purpose: Purpose, ask: TimelineAsk,
                               format: Format = "csv") -> Response:
         """The timeline as CSV, JSON or GeoJSON (GeoJSON needs movements with coordinates)."""
         answer = await timeline_of(ask, who, purpose, f"export timeline format={format}")
         return _download(answer, format, f"timeline-{ask.target[:12]}")
 
-    @router.get("/visits/export", responses=DOWNLOAD)
+    @router.get("/visits/export", responses=EXPORT)
     async def visits_export(who: Epidemiologist, purpose: Purpose, ask: VisitsAsk,
                             format: Format = "csv") -> Response:
         """Visits to a checkpoint as CSV or JSON."""
         answer = await visits_of(ask, who, purpose, f"export visits format={format}")
         return _download(answer, format, f"visits-{ask.target}")
 
-    @router.get("/contacts/export", responses=DOWNLOAD)
+    @router.get("/contacts/export", responses=EXPORT)
     async def contacts_export(who: Epidemiologist, purpose: Purpose, ask: ContactsAsk,
                               format: Format = "csv") -> Response:
         """Contacts as CSV (one row per exposure) or JSON."""

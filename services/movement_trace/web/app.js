@@ -1,13 +1,14 @@
-// The epidemiologist's page: timeline chart, contacts (degree 1 and 2), exports.
+// The epidemiologist's page: timeline chart, contacts (degree 1 and 2: checkpoints and
+// shared journeys), exports, and the people suspected from a quarantine follow-up.
 // Only this service is called, as the signed-in epidemiologist (libs/web/signin.js).
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { showAudit } from "./audit.js";
 import { drawTimeline } from "./chart.js";
 import { signIn } from "/shared/signin.js";
-import { fromVnLocal, vnDateTime } from "/shared/vn-time.js";
+import { calendarDay, fromVnLocal, vnDateTime, vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { last: { timeline: null, contacts: null } };
+const state = { last: { timeline: null, contacts: null, suspected: null } };
 let session = null;
 
 const when = (iso) => vnDateTime(iso, lang());
@@ -49,10 +50,31 @@ async function call(path, query, body = null) {
   return response;
 }
 
+const day = (iso) => calendarDay(iso, lang());
+const symptoms = (codes) => (codes?.length ? codes.map((c) => t(`sym_${c}`)).join(", ") : t("no_symptoms"));
+
+// A follow-up: day of the quarantine, reached, symptom codes, temperature (no free text).
+function followup(m) {
+  const temperature = m.temperature_c == null ? "" : ` · ${m.temperature_c} °C`;
+  const fever = m.fever ? ` (${t("fever_flag")})` : "";
+  const reached = m.reached ? `${t("reached")} · ${symptoms(m.symptoms)}` : t("not_reached");
+  return ` · ${t("followup_day", { n: m.followup_day })} · ${reached}${temperature}${fever}`;
+}
+
+// A declared trip: the transport, and for a flight, train, coach or ship its number and seat.
+function trip(m) {
+  if (!m.transport_mode) return "";
+  const number = m.transport_number ? ` ${m.transport_number}` : "";
+  const seat = m.seat ? ` · ${t("seat")} ${m.seat}` : "";
+  const departs = m.departure_date ? ` · ${t("departs")} ${day(m.departure_date)}` : "";
+  return ` · ${t(`mode_${m.transport_mode}`)}${number}${seat}${departs}`;
+}
+
 function describe(m) {
   const where = m.checkpoint_id ? `${t("at")} ${m.checkpoint_id} (${m.ward_code})` : (m.ward_code || "");
   const direction = m.direction ? ` · ${t(m.direction)}` : "";
-  return `${when(m.at)} — ${t(m.kind)}${direction} ${where}${m.reason ? ` · ${m.reason}` : ""}`;
+  const extra = m.kind === "followed_up" ? followup(m) : m.kind === "declared" ? trip(m) : "";
+  return `${when(m.at)} — ${t(m.kind)}${direction} ${where}${m.reason ? ` · ${m.reason}` : ""}${extra}`;
 }
 
 function renderTimeline(body) {
@@ -63,7 +85,22 @@ function renderTimeline(body) {
   $("movements").replaceChildren(...body.movements.map((m) => Object.assign(document.createElement("li"), { textContent: describe(m) })));
 }
 
+function seatRule(label) {
+  const rows = /^rows±(\d+)$/.exec(label);
+  return rows ? t("rule_rows", { n: rows[1] }) : t(`rule_${label}`);
+}
+
+// A shared journey: which, which day, both seats, the rule that made it a contact.
+function journeyText(e) {
+  const j = e.journey;
+  const unknown = j.seat_unknown ? ` · ${t("seat_unknown")}` : "";
+  return `${t("shared_journey")}: ${t(`mode_${j.mode}`)} ${j.number} · ${day(j.departure_date)} · ` +
+    `${t("seat")} ${j.seat || "?"} (${t("their_seat")} ${j.met_seat || "?"}) · ${seatRule(j.seat_rule)}${unknown} · ` +
+    `${t("via")} ${short(e.met)}`;
+}
+
 function exposureText(e) {
+  if (e.journey) return journeyText(e);
   const rule = e.rule === "overlapping_stays" ? t("overlap", { m: e.minutes }) : t("near", { m: e.minutes });
   const capped = e.end_inferred ? ` (${t("no_out")})` : "";
   return `${e.checkpoint_id} (${e.ward_code || "?"}) · ${when(e.start)} · ${rule}${capped} · ${t("via")} ${short(e.met)}`;
@@ -75,7 +112,8 @@ function contactItem(c) {
   const head = Object.assign(document.createElement("code"), { textContent: c.subject_id });
   const badge = Object.assign(document.createElement("span"), { className: "badge", textContent: `F${c.degree}` });
   const list = document.createElement("ul");
-  list.append(...c.exposures.map((e) => Object.assign(document.createElement("li"), { textContent: exposureText(e) })));
+  list.append(...c.exposures.map((e) => Object.assign(document.createElement("li"),
+    { className: `exposure ${e.rule}`, textContent: exposureText(e) })));
   li.append(badge, " ", head, list);
   return li;
 }
@@ -84,7 +122,9 @@ function renderContacts(body) {
   state.last.contacts = body;
   $("contacts-panel").hidden = false;
   const by = (d) => body.contacts.filter((c) => c.degree === d);
-  $("contacts-summary").textContent = t("n_contacts", { one: by(1).length, two: by(2).length }) + (body.truncated ? t("truncated") : "");
+  const rules = Object.entries(body.journey_rules || {}).map(([mode, rule]) => `${t(`mode_${mode}`)}: ${seatRule(rule)}`);
+  $("contacts-summary").textContent = t("n_contacts", { one: by(1).length, two: by(2).length }) + (body.truncated ? t("truncated") : "") +
+    (rules.length ? ` · ${t("journey_rules", { rules: rules.join("; ") })}` : "");
   for (const d of [1, 2]) {
     const items = by(d).map(contactItem);
     if (!items.length) items.push(Object.assign(document.createElement("li"), { className: "muted", textContent: t("none") }));
@@ -116,9 +156,55 @@ async function download(what, format) {
   link.remove();
 }
 
+// People suspected from a follow-up, each with the reports as evidence and a way to
+// confirm them as a case (POST /v1/cases, which answers the proposed F1).
+function suspectItem(s) {
+  const li = document.createElement("li");
+  li.dataset.subject = s.subject_id;
+  const head = Object.assign(document.createElement("code"), { textContent: s.subject_id });
+  const order = `${t("quarantine_of", { reason: t(`reason_${s.quarantine_reason || "contact"}`) })}` +
+    `${s.source_case_id ? ` ${t("of_case", { id: short(s.source_case_id) })}` : ""} · ${s.ward_code || "?"}`;
+  const reports = document.createElement("ul");
+  reports.append(...s.reports.map((r) => Object.assign(document.createElement("li"), {
+    className: "report", textContent: `${when(r.at)} · ${t("followup_day", { n: r.followup_day })} · ${symptoms(r.symptoms)}` +
+      `${r.temperature_c == null ? "" : ` · ${r.temperature_c} °C`}${r.fever ? ` (${t("fever_flag")})` : ""}` })));
+  li.append(head, ` · ${order}`, reports);
+  if (s.case_id) {
+    li.append(Object.assign(document.createElement("span"), { className: "badge", textContent: t("confirmed") }));
+    return li;
+  }
+  const form = Object.assign(document.createElement("form"), { className: "row confirm" });
+  const label = Object.assign(document.createElement("label"), { textContent: t("test_date") });
+  const date = Object.assign(document.createElement("input"), { type: "date", required: true, value: vnToday(), max: vnToday() });
+  label.append(date);
+  const button = Object.assign(document.createElement("button"), { type: "submit", textContent: t("confirm_case") });
+  const done = Object.assign(document.createElement("p"), { className: "muted", role: "status" });
+  form.append(label, button, done);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(async () => {
+      const body = { purpose: $("purpose").value.trim(), subject_id: s.subject_id, positive_test_date: date.value };
+      const proposal = await (await call("/v1/cases", null, body)).json();
+      done.textContent = t("confirmed_now", { id: short(proposal.case.case_id), n: proposal.proposed.length });
+    });
+  });
+  li.append(form);
+  return li;
+}
+
+function renderSuspected(body) {
+  state.last.suspected = body;
+  $("suspected-panel").hidden = false;
+  $("suspected-summary").textContent = t("n_suspected", { n: body.suspected.length, days: body.days, c: body.fever_c });
+  const items = body.suspected.map(suspectItem);
+  if (!items.length) items.push(Object.assign(document.createElement("li"), { className: "muted", textContent: t("none") }));
+  $("suspected").replaceChildren(...items);
+}
+
 function rerender() {
   if (state.last.timeline) renderTimeline(state.last.timeline);
   if (state.last.contacts) renderContacts(state.last.contacts);
+  if (state.last.suspected) renderSuspected(state.last.suspected);
 }
 
 apply();
@@ -135,6 +221,11 @@ $("search").addEventListener("submit", (event) => {
 $("show-contacts").addEventListener("click", () => {
   if (!$("search").reportValidity()) return;
   run(async () => renderContacts(await (await call("/v1/contacts", await contactParams())).json()));
+});
+$("show-suspected").addEventListener("click", () => {
+  if (!$("purpose").reportValidity()) return;
+  const query = new URLSearchParams({ purpose: $("purpose").value.trim(), days: $("days").value || "14" });
+  run(async () => renderSuspected(await (await call("/v1/cases/suspected", query)).json()));
 });
 for (const button of document.querySelectorAll("[data-export]")) {
   button.addEventListener("click", () => run(() => download(button.dataset.export, button.dataset.format)));

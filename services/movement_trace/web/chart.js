@@ -5,7 +5,7 @@ import { vnMidnights } from "/shared/vn-time.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const COLORS = { declared: "#1565c0", identity_verified: "#2e7d32", identity_rejected: "#c62828",
-  passed: "#6a1b9a", refused: "#c62828", ward_notified: "#ef6c00" };
+  passed: "#6a1b9a", refused: "#c62828", ward_notified: "#ef6c00", followed_up: "#00838f" };
 
 function el(name, attrs, text) {
   const node = document.createElementNS(NS, name);

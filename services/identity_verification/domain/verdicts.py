@@ -13,8 +13,8 @@ from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted, Person
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified, RejectionReason
 from libs.contracts.values import cccd_contradictions, subject_id_for
-from services.identity_verification.matching import NameMatch, compare_names
-from services.identity_verification.registry import Resident, Status, birth_code_problem
+from services.identity_verification.domain.matching import NameMatch, compare_names
+from services.identity_verification.domain.residents import Resident, Status, birth_code_problem
 
 PRODUCER = "identity-verification"
 CMND_MAPPED = "cmnd_mapped"
@@ -99,6 +99,12 @@ def verdict_event_id(declaration_id: str, declared_at: datetime) -> str:
     rand_a, rand_b = digest >> 68 & 0xFFF, digest & ((1 << 62) - 1)
     value = millis << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
     return str(uuid.UUID(int=value))
+
+
+def revised_event_id(event_id: str) -> str:
+    """A verdict that replaces an earlier one needs its own id (consumers drop a repeat)."""
+    digest = hashlib.sha256(b"revised\0" + event_id.encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-7{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
 
 
 def verdict_envelope(source: Envelope[DeclarationSubmitted], verdict: Verdict,

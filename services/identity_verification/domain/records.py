@@ -10,10 +10,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from libs.contracts.envelope import Envelope
-from services.identity_verification.domain.verdicts import Outcome
+from services.identity_verification.domain.verdicts import Outcome, VerdictPayload
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +35,7 @@ class NewVerification(Verification):
     declaration_event_id: str
     decided_at: datetime
     valid_until: datetime
-    event: Envelope[Any]
+    event: Envelope[VerdictPayload]
 
 
 @dataclass

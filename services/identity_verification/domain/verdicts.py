@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted, Person
@@ -17,6 +16,7 @@ from services.identity_verification.domain.matching import NameMatch, compare_na
 from services.identity_verification.domain.residents import Resident, Status, birth_code_problem
 
 PRODUCER = "identity-verification"
+VerdictPayload = IdentityVerified | IdentityRejected
 CMND_MAPPED = "cmnd_mapped"
 
 
@@ -108,9 +108,9 @@ def revised_event_id(event_id: str) -> str:
 
 
 def verdict_envelope(source: Envelope[DeclarationSubmitted], verdict: Verdict,
-                     secret: bytes) -> Envelope[Any]:
+                     secret: bytes) -> Envelope[VerdictPayload]:
     p = source.payload
-    payload: IdentityVerified | IdentityRejected
+    payload: VerdictPayload
     if verdict.outcome == Outcome.verified:
         registered = verdict.registered_national_id
         payload = IdentityVerified(
@@ -121,8 +121,8 @@ def verdict_envelope(source: Envelope[DeclarationSubmitted], verdict: Verdict,
     else:
         payload = IdentityRejected(declaration_id=p.declaration_id, subject_id=p.subject_id,
                                    reasons=verdict.reasons, flags=verdict.flags)
-    wrapped = Envelope.wrap(payload, producer=PRODUCER,
-                            correlation_id=source.correlation_id or source.event_id,
-                            causation_id=source.event_id, occurred_at=datetime.now(UTC))
+    wrapped: Envelope[VerdictPayload] = Envelope.wrap(
+        payload, producer=PRODUCER, correlation_id=source.correlation_id or source.event_id,
+        causation_id=source.event_id, occurred_at=datetime.now(UTC))
     return wrapped.model_copy(update={"event_id": verdict_event_id(p.declaration_id,
                                                                     source.occurred_at)})

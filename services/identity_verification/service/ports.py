@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import ArrivalRegistered, DeclarationSubmitted
@@ -89,4 +89,6 @@ class Arrivals(Protocol):
 class Outbox(Protocol):
     """The relay that publishes what a write put into its document's outbox."""
 
-    def wake(self, *ids: Any) -> None: ...
+    def wake(self, *ids: str) -> None:
+        """Publish now what these documents hold (by `_id`), not at the next sweep."""
+        ...

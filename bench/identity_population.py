@@ -25,7 +25,7 @@ from pymongo import AsyncMongoClient
 from services.identity_verification.population.__main__ import load
 from services.identity_verification.population.generator import PopulationGenerator
 from services.identity_verification.settings import Settings
-from services.identity_verification.store import IdentityStore
+from services.identity_verification.store.registry import RegistryStore
 
 BASELINE_MAX = 200_000
 LOOKUPS = 200
@@ -63,7 +63,7 @@ async def lookup_ms(find: Callable[[str], Awaitable[Any]], ids: list[str]) -> fl
 async def main(args: argparse.Namespace) -> None:
     settings = Settings()
     client: AsyncMongoClient[Any] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
-    store = IdentityStore(client[args.db], args.partitions)
+    store = RegistryStore(client[args.db], args.partitions)
     await store.open(require=True)
     gen_s = await timed(lambda: asyncio.to_thread(
         lambda: sum(1 for _ in PopulationGenerator(args.seed).residents(args.count))))

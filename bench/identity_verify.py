@@ -41,7 +41,7 @@ from services.identity_verification.app import build
 from services.identity_verification.population.__main__ import load
 from services.identity_verification.population.generator import PopulationGenerator
 from services.identity_verification.settings import Settings
-from services.identity_verification.store import IdentityStore
+from services.identity_verification.store.registry import RegistryStore
 from tests.support.identity_verification_samples import declaration, shifted
 
 DEADLINE_S = 600
@@ -59,7 +59,7 @@ class Bench:
     loaded: bool = False
 
     async def registry(self, residents: int) -> int:
-        store = IdentityStore(self.client[self.db], 1000 if residents >= 200_000 else 100)
+        store = RegistryStore(self.client[self.db], 1000 if residents >= 200_000 else 100)
         await store.open()
         stored, _ = await store.registry_size()
         if stored == 0:
@@ -148,7 +148,7 @@ async def baselines(bench: Bench, records: list[bytes], keys: list[bytes],
     produce_s = await produce(bench.settings.kafka_bootstrap, topic, records, keys)
     consume_s = await consume(bench.settings.kafka_bootstrap, [topic], len(records))
     await delete_topics(bench.settings.kafka_bootstrap, [topic])
-    store = IdentityStore(bench.client[bench.db])
+    store = RegistryStore(bench.client[bench.db])
     await store.open()
     started = time.perf_counter()
     for key in ids:

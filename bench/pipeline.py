@@ -42,7 +42,7 @@ from libs.contracts.vietnam_time import vn_today
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.identity_verification.population.__main__ import load
 from services.identity_verification.population.generator import PopulationGenerator
-from services.identity_verification.store import IdentityStore
+from services.identity_verification.store.registry import RegistryStore
 from tests.support.declaration_samples import VUNG_TAU, form
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
@@ -242,7 +242,7 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
     with tempfile.TemporaryDirectory() as keys_dir:
         env = environ(prefix, keys_dir)
         try:
-            store = IdentityStore(client[env["IDENTITY_MONGO_DB"]], 100)
+            store = RegistryStore(client[env["IDENTITY_MONGO_DB"]], 100)
             await store.open()
             await load(iter([dict(p) for p in people]), store)
             run.start_services(env, timeout_s=120)

@@ -16,8 +16,8 @@ from faststream.kafka import KafkaBroker
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import ArrivalRegistered, DeclarationSubmitted
 from libs.runtime.subscription import subscribe_batches
+from services.identity_verification.service.verifying import Verifier
 from services.identity_verification.settings import Settings
-from services.identity_verification.verifier import Verifier
 
 
 def register(broker: KafkaBroker, settings: Settings, verifier: Verifier) -> None:

@@ -42,7 +42,7 @@ from services.checkpoint.api_checkpoints import MAX_OFFSET
 from services.checkpoint.app import build as build_checkpoint
 from services.declaration.app import build as build_declaration
 from services.identity_verification.app import build as build_identity
-from services.identity_verification.registry import Resident
+from services.identity_verification.domain.residents import Resident
 from services.identity_verification.settings import Settings as IdentitySettings
 from services.movement_trace.app import build as build_trace
 from services.movement_trace.settings import Settings as TraceSettings

@@ -13,9 +13,9 @@ from libs.contracts.values import subject_id_for
 from libs.runtime.auth import Role
 from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.identity_verification.app import build
-from services.identity_verification.registry import Resident
+from services.identity_verification.domain.residents import Resident
 from services.identity_verification.settings import Settings
-from services.identity_verification.store import IdentityStore
+from services.identity_verification.store.registry import RegistryStore
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.identity_verification_samples import (
@@ -38,7 +38,7 @@ def settings(env: ServerSlice, **overrides: Any) -> Settings:
 async def load(env: ServerSlice, rows: list[dict[str, Any]]) -> None:
     s = settings(env)
     async with AsyncMongoClient(env.servers.mongo_url) as client:
-        store = IdentityStore(client[s.mongo_db], s.registry_partitions)
+        store = RegistryStore(client[s.mongo_db], s.registry_partitions)
         await store.open()
         await store.upsert_residents([Resident.model_validate(row) for row in rows])
 

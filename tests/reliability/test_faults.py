@@ -51,7 +51,7 @@ from libs.runtime.qr_tokens import Kind
 from libs.runtime.topics_admin import ensure_topics
 from services.declaration import keyring
 from services.identity_verification.population.__main__ import load
-from services.identity_verification.store import IdentityStore
+from services.identity_verification.store.registry import RegistryStore
 from tests.support.declaration_samples import form
 from tests.support.private_stack import PrivateStack, borrow_main_stack
 from tests.support.retrying import Retries, call
@@ -101,7 +101,7 @@ def services_environ(stack: PrivateStack, prefix: str, keys_dir: Path) -> dict[s
 
 
 async def load_registry(db: Any, people: list[dict[str, Any]]) -> None:
-    store = IdentityStore(db)
+    store = RegistryStore(db)
     await store.open()
     for first in range(0, len(people), 50):  # at most 50 documents a write
         await load(iter([dict(p) for p in people[first:first + 50]]), store)

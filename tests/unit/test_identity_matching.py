@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from libs.contracts.events.declaration import Person
-from services.identity_verification.domain import Outcome, verify
-from services.identity_verification.matching import NameMatch, compare_names
-from services.identity_verification.registry import Resident
+from services.identity_verification.domain.matching import NameMatch, compare_names
+from services.identity_verification.domain.residents import Resident
+from services.identity_verification.domain.verdicts import Outcome, verify
 
 # CCCD 001 1 85 …: born in Hà Nội, a woman of the 20th century, in (19)85.
 REGISTERED = {"national_id": "001185012345", "full_name": "Nguyễn Thị Minh Đào",

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from libs.contracts.values import cccd_contradictions, province_of_ward
+from services.identity_verification.domain.residents import Resident
 from services.identity_verification.population.generator import AS_OF, PopulationGenerator
-from services.identity_verification.registry import Resident
 
 SAMPLE = 5000
 

@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from services.identity_verification.domain import verdict_event_id
-from services.identity_verification.importer import BadHeader, _check_header, lines_of
-from services.identity_verification.registry import Resident, mask_id, mask_name, partition_of
-from services.identity_verification.verifier import as_dict, tally
+from services.identity_verification.domain.errors import BadHeader
+from services.identity_verification.domain.import_rows import check_header
+from services.identity_verification.domain.records import Verification, as_dict, tally
+from services.identity_verification.domain.residents import Resident, mask_id, mask_name
+from services.identity_verification.domain.verdicts import Outcome, verdict_event_id
+from services.identity_verification.service.importing import lines_of
+from services.identity_verification.store.registry import document_of, partition_of
 
 ROW = {"national_id": "001085012345", "full_name": "Nguyễn Văn An", "date_of_birth": "1985-03-14",
        "gender": "male", "permanent_ward": "70"}
@@ -20,7 +23,7 @@ ROW = {"national_id": "001085012345", "full_name": "Nguyễn Văn An", "date_of_
 
 def test_a_row_is_normalised_and_keyed_by_cccd() -> None:
     resident = Resident.model_validate({**ROW, "full_name": " Nguyễn  Văn An "})
-    assert resident.document() == {"_id": "001085012345", "full_name": "Nguyễn Văn An",
+    assert document_of(resident) == {"_id": "001085012345", "full_name": "Nguyễn Văn An",
                                    "date_of_birth": "1985-03-14", "gender": "male",
                                    "permanent_ward": "00070", "status": "living"}
 
@@ -62,11 +65,11 @@ def test_verdict_event_id_is_fixed_by_the_declaration() -> None:
 
 
 def test_csv_header_must_name_the_required_columns() -> None:
-    assert _check_header(["National_ID", "full_name", "date_of_birth", "gender",
+    assert check_header(["National_ID", "full_name", "date_of_birth", "gender",
                           "permanent_ward"])[0] == "national_id"
     for header in (["national_id", "full_name"], [*ROW, "age"], [*ROW, "gender"]):
         with pytest.raises(BadHeader):
-            _check_header(header)
+            check_header(header)
 
 
 async def test_lines_survive_any_chunking() -> None:
@@ -78,12 +81,16 @@ async def test_lines_survive_any_chunking() -> None:
 
 
 def test_counters_group_outcomes_reasons_and_flags() -> None:
-    counts = tally([{"outcome": "verified", "reasons": [], "flags": ["diacritics_only"]},
-                    {"outcome": "rejected", "reasons": ["not_found"], "flags": []},
-                    {"outcome": "rejected", "reasons": ["dob_mismatch", "id_format"],
-                     "flags": []}])
+    counts = tally([verdict("verified", [], ["diacritics_only"]),
+                    verdict("rejected", ["not_found"], []),
+                    verdict("rejected", ["dob_mismatch", "id_format"], [])])
     assert as_dict(counts) == {
         "outcomes": {"verified": 1, "rejected": 2},
         "reasons": {"not_found": 1, "dob_mismatch": 1, "id_format": 1},
         "flags": {"diacritics_only": 1}}
 
+
+
+def verdict(outcome: str, reasons: list[str], flags: list[str]) -> Verification:
+    return Verification(declaration_id="d-1", outcome=Outcome(outcome), reasons=reasons,
+                        flags=flags, registered_permanent_ward=None)

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from libs.contracts.values import MAX_MARKS, PlainText, hidden_characters, stacked_marks
 from services.declaration import rules
-from services.identity_verification.registry import Resident
+from services.identity_verification.domain.residents import Resident
 
 plain = TypeAdapter(PlainText)
 STACKED = "An" + "\u0301" * 60 + " Binh"  # the finding's example

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import TextIO
 
 from libs.runtime.mongo import database, make_client
-from services.identity_verification.importer import CSV_COLUMNS, Format, Importer, lines_of
+from services.identity_verification.domain.import_rows import CSV_COLUMNS, Format
 from services.identity_verification.population.generator import AS_OF, PopulationGenerator
+from services.identity_verification.service.importing import Importer, lines_of
 from services.identity_verification.settings import Settings
-from services.identity_verification.store import IdentityStore, LayoutConflict
+from services.identity_verification.store.registry import LayoutConflict, RegistryStore
 
 # Residents held in memory per load step: enough that each partition's insert carries
 # some 200 documents, as each insert call costs ~5-10 ms on FerretDB whatever its size.
@@ -71,15 +72,14 @@ def write(rows: Iterator[dict[str, str]], out: TextIO, fmt: Format) -> None:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-async def load(rows: Iterator[dict[str, str]], store: IdentityStore) -> int:
+async def load(rows: Iterator[dict[str, str]], store: RegistryStore) -> int:
     inserted, size = 0, max(MIN_CHUNK, PER_PARTITION * store.partitions)
     while chunk := list(islice(rows, size)):
-        docs = [{"_id": row.pop("national_id"), **row} for row in chunk]
-        inserted += await store.load_fresh(docs)
+        inserted += await store.load_fresh(chunk)
     return inserted
 
 
-async def import_file(path: Path, store: IdentityStore) -> int:
+async def import_file(path: Path, store: RegistryStore) -> int:
     fmt = Format.csv if path.suffix.lower() == ".csv" else Format.ndjson
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -104,7 +104,7 @@ async def run(args: argparse.Namespace) -> int:
     if args.db:
         settings = settings.model_copy(update={"mongo_db": args.db})
     client = make_client(settings)
-    store = IdentityStore(database(client, settings), _partitions(args, settings))
+    store = RegistryStore(database(client, settings), _partitions(args, settings))
     try:
         await store.open(require=args.partitions is not None)
         if args.import_file:

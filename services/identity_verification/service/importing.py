@@ -11,50 +11,23 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import AsyncIterable, AsyncIterator
-from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
-from services.identity_verification.registry import Resident
-from services.identity_verification.store import IdentityStore
+from services.identity_verification.domain.errors import EmptyImport
+from services.identity_verification.domain.import_rows import (
+    Format,
+    ImportReport,
+    RowError,
+    check_header,
+)
+from services.identity_verification.domain.residents import Resident
+from services.identity_verification.service.ports import ResidentWriter
+
+# What a line holds before it is validated as a `Resident`: untrusted, so untyped.
+RawRow = dict[str, object]
 
 MAX_LINE = 64 * 1024
-MAX_REPORTED_ERRORS = 1000
-CSV_COLUMNS = tuple(Resident.model_fields)
-
-
-class Format(StrEnum):
-    ndjson = "ndjson"
-    csv = "csv"
-
-
-class RowError(BaseModel):
-    line: int
-    code: str = Field(examples=["invalid_row"])
-    message: str
-    fields: dict[str, str] = Field(default_factory=dict)
-
-
-class ImportReport(BaseModel):
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[RowError] = Field(default_factory=list)
-    errors_truncated: bool = False
-
-    def reject(self, error: RowError) -> None:
-        self.rejected += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(error)
-        else:
-            self.errors_truncated = True
-
-
-class BadHeader(ValueError):
-    """The CSV header lacks required columns or names unknown ones."""
 
 
 async def lines_of(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
@@ -73,7 +46,7 @@ async def lines_of(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
 
 
 class Importer:
-    def __init__(self, store: IdentityStore, fmt: Format, batch_size: int = 1000) -> None:
+    def __init__(self, store: ResidentWriter, fmt: Format, batch_size: int = 1000) -> None:
         self.store, self.fmt, self.batch_size = store, fmt, batch_size
         self.report = ImportReport()
         self._batch: list[tuple[int, Resident]] = []
@@ -103,7 +76,7 @@ class Importer:
         if not text:
             return None
         if self.fmt == Format.csv and self._header is None:
-            self._header = _check_header(next(csv.reader([text])))
+            self._header = check_header(next(csv.reader([text])))
             return None
         self.report.rows += 1
         if len(raw) > MAX_LINE:
@@ -112,7 +85,7 @@ class Importer:
         fields = self._fields(number, text)
         return None if fields is None else self._validate(number, fields)
 
-    def _fields(self, number: int, text: str) -> dict[str, Any] | None:
+    def _fields(self, number: int, text: str) -> RawRow | None:
         if self.fmt == Format.csv:
             assert self._header is not None
             cells = next(csv.reader([text]))
@@ -134,7 +107,7 @@ class Importer:
             return None
         return value
 
-    def _validate(self, number: int, fields: dict[str, Any]) -> Resident | None:
+    def _validate(self, number: int, fields: RawRow) -> Resident | None:
         try:
             resident = Resident.model_validate(fields)
         except ValidationError as exc:
@@ -176,12 +149,11 @@ class Importer:
         self.report.unchanged += counts.unchanged
 
 
-def _check_header(cells: list[str]) -> list[str]:
-    header = [c.strip().lower() for c in cells]
-    unknown = sorted(set(header) - set(CSV_COLUMNS))
-    missing = sorted({"national_id", "full_name", "date_of_birth", "gender",
-                      "permanent_ward"} - set(header))
-    if unknown or missing or len(set(header)) != len(header):
-        raise BadHeader(f"CSV header: missing {missing or 'none'}, unknown {unknown or 'none'}"
-                        f"{', repeated columns' if len(set(header)) != len(header) else ''}")
-    return header
+
+async def import_rows(store: ResidentWriter, fmt: Format, batch_size: int,
+                      lines: AsyncIterable[bytes]) -> ImportReport:
+    """An import through the API: a body without a single row is a mistake, not a no-op."""
+    report = await Importer(store, fmt, batch_size).run(lines)
+    if report.rows == 0:
+        raise EmptyImport("the body holds no rows")
+    return report

@@ -7,16 +7,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted, Person
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified, RejectionReason
 from libs.contracts.values import cccd_contradictions, subject_id_for
-from services.identity_verification.matching import NameMatch, compare_names
-from services.identity_verification.registry import Resident, Status, birth_code_problem
+from services.identity_verification.domain.matching import NameMatch, compare_names
+from services.identity_verification.domain.residents import Resident, Status, birth_code_problem
 
 PRODUCER = "identity-verification"
+VerdictPayload = IdentityVerified | IdentityRejected
 CMND_MAPPED = "cmnd_mapped"
 
 
@@ -101,10 +101,16 @@ def verdict_event_id(declaration_id: str, declared_at: datetime) -> str:
     return str(uuid.UUID(int=value))
 
 
+def revised_event_id(event_id: str) -> str:
+    """A verdict that replaces an earlier one needs its own id (consumers drop a repeat)."""
+    digest = hashlib.sha256(b"revised\0" + event_id.encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-7{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
+
+
 def verdict_envelope(source: Envelope[DeclarationSubmitted], verdict: Verdict,
-                     secret: bytes) -> Envelope[Any]:
+                     secret: bytes) -> Envelope[VerdictPayload]:
     p = source.payload
-    payload: IdentityVerified | IdentityRejected
+    payload: VerdictPayload
     if verdict.outcome == Outcome.verified:
         registered = verdict.registered_national_id
         payload = IdentityVerified(
@@ -115,8 +121,8 @@ def verdict_envelope(source: Envelope[DeclarationSubmitted], verdict: Verdict,
     else:
         payload = IdentityRejected(declaration_id=p.declaration_id, subject_id=p.subject_id,
                                    reasons=verdict.reasons, flags=verdict.flags)
-    wrapped = Envelope.wrap(payload, producer=PRODUCER,
-                            correlation_id=source.correlation_id or source.event_id,
-                            causation_id=source.event_id, occurred_at=datetime.now(UTC))
+    wrapped: Envelope[VerdictPayload] = Envelope.wrap(
+        payload, producer=PRODUCER, correlation_id=source.correlation_id or source.event_id,
+        causation_id=source.event_id, occurred_at=datetime.now(UTC))
     return wrapped.model_copy(update={"event_id": verdict_event_id(p.declaration_id,
                                                                     source.occurred_at)})

@@ -1,10 +1,10 @@
-"""The registry's record of a resident, its validation, partitioning and masking (pure)."""
+"""The registry's record of a resident, its validation and masking (pure)."""
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -18,11 +18,6 @@ from libs.contracts.values import (
 from libs.contracts.vietnam_time import vn_today
 from services.identity_verification.population.data import BIRTH_PROVINCE_CODES
 
-# The registry is split into N collections by `int(key) % N`, N fixed when it is first
-# loaded. FerretDB v1 (SQLite) scans a whole table even for an `_id` lookup (its `_id`
-# index is on another SQL expression than its queries use), so a lookup costs in
-# proportion to the collection's size; more partitions keep that small.
-DEFAULT_PARTITIONS = 100
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -30,10 +25,6 @@ class Status(StrEnum):
     living = "living"
     deceased = "deceased"
     revoked = "revoked"
-
-
-def partition_of(key: str, partitions: int) -> int:
-    return int(key) % partitions
 
 
 def birth_code_problem(national_id: str) -> str | None:
@@ -92,20 +83,6 @@ class Resident(BaseModel):
         if wrong:
             raise ValueError(f"the CCCD digits contradict {' and '.join(wrong)}")
         return self
-
-    def document(self) -> dict[str, Any]:
-        doc = self.model_dump(mode="json", exclude_none=True)
-        # `_id` first, as the store keeps it: an identical replacement then counts as unchanged.
-        return {"_id": doc.pop("national_id"), **doc}
-
-
-def resident_from(doc: dict[str, Any]) -> Resident:
-    """A stored document back to the model (stored data was validated on the way in)."""
-    return Resident.model_construct(
-        national_id=doc["_id"], full_name=doc["full_name"],
-        date_of_birth=date.fromisoformat(doc["date_of_birth"]), gender=Gender(doc["gender"]),
-        permanent_ward=doc["permanent_ward"], temporary_ward=doc.get("temporary_ward"),
-        cmnd=doc.get("cmnd"), status=Status(doc.get("status", Status.living)))
 
 
 def mask_id(national_id: str) -> str:

@@ -1,62 +1,18 @@
-"""Passport holders: verified against the arrivals the border registered (issue 21).
-
-A foreigner has no entry in the population registry; what the state knows of them
-is the flight's or ship's manifest, imported at the declaration service and
-published as `arrival.registered`. A passport declaration is matched on the
-passport's country and number (its subject id), then name, date of birth and
-gender, like a citizen's against the registry:
-
-- no arrival for that passport → `no_arrival_record`, but not at once: a traveller
-  may declare before the manifest is imported, so the verdict waits up to
-  `arrival_grace_s` for the arrival; one that comes later still turns a rejection
-  into a verification (a new verdict event supersedes the first);
-- the number registered only under another nationality → `passport_mismatch`.
-"""
+"""The passport holders' collections: what the border registered (`arrivals`), and
+passport declarations waiting for their arrival (`waiting_for_arrival`)."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import Envelope, parse_event
-from libs.contracts.events.declaration import ArrivalRegistered, DeclarationSubmitted, Person
-from libs.contracts.events.identity import RejectionReason
+from libs.contracts.events.declaration import ArrivalRegistered, DeclarationSubmitted
 from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import Document, insert_new
 from libs.runtime.retention import day_of, purge_by_day
-from services.identity_verification.domain import Outcome, Verdict, compare_person
-
-
-@dataclass(frozen=True)
-class Arrival:
-    full_name: str
-    date_of_birth: date
-    gender: str
-    nationality: str
-    arrival_date: date
-
-
-def verify_passport(person: Person, arrivals: list[Arrival], other_nationalities: bool) -> Verdict:
-    """A passport declaration against the arrivals registered for that passport (pure)."""
-    if not arrivals:
-        reason = RejectionReason.passport_mismatch if other_nationalities \
-            else RejectionReason.no_arrival_record
-        return Verdict(Outcome.rejected, [reason])
-    latest = max(arrivals, key=lambda a: a.arrival_date)
-    reasons, remarks = compare_person(person, latest.full_name, latest.date_of_birth,
-                                      latest.gender)
-    flags = ["arrival_record", *remarks]
-    return Verdict(Outcome.rejected if reasons else Outcome.verified, reasons, flags)
-
-
-def revised_event_id(event_id: str) -> str:
-    """A verdict that replaces an earlier one needs its own id (consumers drop a repeat)."""
-    digest = hashlib.sha256(b"revised\0" + event_id.encode()).hexdigest()
-    return f"{digest[:8]}-{digest[8:12]}-7{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
+from services.identity_verification.domain.passports import Arrival, HeldDeclaration
 
 
 class ArrivalStore:
@@ -108,20 +64,20 @@ class ArrivalStore:
             "decide_at": decide_at, "decide_at_day": day_of(decide_at), "decided": False,
             "valid_until": p.valid_until, "day": day_of(p.valid_until)}])
 
-    async def waiting_for(self, subject_ids: set[str]) -> list[Document]:
+    async def waiting_for(self, subject_ids: set[str]) -> list[HeldDeclaration]:
         found: list[Document] = []
         for subject_id in subject_ids:
             found += await self.waiting.find({"subject_id": subject_id}).to_list()
-        return found
+        return [_held(doc) for doc in found]
 
-    async def due(self, now: datetime) -> list[Document]:
+    async def due(self, now: datetime) -> list[HeldDeclaration]:
         """Held past their grace and not decided yet: to be rejected (by day, indexed)."""
         found: list[Document] = []
         for back in (1, 0):
             day = day_of(now - timedelta(days=back))
             found += await self.waiting.find({"decide_at_day": day, "decided": False,
                                               "decide_at": {"$lte": now}}).to_list()
-        return found
+        return [_held(doc) for doc in found]
 
     async def mark_decided(self, declaration_id: str) -> None:
         await self.waiting.update_one({"_id": declaration_id}, {"$set": {"decided": True}})
@@ -134,5 +90,6 @@ class ArrivalStore:
                 + len(await purge_by_day(self.waiting, "valid_until", cutoff)))
 
 
-def source_of(doc: Document) -> Envelope[Any]:
-    return parse_event(doc["source"])
+def _held(doc: Document) -> HeldDeclaration:
+    source: Envelope[DeclarationSubmitted] = parse_event(doc["source"])
+    return HeldDeclaration(source, bool(doc["decided"]))

@@ -1,18 +1,15 @@
-"""The identity service's collections; the only module that touches the driver.
+"""The population registry's collections:
 
 - `residents_P` (P = CCCD mod the partition count): the registry, `_id` = CCCD;
 - `cmnd_P`: old CMND number -> CCCD, `_id` = CMND (a lookup is one `_id` equality);
-- `meta`: the registry's layout (its partition count, fixed by the first load);
-- `verifications`: one document per declaration (`_id` = declaration_id) with its outbox;
-- `counters`: verdict totals for the admin stats, so no query scans `verifications`.
+- `meta`: the registry's layout (its partition count, fixed by the first load).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from pymongo import ReplaceOne
@@ -20,40 +17,50 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from libs.runtime.mongo import BulkWriteCounts, Document, bulk_write_chunked, insert_new
-from libs.runtime.outbox import create_outbox_index
-from libs.runtime.retention import PUBLISHED, purge_by_day
-from services.identity_verification.registry import (
-    DEFAULT_PARTITIONS,
-    Resident,
-    partition_of,
-    resident_from,
-)
+from libs.contracts.values import Gender
+from libs.runtime.mongo import BulkWriteCounts, Document, bulk_write_chunked
+from services.identity_verification.domain.records import Upserted
+from services.identity_verification.domain.residents import Resident, Status
 
 DUPLICATE_KEY = 11000
 # Lookups run side by side; writes go one at a time, because concurrent writers to one
 # FerretDB SQLite database wait on its lock and were five times slower in total.
 READERS, WRITERS = 8, 1
+# The registry is split into N collections by `int(key) % N`, N fixed when it is first
+# loaded. FerretDB v1 (SQLite) scans a whole table even for an `_id` lookup (its `_id`
+# index is on another SQL expression than its queries use), so a lookup costs in
+# proportion to the collection's size; more partitions keep that small.
+DEFAULT_PARTITIONS = 100
 
 
-@dataclass
-class Upserted:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
+def partition_of(key: str, partitions: int) -> int:
+    return int(key) % partitions
+
+
+def document_of(resident: Resident) -> Document:
+    doc = resident.model_dump(mode="json", exclude_none=True)
+    # `_id` first, as the store keeps it: an identical replacement then counts as unchanged.
+    return {"_id": doc.pop("national_id"), **doc}
+
+
+def resident_from(doc: Document) -> Resident:
+    """A stored document back to the model (stored data was validated on the way in)."""
+    return Resident.model_construct(
+        national_id=doc["_id"], full_name=doc["full_name"],
+        date_of_birth=date.fromisoformat(doc["date_of_birth"]), gender=Gender(doc["gender"]),
+        permanent_ward=doc["permanent_ward"], temporary_ward=doc.get("temporary_ward"),
+        cmnd=doc.get("cmnd"), status=Status(doc.get("status", Status.living)))
 
 
 class LayoutConflict(RuntimeError):
     """The registry was already laid out with another partition count."""
 
 
-class IdentityStore:
+class RegistryStore:
     def __init__(self, db: AsyncDatabase[Document],
                  partitions: int = DEFAULT_PARTITIONS) -> None:
         self.db = db
         self.partitions = partitions
-        self.verifications = db["verifications"]
-        self.counters = db["counters"]
         self._read = asyncio.Semaphore(READERS)
         self._write = asyncio.Semaphore(WRITERS)
 
@@ -75,16 +82,6 @@ class IdentityStore:
             raise LayoutConflict(f"the registry has {stored['partitions']} partitions, "
                                  f"not {self.partitions}; drop it to change that")
         self.partitions = int(stored["partitions"])
-
-    async def create_indexes(self) -> None:
-        await self.open()
-        await create_outbox_index(self.verifications)
-        await self.verifications.create_index("day")
-
-    async def purge(self, cutoff: datetime) -> int:
-        """Verdicts the window after their declaration's validity (docs/retention.md); the
-        registry itself is the population database's, not ours to purge."""
-        return len(await purge_by_day(self.verifications, "valid_until", cutoff, PUBLISHED))
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -138,7 +135,7 @@ class IdentityStore:
         """Insert new residents, replace known ones: a re-import never duplicates."""
         counts = Upserted()
         resident_ops = self._by_partition(
-            (r.national_id, ReplaceOne({"_id": r.national_id}, r.document(), upsert=True))
+            (r.national_id, ReplaceOne({"_id": r.national_id}, document_of(r), upsert=True))
             for r in residents)
         alias_ops = self._by_partition(
             (r.cmnd, ReplaceOne({"_id": r.cmnd}, {"_id": r.cmnd, "national_id": r.national_id},
@@ -150,9 +147,12 @@ class IdentityStore:
         await self._bulk(alias_ops, self.aliases)
         return counts
 
-    async def load_fresh(self, docs: Sequence[Document]) -> int:
-        """Fast path for a generated population: plain unordered inserts, and a replace
-        only for the rows that were already there (a second load of the same seed)."""
+    async def load_fresh(self, rows: Sequence[Mapping[str, str]]) -> int:
+        """Fast path for a generated population (rows as the generator writes them): plain
+        unordered inserts, and a replace only for the rows that were already there (a
+        second load of the same seed)."""
+        docs = [{"_id": row["national_id"], **{k: v for k, v in row.items()
+                                               if k != "national_id"}} for row in rows]
         aliases = [{"_id": d["cmnd"], "national_id": d["_id"]} for d in docs if "cmnd" in d]
         inserted = await self._insert(self._by_partition((d["_id"], d) for d in docs),
                                       self.residents)
@@ -185,24 +185,6 @@ class IdentityStore:
 
         return sum(await asyncio.gather(*(one(group) for group in groups.values())))
 
-    async def add_verifications(self, docs: Sequence[Document]) -> list[Document]:
-        """Insert new verifications; those already stored (a replay) are left as they are.
-        Returns the documents that were new."""
-        new = await insert_new(self.verifications, list(docs))
-        return [doc for doc in docs if doc["_id"] in new]
-
-    async def replace_verification(self, doc: Document) -> None:
-        """A later verdict for the same declaration, with its own event to publish."""
-        await self.verifications.replace_one({"_id": doc["_id"]}, doc)
-
-    async def count_verdicts(self, increments: dict[str, int]) -> None:
-        if increments:
-            await self.counters.update_one({"_id": "verifications"}, {"$inc": increments},
-                                           upsert=True)
-
-    async def verdict_counts(self) -> Document:
-        return await self.counters.find_one({"_id": "verifications"}, {"_id": 0}) or {}
-
     async def registry_size(self) -> tuple[int, int]:
         """(residents, CMND aliases), from collection metadata, without scanning."""
         async def size(name: str) -> int:
@@ -212,9 +194,6 @@ class IdentityStore:
         names = [f"{kind}_{p}" for kind in ("residents", "cmnd") for p in range(self.partitions)]
         sizes = await asyncio.gather(*(size(n) for n in names))
         return sum(sizes[:self.partitions]), sum(sizes[self.partitions:])
-
-    async def verification(self, declaration_id: str) -> Document | None:
-        return await self.verifications.find_one({"_id": declaration_id}, {"outbox": 0})
 
 
 def _by_partition(keyed: Iterable[tuple[str, Any]], partitions: int) -> dict[int, list[Any]]:

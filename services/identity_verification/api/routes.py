@@ -1,21 +1,30 @@
-"""HTTP routes: resident lookup for officers; registry import, stats and verdicts."""
+"""HTTP routes: resident lookup for officers; registry import, stats and verdicts.
+
+Each route calls one use case and maps the domain's exceptions to `ApiError`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
 
-from libs.contracts.values import Gender, Identifier, NationalIdInput
+from libs.contracts.values import Identifier
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError, valid_national_id
 from libs.runtime.openapi import beyond_schema, responses
-from services.identity_verification.importer import BadHeader, Format, Importer, ImportReport, lines_of
-from services.identity_verification.registry import Status, mask_id, mask_name
+from services.identity_verification.api.models import Lookup, MaskedResident, Stats, Verification
+from services.identity_verification.domain.errors import (
+    BadHeader,
+    EmptyImport,
+    ResidentNotFound,
+    VerificationNotFound,
+)
+from services.identity_verification.domain.import_rows import Format, ImportReport
+from services.identity_verification.domain.residents import mask_id, mask_name
+from services.identity_verification.service.importing import import_rows, lines_of
+from services.identity_verification.service.lookups import Lookups
+from services.identity_verification.service.ports import Registry, Verifications
 from services.identity_verification.settings import Settings
-from services.identity_verification.store import IdentityStore
-from services.identity_verification.verifier import as_dict
 
 Officer = Annotated[Principal, require(Role.officer, Role.admin)]
 Admin = Annotated[Principal, require(Role.admin)]
@@ -32,40 +41,10 @@ IMPORT_BODY = {"requestBody": {"required": True, "content": {
     for media in ("application/x-ndjson", "text/csv")}}}
 
 
-class Lookup(BaseModel):
-    national_id: NationalIdInput = Field(description="CCCD (12 digits) or old CMND (9); "
-                                         "spaces, dots and dashes are ignored",
-                                         examples=["001085012345"])
-
-
-class MaskedResident(BaseModel):
-    national_id: str = Field(description="masked", examples=["001******345"])
-    full_name: str = Field(description="family name, then initials", examples=["Nguyễn V. A."])
-    birth_year: int
-    gender: Gender
-    permanent_ward: str
-    permanent_ward_name: str
-    status: Status
-    matched_by: str = Field(examples=["cccd"], description="cccd, or cmnd (an old number)")
-
-
-class Verification(BaseModel):
-    declaration_id: str
-    outcome: str = Field(examples=["verified"])
-    reasons: list[str]
-    flags: list[str]
-    registered_permanent_ward: str | None
-
-
-class Stats(BaseModel):
-    residents: int
-    cmnd_aliases: int
-    partitions: int
-    verifications: dict[str, dict[str, int]]
-
-
-def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
+def build_router(registry: Registry, verifications: Verifications,
+                 settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["identity"])
+    lookups = Lookups(registry, verifications)
 
     @router.post("/residents/lookup", response_model=MaskedResident, responses={
         404: {"description": "nobody in the registry has this number (resident_not_found)"}})
@@ -73,10 +52,11 @@ def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
         """A resident by CCCD or old CMND, with the name and number masked. The number
         travels in the body: a URL would leave it in proxies' and browsers' logs."""
         key = valid_national_id(body.national_id)
-        resident = await store.resident(key)
-        if resident is None:
+        try:
+            resident = await lookups.resident(key)
+        except ResidentNotFound:
             raise ApiError(404, "resident_not_found", "Không có trong cơ sở dữ liệu dân cư",
-                           "Not in the population registry")
+                           "Not in the population registry") from None
         return MaskedResident(
             national_id=mask_id(resident.national_id), full_name=mask_name(resident.full_name),
             birth_year=resident.date_of_birth.year, gender=resident.gender,
@@ -94,34 +74,34 @@ def build_router(store: IdentityStore, settings: Settings) -> APIRouter:
                                format: Annotated[Format | None, Query()] = None) -> ImportReport:
         """Import registry rows (NDJSON or CSV, streamed); bad rows come back by line number."""
         fmt = format or _format_of(request.headers.get("content-type", ""))
-        importer = Importer(store, fmt, settings.import_batch)
         try:
-            report = await importer.run(lines_of(request.stream()))
+            return await import_rows(registry, fmt, settings.import_batch,
+                                          lines_of(request.stream()))
         except BadHeader as exc:
             raise ApiError(422, "csv_header_invalid", "Dòng tiêu đề CSV không hợp lệ", str(exc),
                            {"header": [{"code": "invalid", "message": str(exc)}]}) from None
-        if report.rows == 0:
+        except EmptyImport:
             raise ApiError(422, "empty_import", "Không có dòng dữ liệu nào",
-                           "The body holds no rows")
-        return report
+                           "The body holds no rows") from None
 
     @router.get("/stats", response_model=Stats)
     async def stats(who: Admin) -> Stats:
         """Registry size and verdict totals."""
-        residents, aliases = await store.registry_size()
-        return Stats(residents=residents, cmnd_aliases=aliases, partitions=store.partitions,
-                     verifications=as_dict(await store.verdict_counts()))
+        totals = await lookups.stats()
+        return Stats(residents=totals.residents, cmnd_aliases=totals.cmnd_aliases,
+                     partitions=totals.partitions, verifications=totals.verifications)
 
     @router.get("/verifications/{declaration_id}", response_model=Verification)
     async def verification(declaration_id: Identifier, who: Officer) -> Verification:
         """The verdict on one declaration."""
-        doc = await store.verification(declaration_id)
-        if doc is None:
+        try:
+            found = await lookups.verification(declaration_id)
+        except VerificationNotFound:
             raise ApiError(404, "verification_not_found", "Tờ khai chưa được xác minh",
-                           "This declaration has not been verified (yet)")
-        return Verification(declaration_id=doc["_id"], outcome=doc["outcome"],
-                            reasons=doc["reasons"], flags=doc["flags"],
-                            registered_permanent_ward=doc["registered_permanent_ward"])
+                           "This declaration has not been verified (yet)") from None
+        return Verification(declaration_id=found.declaration_id, outcome=found.outcome.value,
+                            reasons=found.reasons, flags=found.flags,
+                            registered_permanent_ward=found.registered_permanent_ward)
 
     return router
 

@@ -1,0 +1,1 @@
+"""Identity verification's pure rules and typed records: no I/O, no driver, no HTTP."""

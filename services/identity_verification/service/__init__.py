@@ -1,0 +1,1 @@
+"""Use cases of identity verification: they take the ports of `service.ports`."""

@@ -1,0 +1,1 @@
+"""The only code of identity verification that touches the PyMongo driver."""

@@ -1,0 +1,1 @@
+"""In-memory fakes of the services' ports, one module per service (docs/layout.md)."""

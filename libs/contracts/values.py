@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
@@ -279,27 +280,26 @@ _MOMENT_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
                           r"(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 
 
-def moment_form(value: object) -> object:
-    """Only text in the ISO form (or a datetime, from Python): not the number of seconds
-    since 1970 pydantic would otherwise take."""
-    if isinstance(value, datetime):
+def _text_in_form(parsed: type, form: re.Pattern[str], code: str,
+                  message: str) -> Callable[[object], object]:
+    """A before-validator: a `parsed` value (from Python) or text matching `form`; anything
+    else is refused with `code` (pydantic's own code for such a text)."""
+    def check(value: object) -> object:
+        if isinstance(value, parsed):
+            return value
+        if not isinstance(value, str) or not form.fullmatch(value):
+            raise PydanticCustomError(code, message)
         return value
-    if not isinstance(value, str) or not _MOMENT_FORM.fullmatch(value):
-        # pydantic's own code for a text that is no moment
-        raise PydanticCustomError("datetime_from_date_parsing", "an ISO 8601 moment is "
-                                  "expected, e.g. 2026-01-31T08:00:00+07:00 (UTC if no offset)")
-    return value
+    return check
 
 
-def day_form(value: object) -> object:
-    """Only text as YYYY-MM-DD (or a date, from Python)."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _DAY_FORM.fullmatch(value):
-        # pydantic's own code for a text that is no date
-        raise PydanticCustomError("date_from_datetime_parsing", "a day is expected as "
-                                  "YYYY-MM-DD")
-    return value
+moment_form = _text_in_form(datetime, _MOMENT_FORM, "datetime_from_date_parsing",
+                            "an ISO 8601 moment is expected, e.g. 2026-01-31T08:00:00+07:00 "
+                            "(UTC if no offset)")
+"""Only text in the ISO form: not the number of seconds since 1970 pydantic would take."""
+day_form = _text_in_form(date, _DAY_FORM, "date_from_datetime_parsing",
+                         "a day is expected as YYYY-MM-DD")
+"""Only text as YYYY-MM-DD."""
 
 
 def check_moment_year(value: datetime) -> datetime:

@@ -62,22 +62,28 @@ async def insert_once(collection: AsyncCollection[Document], document: Document)
         return False
 
 
-async def insert_new(collection: AsyncCollection[Document], docs: list[Document]) -> set[Any]:
-    """`insert_once` for a batch: one command per `SAFE_BULK` documents; returns the `_id`s
-    this call inserted (the others were already there, e.g. a replay)."""
-    inserted: set[Any] = set()
+async def insert_unordered(collection: AsyncCollection[Document],
+                           docs: list[Document]) -> dict[int, tuple[int, BulkWriteError]]:
+    """Every document, one unordered command per `SAFE_BULK`; those the store refused, by
+    index into `docs`, with the error code and the error of their command."""
+    refused: dict[int, tuple[int, BulkWriteError]] = {}
     for first in range(0, len(docs), SAFE_BULK):
-        chunk = docs[first:first + SAFE_BULK]
         try:
-            await collection.insert_many(chunk, ordered=False)
-            inserted |= {doc["_id"] for doc in chunk}
+            await collection.insert_many(docs[first:first + SAFE_BULK], ordered=False)
         except BulkWriteError as error:
-            errors = error.details["writeErrors"]
-            if any(e["code"] != DUPLICATE_KEY for e in errors):
-                raise
-            refused = {e["index"] for e in errors}
-            inserted |= {doc["_id"] for i, doc in enumerate(chunk) if i not in refused}
-    return inserted
+            for failure in error.details.get("writeErrors", []):
+                refused[first + int(failure["index"])] = (failure["code"], error)
+    return refused
+
+
+async def insert_new(collection: AsyncCollection[Document], docs: list[Document]) -> set[Any]:
+    """`insert_once` for a batch: returns the `_id`s this call inserted (the others were
+    already there, e.g. a replay); any other refusal is raised."""
+    refused = await insert_unordered(collection, docs)
+    for code, error in refused.values():
+        if code != DUPLICATE_KEY:
+            raise error
+    return {doc["_id"] for i, doc in enumerate(docs) if i not in refused}
 
 
 async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,

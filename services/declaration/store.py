@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, time
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import (
@@ -31,12 +31,10 @@ from libs.contracts.events.declaration import (
 )
 from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.group_commit import GroupCommit
-from libs.runtime.mongo import SAFE_BULK, Document, upsert_if_later
+from libs.runtime.mongo import DUPLICATE_KEY, SAFE_BULK, Document, insert_unordered, upsert_if_later
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
 from services.declaration.domain import Status
-
-DUPLICATE_KEY = 11000
 
 
 def declaration_document(event: Envelope[DeclarationSubmitted], fingerprint: str | None = None,
@@ -103,19 +101,15 @@ class DeclarationStore:
         `SAFE_BULK` per command); per group, the positions already stored — or the error
         that failed one of its documents (that request fails alone)."""
         owners = [(g, position) for g, group in enumerate(groups) for position in range(len(group))]
-        flat = [doc for group in groups for doc in group]
         results: list[set[int] | BaseException] = [set() for _ in groups]
-        for first in range(0, len(flat), SAFE_BULK):
-            try:
-                await self.declarations.insert_many(flat[first:first + SAFE_BULK], ordered=False)
-            except BulkWriteError as error:
-                for failure in error.details.get("writeErrors", []):
-                    g, position = owners[first + int(failure["index"])]
-                    found = results[g]
-                    if failure["code"] != DUPLICATE_KEY:
-                        results[g] = error
-                    elif isinstance(found, set):
-                        found.add(position)
+        refused = await insert_unordered(self.declarations, [d for group in groups for d in group])
+        for index, (code, error) in refused.items():
+            g, position = owners[index]
+            found = results[g]
+            if code != DUPLICATE_KEY:
+                results[g] = error
+            elif isinstance(found, set):
+                found.add(position)
         return results
 
     async def latest_of(self, subject_id: str) -> Document | None:

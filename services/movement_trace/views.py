@@ -13,11 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from pymongo import ASCENDING, InsertOne, UpdateOne
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
-from libs.runtime.mongo import SAFE_BULK, Document, bulk_write_chunked
+from libs.runtime.mongo import Document, bulk_write_chunked, insert_new
 from services.movement_trace.domain import (
     Movement,
     bucket_writes,
@@ -28,7 +27,6 @@ from services.movement_trace.domain import (
 )
 
 BUCKET_FIELD = {"subject_weeks": "m", "place_hours": "p", "journeys": "j"}
-DUPLICATE_KEY = 11000
 # At most this many bucket reads in flight per query: FerretDB serves them one by one anyway.
 READ_CONCURRENCY = 16
 
@@ -64,19 +62,7 @@ class View:
         if not batch:
             return 0
         await self._write_buckets(batch)
-        inserted = 0
-        for first in range(0, len(batch), SAFE_BULK):  # a larger write deadlocks FerretDB
-            try:
-                result = await self.movements.bulk_write(
-                    [InsertOne(to_document(m)) for m in batch[first:first + SAFE_BULK]],
-                    ordered=False)
-                inserted += result.inserted_count
-            except BulkWriteError as error:
-                details = error.details
-                if any(e.get("code") != DUPLICATE_KEY for e in details.get("writeErrors", [])):
-                    raise
-                inserted += int(details.get("nInserted", 0))
-        return inserted
+        return len(await insert_new(self.movements, [to_document(m) for m in batch]))
 
     async def _write_buckets(self, batch: list[Movement]) -> None:
         grouped: dict[tuple[str, str], tuple[str, list[Document]]] = {}

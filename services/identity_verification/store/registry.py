@@ -18,11 +18,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from libs.contracts.values import Gender
-from libs.runtime.mongo import BulkWriteCounts, Document, bulk_write_chunked
+from libs.runtime.mongo import DUPLICATE_KEY, BulkWriteCounts, Document, bulk_write_chunked
 from services.identity_verification.domain.records import Upserted
 from services.identity_verification.domain.residents import Resident, Status
 
-DUPLICATE_KEY = 11000
 # Lookups run side by side; writes go one at a time, because concurrent writers to one
 # FerretDB SQLite database wait on its lock and were five times slower in total.
 READERS, WRITERS = 8, 1

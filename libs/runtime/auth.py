@@ -256,3 +256,10 @@ def require(*roles: Role) -> Any:
         return who
 
     return Depends(check)
+
+
+# The staff a route admits, named once for every service (`who: Officer`).
+Officer = Annotated[Principal, require(Role.officer, Role.admin)]
+WardOfficial = Annotated[Principal, require(Role.ward_official, Role.admin)]
+Epidemiologist = Annotated[Principal, require(Role.epidemiologist)]
+Admin = Annotated[Principal, require(Role.admin)]

@@ -1,0 +1,36 @@
+"""How a person is shown to staff who may not see them in full (DESIGN.md §5).
+
+One policy for every service, so the same person looks the same on the
+scanner, the ward's list, the trace and the identity page:
+
+- a name: the family name in full, every other word by its initial —
+  'Nguyễn Văn An' → 'Nguyễn V. A.' (enough to match a face and a card, too
+  little to look a person up);
+- an ID number: a 12-digit CCCD keeps its first three digits (the province of
+  registration, shared by millions) and its last three — '001******345';
+  anything else (a 9-digit CMND, a passport) keeps its last three only —
+  '******567'; three characters or fewer are masked whole.
+
+Revealing the whole name and number is a separate, audited act (`/v1/reveals`).
+"""
+
+from __future__ import annotations
+
+from libs.contracts.values import normalise_name
+
+MASK = "*"
+
+
+def mask_name(full_name: str) -> str:
+    """'Nguyễn Văn An' → 'Nguyễn V. A.'."""
+    family, *others = normalise_name(full_name).split(" ")
+    return " ".join([family, *(word[0] + "." for word in others if word)])
+
+
+def mask_id_number(number: str) -> str:
+    """'001085012345' → '001******345'; 'B1234567' → '*****567'."""
+    if len(number) <= 3:
+        return MASK * len(number)
+    if len(number) == 12 and number.isdigit():
+        return number[:3] + MASK * 6 + number[-3:]
+    return MASK * (len(number) - 3) + number[-3:]

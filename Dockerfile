@@ -35,6 +35,9 @@ COPY deploy/__init__.py /app/deploy/__init__.py
 COPY deploy/local/*.py /app/deploy/local/
 # Development additions to the realm (demo staff, the token client), also run by demo-seed.
 COPY deploy/keycloak/*.py /app/deploy/keycloak/
+# The synthetic residents and trips the demo seeds (not in the wheel: no invented people
+# in a service's package).
+COPY synthetic /app/synthetic
 WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -22,10 +22,10 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from services.identity_verification.population.__main__ import load
-from services.identity_verification.population.generator import PopulationGenerator
+from services.identity_verification.load_registry import load
 from services.identity_verification.settings import Settings
 from services.identity_verification.store.registry import RegistryStore
+from synthetic.population.generator import PopulationGenerator
 
 BASELINE_MAX = 200_000
 LOOKUPS = 200

@@ -38,10 +38,10 @@ from libs.contracts.topics import (
 )
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.identity_verification.app import build
-from services.identity_verification.population.__main__ import load
-from services.identity_verification.population.generator import PopulationGenerator
+from services.identity_verification.load_registry import load
 from services.identity_verification.settings import Settings
 from services.identity_verification.store.registry import RegistryStore
+from synthetic.population.generator import PopulationGenerator
 from tests.support.identity_verification_samples import declaration, shifted
 
 DEADLINE_S = 600

@@ -40,9 +40,9 @@ from deploy.local.procs import ProcessSlot
 from libs.contracts.topics import IDENTITY_REJECTED, IDENTITY_VERIFIED, WARD_NOTIFIED, Topics
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.topics_admin import delete_topics, ensure_topics
-from services.identity_verification.population.__main__ import load
-from services.identity_verification.population.generator import PopulationGenerator
+from services.identity_verification.load_registry import load
 from services.identity_verification.store.registry import RegistryStore
+from synthetic.population.generator import PopulationGenerator
 from tests.support.declaration_samples import VUNG_TAU, form
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")

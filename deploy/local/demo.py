@@ -63,7 +63,7 @@ def _module_exists(module: str) -> bool:
 
 
 def population() -> None:
-    subprocess.run([sys.executable, "-m", "services.identity_verification.population",
+    subprocess.run([sys.executable, "-m", "synthetic.population",
                     "--count", str(RESIDENTS), "--seed", str(SEED), "--load", "--if-empty"],
                    check=True)
 
@@ -118,7 +118,7 @@ def declarations(http: httpx.Client, url: str = URLS["declaration"]) -> list[str
 
 
 def living_adults() -> list[dict[str, str]]:
-    from services.identity_verification.population.generator import PopulationGenerator
+    from synthetic.population.generator import PopulationGenerator
 
     return [r for r in PopulationGenerator(seed=SEED).residents(RESIDENTS)
             if r["status"] == "living" and r["date_of_birth"] < "2008-01-01"]

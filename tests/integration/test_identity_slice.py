@@ -1,16 +1,21 @@
-"""The population CLI loads the store the service reads; a citizen's declaration is verified."""
+"""The synthetic population and the operator's file load fill the store the service reads;
+a citizen's declaration is verified."""
 
 from __future__ import annotations
 
 import asyncio
+import csv
+import json
 import os
 import sys
+from pathlib import Path
 
 from libs.contracts.envelope import parse_event
 from libs.runtime.auth import Role
 from services.declaration.app import build as build_declaration
 from services.declaration.settings import Settings as DeclarationSettings
 from services.identity_verification.app import build as build_identity
+from services.identity_verification.domain.import_rows import CSV_COLUMNS
 from services.identity_verification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
@@ -24,7 +29,7 @@ ADMIN = bearer(Role.admin, who='admin-test')
 
 async def cli(*args: str, mongo_url: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.identity_verification.population", *args,
+        sys.executable, "-m", "synthetic.population", *args,
         env={**os.environ, "MONGO_URL": mongo_url}, stderr=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.DEVNULL)
     _, err = await process.communicate()
@@ -70,3 +75,25 @@ async def test_a_citizens_declaration_is_verified(env: ServerSlice) -> None:
     assert verdict.type == "identity.verified"
     assert verdict.payload.declaration_id == submitted.json()["declaration_id"]
     assert verdict.payload.registered_permanent_ward == resident["permanent_ward"]
+
+
+async def test_the_operators_file_load_validates_every_row(env: ServerSlice, tmp_path: Path) -> None:
+    settings = env.settings(Settings, registry_partitions=10)
+    good = population(2, seed=9)
+    registry = tmp_path / "registry.csv"
+    with registry.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([good[0], {**good[1], "national_id": "12345"}, good[1]])
+    command = ("-m", "services.identity_verification.load_registry", str(registry),
+               "--db", settings.mongo_db)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *command, env={**os.environ, "MONGO_URL": env.servers.mongo_url},
+        stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL)
+    _, err = await process.communicate()
+    report = json.loads(err.decode())
+    async with running(build_identity(settings)) as api:
+        stats = await api.get("/v1/stats", headers=ADMIN)
+    assert process.returncode == 1, err.decode()
+    assert (report["rejected"], stats.json()["residents"]) == (1, 2)
+    assert [e["line"] for e in report["errors"]] == [3], report["errors"]

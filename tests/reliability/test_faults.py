@@ -50,7 +50,7 @@ from libs.runtime.auth import Role
 from libs.runtime.qr_tokens import Kind
 from libs.runtime.topics_admin import ensure_topics
 from services.declaration import keyring
-from services.identity_verification.population.__main__ import load
+from services.identity_verification.load_registry import load
 from services.identity_verification.store.registry import RegistryStore
 from tests.support.declaration_samples import form
 from tests.support.private_stack import PrivateStack, borrow_main_stack

@@ -18,7 +18,7 @@ from libs.contracts.topics import (
 )
 from libs.contracts.values import subject_id_for
 from libs.runtime.settings import DEV_SUBJECT_SECRET
-from services.identity_verification.population.generator import PopulationGenerator
+from synthetic.population.generator import PopulationGenerator
 from tests.support.samples import declaration_form
 
 

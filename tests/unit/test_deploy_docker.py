@@ -3,6 +3,7 @@ it runs as a non-root user, and its inline Python does what the build needs."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -102,6 +103,24 @@ def test_the_image_carries_the_modules_demo_seed_runs() -> None:
         assert any(path in REPO.glob(source) and args[-1].startswith("/app/")
                    for args in copies for source in args[:-1]), f"{relative}: no COPY puts it in /app"
         assert not ignored(relative, patterns), f"{relative}: excluded by .dockerignore"
+
+
+def test_the_image_carries_what_the_demo_seed_imports_outside_the_wheel() -> None:
+    # The wheel holds libs and services only; anything else deploy/local/demo.py imports
+    # (the synthetic population and trips) must be copied into /app beside it.
+    tree = ast.parse((REPO / "deploy/local/demo.py").read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names} | {node.module or "" for node in ast.walk(tree)
+                                            if isinstance(node, ast.ImportFrom)}
+    outside = {name.split(".")[0] for name in imported} & {
+        p.name for p in REPO.iterdir() if (p / "__init__.py").is_file()} - {"libs", "services",
+                                                                            "deploy", "tests"}
+    assert outside == {"synthetic"}, outside
+    copies = [arg.split() for op, arg in _instructions() if op == "COPY" and "--from" not in arg]
+    for package in outside:
+        assert any(args[:-1] == [package] and args[-1] == f"/app/{package}" for args in copies), \
+            f"no COPY puts {package}/ in /app"
+        assert not ignored(f"{package}/__init__.py", _dockerignore())
 
 
 def test_multi_stage_non_root_and_the_service_picks_the_module() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from libs.contracts.values import cccd_contradictions, province_of_ward
 from services.identity_verification.domain.residents import Resident
-from services.identity_verification.population.generator import AS_OF, PopulationGenerator
+from synthetic.population.generator import AS_OF, PopulationGenerator
 
 SAMPLE = 5000
 

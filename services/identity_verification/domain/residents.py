@@ -16,7 +16,7 @@ from libs.contracts.values import (
     normalise_name,
 )
 from libs.contracts.vietnam_time import vn_today
-from services.identity_verification.population.data import BIRTH_PROVINCE_CODES
+from services.identity_verification.domain.provinces import BIRTH_PROVINCE_CODES
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 

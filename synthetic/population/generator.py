@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from functools import cache
 from itertools import accumulate
 
-from services.identity_verification.population import data
+from services.identity_verification.domain.provinces import BIRTH_PROVINCE_CODES, PROVINCES
+from synthetic.population import data
 
 AS_OF = date(2025, 7, 1)
 CMND_ERA_END = date(2021, 7, 1)  # chip CCCD replaced CMND for new cards from here on
@@ -40,10 +41,10 @@ def _cumulative(weights: list[float]) -> list[float]:
 
 _FAMILY = [name for name, _ in data.FAMILY_NAMES]
 _FAMILY_CUM = _cumulative([share for _, share in data.FAMILY_NAMES])
-_PROVINCE_CODES = sorted(data.PROVINCES)
-_PROVINCE_CUM = _cumulative([data.PROVINCES[c][0] for c in _PROVINCE_CODES])
+_PROVINCE_CODES = sorted(PROVINCES)
+_PROVINCE_CUM = _cumulative([PROVINCES[c][0] for c in _PROVINCE_CODES])
 _BAND_CUM = _cumulative(list(data.AGE_BANDS))
-_ALL_BIRTH_CODES = sorted(data.BIRTH_PROVINCE_CODES)
+_ALL_BIRTH_CODES = sorted(BIRTH_PROVINCE_CODES)
 
 
 @dataclass
@@ -117,7 +118,7 @@ class PopulationGenerator:
 
     def _cccd(self, province: int, born: date, female: bool) -> str:
         rng = self.rng
-        former = data.PROVINCES[province][1]
+        former = PROVINCES[province][1]
         birth_code = rng.choice(former) if rng.random() < 0.8 else rng.choice(_ALL_BIRTH_CODES)
         century_gender = (born.year // 100 - 19) * 2 + int(female)
         group = (birth_code, century_gender, born.year % 100)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from faststream.kafka import TestKafkaBroker
+from faststream.kafka.annotations import KafkaMessage
 
 from libs.contracts import envelope, upcasting
 from libs.contracts.envelope import (
@@ -20,8 +22,11 @@ from libs.contracts.envelope import (
     register,
 )
 from libs.contracts.events import ALL_PAYLOADS
+from libs.contracts.topics import dlq
 from libs.contracts.upcasting import JsonObject, upcaster
-from libs.runtime.subscription import _parse
+from libs.runtime.kafka import make_broker
+from libs.runtime.settings import ServiceSettings
+from libs.runtime.subscription import _parse, subscribe_all, subscribe_batches
 
 SAMPLES = Path(__file__).parent / "event_samples"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.json"))
@@ -156,3 +161,43 @@ def test_a_current_event_is_not_touched_by_the_upcasting_path() -> None:
     event = Envelope.wrap(ALL_PAYLOADS[0].model_validate(
         _document(SAMPLES / "declaration.submitted.json")["payload"]), producer="test")
     assert parse_event(event.to_bytes()) == event
+
+
+# -- through a consumer: FastStream's in-memory broker and the shared subscriptions ----------
+
+@pytest.mark.usefixtures("registries")
+async def test_a_consumer_receives_an_old_version_upcast_and_a_newer_one_is_dead_lettered(
+) -> None:
+    register(Widget)
+    upcaster(Widget.TYPE, from_version=1)(_day_to_moment)
+    upcaster(Widget.TYPE, from_version=2)(_normalised_plate)
+    settings = ServiceSettings()
+    broker = make_broker(settings)
+    one: list[Envelope[Any]] = []
+    batched: list[Envelope[Any]] = []
+    dead: list[bytes] = []
+
+    async def handle(event: Envelope[Any]) -> None:
+        one.append(event)
+
+    async def handle_batch(events: list[Envelope[Any]]) -> None:
+        batched.extend(events)
+
+    settings_b = settings.model_copy(update={"topic_prefix": "b."})
+    subscribe_all(broker, settings, {Widget: handle})
+    subscribe_batches(broker, settings_b, [Widget], handle_batch, max_records=10,
+                      timeout_ms=10)
+
+    @broker.subscriber(dlq(Widget.TYPE), dlq("b." + Widget.TYPE))
+    async def dead_letters(body: Any, message: KafkaMessage) -> None:
+        dead.append(message.body)
+
+    async with TestKafkaBroker(broker, connect_only=False) as test_broker:
+        for topic in (Widget.TYPE, "b." + Widget.TYPE):
+            await test_broker.publish(_widget(1, V1), topic=topic)
+            await test_broker.publish(_widget(4, V1), topic=topic)
+
+    expected = Widget(plate="29A12345", departs_at=V3_DEPARTS)
+    assert [(e.version, e.payload) for e in one] == [(3, expected)]
+    assert [(e.version, e.payload) for e in batched] == [(3, expected)]
+    assert dead == [_widget(4, V1)] * 2

@@ -3,7 +3,7 @@ libs/runtime/subscription.py).
 
 Delivery is at-least-once: offsets are committed only after the handler
 returned (`AckPolicy.NACK_ON_ERROR`), and handlers are idempotent. A message
-that cannot be an event (not JSON, wrong schema, unknown version) goes to
+that cannot be an event (not JSON, wrong schema, a version no upcaster reaches) goes to
 `<topic>.dlq` at once; a handler that keeps failing for another reason goes
 there after `consumer_max_attempts`; an outage of the store or of Kafka is
 waited out, never dead-lettered, so nothing is lost while a server restarts.

@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union, cast
+from typing import Annotated, Any, Union, cast
 
 from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
+from pydantic import SkipValidation
 
 from libs.contracts.envelope import Envelope, EventPayload, UnknownEvent, parse_event
 from libs.contracts.topics import Topics
@@ -56,8 +57,10 @@ def subscribe_all(broker: KafkaBroker, settings: ServiceSettings,
         finally:
             correlation_id.reset(token)
 
-    # Documented (AsyncAPI) as any of the envelopes it accepts; validated exactly below.
-    envelopes: Any = Union[tuple(Envelope[e] for e in handlers)]  # type: ignore[valid-type]  # noqa: UP007
+    # Documented (AsyncAPI) as any of the envelopes it accepts; validated exactly below,
+    # by `_parse`, not by FastStream: an older version must reach the upcasters whole.
+    envelopes: Any = Annotated[Union[tuple(Envelope[e] for e in handlers)],  # type: ignore[valid-type]  # noqa: UP007
+                               SkipValidation]
     consume.__annotations__ = {"body": envelopes, "message": KafkaMessage, "return": None}
     broker.subscriber(
         *by_topic,

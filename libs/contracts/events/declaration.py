@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts import topics
 from libs.contracts.envelope import EventPayload
-from libs.contracts.values import Gender, NationalId, SubjectId, WardCode
+from libs.contracts.events.common import (
+    MOMENT_EXAMPLE,
+    UUID_EXAMPLE,
+    DeclarationId,
+    StaffAccount,
+    Subject,
+)
+from libs.contracts.values import Gender, NationalId, WardCode
 
 
 class Channel(StrEnum):
@@ -53,16 +60,26 @@ class _Part(BaseModel):
 
 
 class Person(_Part):
+    """Who travels, as declared (only the declaration and identity services read it)."""
+
     national_id: NationalId | None = Field(
-        None, description="CCCD or CMND; absent only for a foreigner declared by passport")
+        None, description="CCCD (12 digits) or old CMND (9 digits), digits only; absent only "
+                          "for a foreigner declared by passport", examples=["001085012345"])
     passport: str | None = Field(None, pattern=r"^[A-Z0-9]{5,20}$", examples=["C1234567"],
-                                 description="passport number, for foreigners")
-    full_name: str = Field(examples=["Nguyễn Văn An"])
-    date_of_birth: date = Field(examples=["1985-03-14"])
-    gender: Gender
-    nationality: str = Field("VN", examples=["VN"], description="ISO 3166-1 alpha-2")
-    phone: str | None = Field(None, examples=["0912345678"])
-    email: str | None = Field(None, examples=["an.nguyen@example.vn"])
+                                 description="passport number (upper case, no spaces or "
+                                             "dashes), for foreigners")
+    full_name: str = Field(description="full name as on the identity document, with its "
+                                       "diacritics (Unicode NFC)", examples=["Nguyễn Văn An"])
+    date_of_birth: date = Field(description="date of birth (a CCCD's digits must agree with "
+                                            "its year)", examples=["1985-03-14"])
+    gender: Gender = Field(description="as on the identity document", examples=["male"])
+    nationality: str = Field("VN", examples=["VN"],
+                             description="ISO 3166-1 alpha-2; VN for a national ID holder")
+    phone: str | None = Field(None, examples=["0912345678"],
+                              description="Vietnamese mobile number, normalised to 0 and 9 "
+                                          "digits; required of whoever submits on the web")
+    email: str | None = Field(None, examples=["an.nguyen@example.vn"],
+                              description="e-mail address, if given (notices to the citizen)")
 
     @model_validator(mode="after")
     def _has_identity_document(self) -> Person:
@@ -72,49 +89,74 @@ class Person(_Part):
 
 
 class Place(_Part):
-    ward_code: WardCode
-    address: str = Field("", examples=["12 Hàng Bạc"])
+    ward_code: WardCode = Field(description="the ward or commune: official 5-digit code "
+                                            "(2025 units)", examples=["00070"])
+    address: str = Field("", examples=["12 Hàng Bạc"],
+                         description="house number and street within the ward; may be empty")
 
 
 class Residence(_Part):
-    permanent: Place
-    temporary: Place | None = None
-    current: Place
+    permanent: Place = Field(description="permanent residence (thường trú)")
+    temporary: Place | None = Field(None, description="temporary residence (tạm trú), if any")
+    current: Place = Field(description="where the person lives now (nơi ở hiện tại): the "
+                                       "ward alerted about them")
 
 
 class Transport(_Part):
-    mode: TransportMode
+    mode: TransportMode = Field(description="how the person travels", examples=["car"])
     number: str | None = Field(None, description="plate, flight or train number",
                                examples=["29A-123.45"])
-    seat: str | None = None
+    seat: str | None = Field(None, description="seat, for a plane, train, bus or ship "
+                                               "(fellow passengers are found by it)",
+                             examples=["12A"])
 
 
 class Trip(_Part):
-    origin_ward: WardCode
-    destination_ward: WardCode
-    departure_date: date
-    transport: Transport
+    origin_ward: WardCode = Field(description="the ward the trip starts from (notified: "
+                                              "departing)", examples=["00070"])
+    destination_ward: WardCode = Field(description="the ward the trip goes to (notified: "
+                                                   "arriving)", examples=["26506"])
+    departure_date: date = Field(description="day of departure, a Viet Nam calendar date",
+                                 examples=["2026-12-08"])
+    transport: Transport = Field(description="the means of transport")
 
 
 class Health(_Part):
-    symptoms: list[Symptom] = Field(default_factory=list)
-    exposures: list[Exposure] = Field(default_factory=list)
-    vaccination_doses: int = Field(0, ge=0, le=10)
-    last_dose_date: date | None = None
+    symptoms: list[Symptom] = Field(default_factory=list, examples=[["fever", "cough"]],
+                                    description="symptoms in the last 14 days; empty: none")
+    exposures: list[Exposure] = Field(default_factory=list, examples=[["close_contact"]],
+                                      description="exposures in the last 14 days; empty: none")
+    vaccination_doses: int = Field(0, ge=0, le=10, examples=[3],
+                                   description="COVID-19 vaccine doses received")
+    last_dose_date: date | None = Field(None, examples=["2026-06-01"],
+                                        description="day of the latest dose, if known")
 
 
 class DeclarationSubmitted(EventPayload):
     TYPE: ClassVar[str] = topics.DECLARATION_SUBMITTED
 
-    declaration_id: str
-    subject_id: SubjectId
-    channel: Channel
-    person: Person
-    residence: Residence
-    trip: Trip
-    health: Health
-    valid_until: datetime
-    entered_by: str | None = Field(None, description="officer id, for paper forms")
+    declaration_id: DeclarationId = Field(
+        description="the declaration, one per traveller of a form: a UUID (v7 when new; v5 "
+                    "derived from what was declared or from the idempotency key, so that a "
+                    "repeated submission gets the same id)")
+    subject_id: Subject = Field(description="the traveller's pseudonym (the Kafka key): "
+                                            "HMAC-SHA256 (hex) of their national ID, or of "
+                                            "nationality and passport for a foreigner")
+    channel: Channel = Field(description="how it came in: web (the citizen's form), paper "
+                                         "(an officer typed a paper form), import (a CSV file "
+                                         "or a flight's or ship's manifest); assisted is "
+                                         "reserved", examples=["web"])
+    person: Person = Field(description="the traveller")
+    residence: Residence = Field(description="the traveller's residences")
+    trip: Trip = Field(description="the trip declared")
+    health: Health = Field(description="the traveller's health declaration")
+    valid_until: datetime = Field(description="UTC moment the declaration expires: the start "
+                                              "of the departure day in Viet Nam plus the "
+                                              "validity (72 hours by default)",
+                                  examples=["2026-12-10T17:00:00Z"])
+    entered_by: str | None = Field(None, description="the officer's account, for a paper "
+                                                     "form or an import; none for the web",
+                                   examples=["canbo.noibai"])
 
 
 class VehicleType(StrEnum):
@@ -134,9 +176,9 @@ class CrewRole(StrEnum):
 
 
 class CrewMember(_Part):
-    declaration_id: str = Field(description="the crew member's own health declaration")
-    subject_id: SubjectId
-    role: CrewRole
+    declaration_id: DeclarationId = Field(description="the crew member's own health declaration")
+    subject_id: Subject
+    role: CrewRole = Field(description="the crew member's role on board", examples=["driver"])
 
 
 class VehicleDeclared(EventPayload):
@@ -144,19 +186,28 @@ class VehicleDeclared(EventPayload):
 
     TYPE: ClassVar[str] = topics.VEHICLE_DECLARED
 
-    vehicle_declaration_id: str
+    vehicle_declaration_id: str = Field(description="the vehicle declaration: a UUIDv7",
+                                        examples=[UUID_EXAMPLE])
     plate: str = Field(pattern=r"^[0-9]{2}[A-Z]{1,2}[0-9]{4,6}$", examples=["29C12345"],
-                       description="normalised: no dashes, dots or spaces")
-    vehicle_type: VehicleType
-    cargo: str = Field(examples=["rau quả tươi"])
+                       description="licence plate, normalised: no dashes, dots or spaces")
+    vehicle_type: VehicleType = Field(description="kind of vehicle",
+                                      examples=["refrigerated_truck"])
+    cargo: str = Field(examples=["rau quả tươi"], description="what it carries, as declared")
     permit_number: str = Field(examples=["GL-2025-000123"], description="green-lane permit")
-    origin_ward: WardCode
-    destination_ward: WardCode
+    origin_ward: WardCode = Field(description="the ward the vehicle leaves from",
+                                  examples=["00070"])
+    destination_ward: WardCode = Field(description="the ward it delivers to",
+                                       examples=["26506"])
     depot: Place = Field(description="where the vehicle leaves from (checked before departure)")
-    departure_date: date
-    valid_until: datetime
-    crew: list[CrewMember] = Field(min_length=1)
-    entered_by: str | None = Field(None, description="officer id, when an officer entered it")
+    departure_date: date = Field(description="day of departure, a Viet Nam calendar date",
+                                 examples=["2026-12-08"])
+    valid_until: datetime = Field(description="UTC moment the declaration expires, counted "
+                                              "like a traveller's",
+                                  examples=["2026-12-10T17:00:00Z"])
+    crew: list[CrewMember] = Field(min_length=1, description="everyone on board, each with "
+                                                            "their own health declaration")
+    entered_by: str | None = Field(None, description="officer account, when an officer "
+                                                     "entered it", examples=["canbo.noibai"])
 
 
 class PersonRevealed(EventPayload):
@@ -165,17 +216,23 @@ class PersonRevealed(EventPayload):
 
     TYPE: ClassVar[str] = topics.PERSON_REVEALED
 
-    reveal_id: str
-    subject_id: SubjectId
-    declaration_id: str = Field(description="the declaration whose details were shown")
-    who: str = Field(description="the staff account")
-    role: str = Field(examples=["ward_official"])
+    reveal_id: str = Field(description="this reveal: a UUIDv7", examples=[UUID_EXAMPLE])
+    subject_id: Subject = Field(description="the person revealed (their pseudonym)")
+    declaration_id: DeclarationId = Field(description="the declaration whose details were "
+                                                      "shown")
+    who: StaffAccount = Field(description="the staff account that saw them",
+                              examples=["phuong.vungtau"])
+    role: str = Field(examples=["ward_official"], description="the staff member's role: "
+                                                              "officer, ward_official, "
+                                                              "epidemiologist or admin")
     unit: str | None = Field(None, description="the staff member's unit, as the citizen sees it",
                              examples=["UBND phường Vũng Tàu"])
-    purpose: str = Field(min_length=3, description="why, as the staff member stated it")
+    purpose: str = Field(min_length=3, description="why, as the staff member stated it",
+                         examples=["gọi điện hỏi thăm người đến từ vùng đỏ"])
     grounds: str = Field(description="what allowed it: the ward notified, the case or "
                          "quarantine, the scan", examples=["ward 26506: arriving"])
-    at: datetime
+    at: datetime = Field(description="UTC moment the details were shown",
+                         examples=[MOMENT_EXAMPLE])
 
 
 class ArrivalRegistered(EventPayload):
@@ -185,19 +242,29 @@ class ArrivalRegistered(EventPayload):
 
     TYPE: ClassVar[str] = topics.ARRIVAL_REGISTERED
 
-    arrival_id: str = Field(description="one per passenger of one manifest")
-    declaration_id: str = Field(description="the declaration the manifest row became")
-    subject_id: SubjectId
-    national_id: NationalId | None = Field(None, description="a Vietnamese passenger's")
-    passport: str | None = Field(None, pattern=r"^[A-Z0-9]{5,20}$", examples=["M12345678"])
+    arrival_id: str = Field(description="one per passenger of one manifest: 32 hex digits "
+                                        "derived from the flight or ship, the day and the "
+                                        "passenger", examples=["3f9a0c2e4b6d8f1a3c5e7b9d0f2a4c6e"])
+    declaration_id: DeclarationId = Field(description="the declaration the manifest row became")
+    subject_id: Subject = Field(description="the passenger's pseudonym")
+    national_id: NationalId | None = Field(None, description="a Vietnamese passenger's CCCD or "
+                                                             "CMND", examples=["001085012345"])
+    passport: str | None = Field(None, pattern=r"^[A-Z0-9]{5,20}$", examples=["M12345678"],
+                                 description="passport number (upper case, no spaces or dashes)")
     nationality: str = Field(examples=["KR"], description="ISO 3166-1 alpha-2")
-    full_name: str
-    date_of_birth: date
-    gender: Gender
+    full_name: str = Field(description="name as on the manifest", examples=["KIM MIN JUN"])
+    date_of_birth: date = Field(description="date of birth", examples=["1990-05-01"])
+    gender: Gender = Field(description="as on the manifest", examples=["male"])
     country_of_departure: str = Field(pattern=r"^[A-Z]{2}$", examples=["KR"],
-                                      description="ISO 3166-1 alpha-2")
-    port_of_departure: str | None = Field(None, max_length=60, examples=["ICN"])
-    arrival_date: date
-    transport: Transport
-    entry_ward: WardCode = Field(description="the point of entry's ward")
-    destination_ward: WardCode | None = None
+                                      description="ISO 3166-1 alpha-2 of the country the "
+                                                  "flight or ship left (marked countries "
+                                                  "lead to quarantine)")
+    port_of_departure: str | None = Field(None, max_length=60, examples=["ICN"],
+                                          description="airport or port it left, if known")
+    arrival_date: date = Field(description="day of arrival, a Viet Nam calendar date",
+                               examples=["2026-11-27"])
+    transport: Transport = Field(description="the flight or ship (number and seat)")
+    entry_ward: WardCode = Field(description="the point of entry's ward", examples=["00070"])
+    destination_ward: WardCode | None = Field(None, description="the ward the passenger goes "
+                                                                "to, if declared",
+                                              examples=["26506"])

@@ -4,7 +4,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from libs.runtime.settings import ServiceSettings
-from services.ward_notification.webhook_rules import host_key
+from services.ward_notification.domain.webhooks import host_key
 
 
 class Settings(ServiceSettings):
@@ -59,5 +59,5 @@ class Settings(ServiceSettings):
 
     @property
     def webhook_allowed(self) -> frozenset[str]:
-        """The allow-listed hosts, as webhook_rules.host_key writes them."""
+        """The allow-listed hosts, as domain/webhooks.host_key writes them."""
         return frozenset(host_key(h) for h in self.webhook_allowed_hosts.split(",") if h.strip())

@@ -9,7 +9,7 @@ import pytest
 
 from libs.contracts.events.notification import NotifyReason
 from libs.contracts.vietnam_time import vn_day
-from services.ward_notification.domain import (
+from services.ward_notification.domain.notifications import (
     AlertCause,
     days_between,
     feed_bucket,
@@ -17,11 +17,11 @@ from services.ward_notification.domain import (
     from_dependent,
     notification_id,
     view_of,
-    ward_day,
     ward_notified,
 )
-from services.ward_notification.feed import resume_bucket
+from services.ward_notification.service.feed import resume_bucket
 from services.ward_notification.settings import Settings
+from services.ward_notification.store.notifications import ward_day
 from tests.support.notification_kit import BEN_THANH, declaration, passage, rejection
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 

@@ -1,5 +1,5 @@
 """Webhook rules: signatures, backoff, what a subscription URL and the addresses it
-reaches may be. Pure (the resolving and connecting is webhook_addresses.py's).
+reaches may be. Pure (the resolving and connecting is service/webhook_addresses.py's).
 
 The receiver checks `X-Khaibao-Signature: sha256=<hex>` =
 HMAC-SHA256(secret, "<X-Khaibao-Timestamp>.<raw body>"); binding the timestamp

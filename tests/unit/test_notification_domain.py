@@ -10,7 +10,6 @@ import pytest
 from libs.contracts.events.notification import NotifyReason
 from libs.contracts.vietnam_time import vn_day
 from services.ward_notification.domain.notifications import (
-    AlertCause,
     days_between,
     feed_bucket,
     from_declaration,
@@ -19,6 +18,7 @@ from services.ward_notification.domain.notifications import (
     view_of,
     ward_notified,
 )
+from services.ward_notification.domain.records import AlertCause
 from services.ward_notification.service.feed import resume_bucket
 from services.ward_notification.settings import Settings
 from services.ward_notification.store.notifications import ward_day

@@ -13,7 +13,7 @@ at-least-once: a client drops repeats by notification id.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
 from libs.contracts.envelope import utcnow
@@ -59,7 +59,7 @@ class Feed:
         self.settings = settings
 
     async def stream(self, wards: list[str], last_event_id: str | None
-                     ) -> AsyncIterator[Ready | Announced]:
+                     ) -> AsyncGenerator[Ready | Announced, None]:
         s = self.settings
         loop = asyncio.get_running_loop()
         closes_at = loop.time() + s.feed_max_connection_s

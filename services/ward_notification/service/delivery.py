@@ -6,7 +6,7 @@ timeout, refused connection) is logged and retried after base·2^(n-1)
 seconds (capped); after `webhook_max_attempts` the delivery is given up;
 after `webhook_disable_after` consecutive failures the subscription is
 disabled and its waiting deliveries are paused until an official re-enables it.
-Every connection goes through webhook_addresses.GuardedTransport: an address that is not
+Every connection goes through service/webhook_addresses.GuardedTransport: an address that is not
 public (loopback, private, link-local …) is refused at connect time, whatever the host
 resolved to when it was registered, and the attempt is logged as failed with an error
 starting `address_refused` (no request is sent). The client reads no proxy settings from

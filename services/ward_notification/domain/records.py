@@ -59,21 +59,6 @@ class StoredNotification(BaseModel):
     acknowledged_by: str | None = None
 
 
-class WebhookPayload(BaseModel):
-    """The JSON a ward's system receives."""
-
-    type: str = "ward.notified"
-    delivery_id: str
-    webhook_id: str
-    notification: StoredNotification
-
-
-def webhook_body(notification: StoredNotification, delivery_id: str, webhook_id: str) -> str:
-    """Fixed per delivery, so retries send the same bytes."""
-    return WebhookPayload(delivery_id=delivery_id, webhook_id=webhook_id,
-                          notification=notification).model_dump_json()
-
-
 @dataclass(frozen=True)
 class ParkedEvent:
     """An event waiting for its declaration."""

@@ -23,10 +23,8 @@ from services.ward_notification.domain.errors import (
 )
 from services.ward_notification.domain.notifications import PRODUCER
 from services.ward_notification.domain.records import Followup, FollowupCounts
-from services.ward_notification.service.ports import Followups, Outbox
+from services.ward_notification.service.ports import Followups, Outbox, Visible
 from services.ward_notification.settings import Settings
-
-Visible = Callable[[str], bool]  # may the caller act on this ward?
 
 
 class FollowupDesk:

@@ -5,7 +5,6 @@ is "not found", its existence is not the caller's business."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from libs.contracts.envelope import utcnow
@@ -18,9 +17,7 @@ from services.ward_notification.domain.notifications import (
     encode_cursor,
 )
 from services.ward_notification.domain.records import DayCount, StoredNotification
-from services.ward_notification.service.ports import Notifications
-
-Visible = Callable[[str], bool]  # may the caller see this ward's items?
+from services.ward_notification.service.ports import Notifications, Visible
 
 
 class Inbox:

@@ -22,12 +22,8 @@ from services.ward_notification.domain.notifications import (
     from_dependent,
     view_of,
 )
-from services.ward_notification.domain.records import (
-    DependentEvent,
-    NewDelivery,
-    Webhook,
-    webhook_body,
-)
+from services.ward_notification.domain.records import DependentEvent, NewDelivery, Webhook
+from services.ward_notification.domain.webhooks import webhook_body
 from services.ward_notification.service.ports import Notifications, Outbox, Webhooks
 from services.ward_notification.settings import Settings
 

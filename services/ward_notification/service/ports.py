@@ -3,6 +3,7 @@ PyMongo, tests/support/fakes/ward.py in memory (so the service tier has unit tes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -24,6 +25,10 @@ from services.ward_notification.domain.records import (
     Webhook,
     ZoneChange,
 )
+
+# The caller's ward check (`Principal.may_see`), handed in by a route: what is of a ward
+# the caller may not see is "not found" (or refused) by the use case.
+Visible = Callable[[str], bool]
 
 
 class Notifications(Protocol):

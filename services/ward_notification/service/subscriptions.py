@@ -16,11 +16,9 @@ from services.ward_notification.domain.errors import (
     WebhookNotFound,
 )
 from services.ward_notification.domain.records import Delivery, DeliveryState, Webhook
-from services.ward_notification.service.ports import Webhooks
+from services.ward_notification.service.ports import Visible, Webhooks
 from services.ward_notification.service.webhook_addresses import Resolver, destination_problem
 from services.ward_notification.settings import Settings
-
-Visible = Callable[[str], bool]
 
 
 class Subscriptions:

@@ -4,7 +4,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from libs.runtime.settings import ServiceSettings
-from services.ward_notification.webhook_rules import host_key
+from services.ward_notification.domain.webhooks import host_key
 
 
 class Settings(ServiceSettings):
@@ -18,7 +18,7 @@ class Settings(ServiceSettings):
     arrivals_window_days: int = Field(14, ge=1, le=28, description="'recent arrivals' window")
     arrivals_cache_s: float = Field(30.0, ge=0, description="the public count is cached this long")
 
-    # Live feed: notifications are announced into (ward, time bucket) documents; see feed.py.
+    # Live feed: notifications are announced into (ward, time bucket) documents; see service/feed.py.
     feed_bucket_s: int = Field(5, ge=1, le=300)
     feed_lookback_buckets: int = Field(3, ge=1, le=60, description="how late an announce may land")
     feed_poll_s: float = Field(1.0, gt=0)
@@ -59,5 +59,5 @@ class Settings(ServiceSettings):
 
     @property
     def webhook_allowed(self) -> frozenset[str]:
-        """The allow-listed hosts, as webhook_rules.host_key writes them."""
+        """The allow-listed hosts, as domain/webhooks.host_key writes them."""
         return frozenset(host_key(h) for h in self.webhook_allowed_hosts.split(",") if h.strip())

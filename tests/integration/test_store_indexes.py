@@ -34,10 +34,10 @@ from services.declaration.store import DeclarationStore
 from services.declaration.store_reveals import RevealStore
 from services.movement_trace.store_cases import CaseStore
 from services.movement_trace.views import View
-from services.ward_notification.store import NotificationStore
-from services.ward_notification.store_followups import FollowupStore
-from services.ward_notification.store_webhooks import WebhookStore
-from services.ward_notification.store_zones import ZoneStore
+from services.ward_notification.store.followups import FollowupStore
+from services.ward_notification.store.notifications import NotificationStore
+from services.ward_notification.store.webhooks import WebhookStore
+from services.ward_notification.store.zones import ZoneStore
 from tests.conftest import ServerSlice
 
 WARDS = ["79-26734", "79-26737"]

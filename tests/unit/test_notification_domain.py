@@ -9,19 +9,19 @@ import pytest
 
 from libs.contracts.events.notification import NotifyReason
 from libs.contracts.vietnam_time import vn_day
-from services.ward_notification.domain import (
-    AlertCause,
+from services.ward_notification.domain.notifications import (
     days_between,
     feed_bucket,
     from_declaration,
     from_dependent,
     notification_id,
     view_of,
-    ward_day,
     ward_notified,
 )
-from services.ward_notification.feed import resume_bucket
+from services.ward_notification.domain.records import AlertCause
+from services.ward_notification.service.feed import resume_bucket
 from services.ward_notification.settings import Settings
+from services.ward_notification.store.notifications import ward_day
 from tests.support.notification_kit import BEN_THANH, declaration, passage, rejection
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.ward_notification import webhook_rules, zone_rules
+from libs.contracts.events.notification import ZoneLevel
+from services.ward_notification.domain import webhooks as webhook_rules
+from services.ward_notification.domain import zones as zone_rules
+from services.ward_notification.domain.records import ZoneChange
 from services.ward_notification.settings import Settings
 
 NOW = datetime(2025, 10, 1, 12, 0, tzinfo=UTC)
@@ -53,22 +56,23 @@ def test_production_requires_https_webhooks() -> None:
         Settings(webhook_lease_s=1, webhook_timeout_s=5)
 
 
-def _change(level: int, hours: float, set_minutes: float = 0) -> dict[str, object]:
-    return {"level": level, "effective_at": NOW + timedelta(hours=hours),
-            "set_at": NOW + timedelta(minutes=set_minutes)}
+def _change(level: int, hours: float, set_minutes: float = 0) -> ZoneChange:
+    return ZoneChange(change_id=f"c-{level}-{hours}", ward_code="00070", level=ZoneLevel(level),
+                      effective_at=NOW + timedelta(hours=hours), set_by="admin",
+                      set_at=NOW + timedelta(minutes=set_minutes))
 
 
 def test_the_latest_effective_change_is_in_force() -> None:
     changes = [_change(2, -48), _change(3, -1), _change(4, 24)]
-    assert zone_rules.in_force(changes, NOW)["level"] == 3  # type: ignore[index]
-    assert zone_rules.upcoming(changes, NOW)["level"] == 4  # type: ignore[index]
+    assert zone_rules.in_force(changes, NOW).level == 3  # type: ignore[union-attr]
+    assert zone_rules.upcoming(changes, NOW).level == 4  # type: ignore[union-attr]
     assert zone_rules.in_force([_change(4, 1)], NOW) is None
-    assert [c["level"] for c in zone_rules.history(changes, 2)] == [4, 3]
+    assert [c.level for c in zone_rules.history(changes, 2)] == [4, 3]
 
 
 def test_at_the_same_effective_time_the_later_setting_wins() -> None:
     changes = [_change(4, -1, set_minutes=5), _change(2, -1, set_minutes=1)]
-    assert zone_rules.in_force(changes, NOW)["level"] == 4  # type: ignore[index]
+    assert zone_rules.in_force(changes, NOW).level == 4  # type: ignore[union-attr]
 
 
 def test_effective_times_need_an_offset_and_a_sane_range() -> None:

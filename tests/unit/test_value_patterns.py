@@ -34,7 +34,7 @@ from libs.contracts.values import (
 )
 from services.checkpoint.passage_models import Plate
 from services.declaration import form, rules
-from services.ward_notification import webhook_rules
+from services.ward_notification.domain import webhooks as webhook_rules
 
 
 def accepts(annotation: Any) -> Callable[[str], bool]:

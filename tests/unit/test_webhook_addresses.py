@@ -10,14 +10,13 @@ from ipaddress import ip_address
 import httpcore
 import pytest
 
-from services.ward_notification.settings import Settings
-from services.ward_notification.webhook_addresses import (
+from services.ward_notification.domain.webhooks import REFUSED, IPAddress, address_problem
+from services.ward_notification.service.webhook_addresses import (
     AddressRefused,
     GuardedBackend,
-    IPAddress,
     destination_problem,
 )
-from services.ward_notification.webhook_rules import REFUSED, address_problem
+from services.ward_notification.settings import Settings
 
 REFUSED_ADDRESSES = {
     "127.0.0.1": "loopback", "127.8.9.10": "loopback", "::1": "loopback",

@@ -26,7 +26,8 @@ from libs.contracts.vietnam_time import VN_TZ, vn_day
 from libs.runtime.mongo import SAFE_BULK, Document, insert_once
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import CHUNK, PUBLISHED, delete_ids, purge_by_day
-from services.ward_notification.followup_rules import Attempt, Quarantined
+from services.ward_notification.domain.followups import Attempt, Quarantined
+from services.ward_notification.domain.records import Followup
 
 
 class FollowupStore:
@@ -93,10 +94,6 @@ class FollowupStore:
                 Attempt(date.fromisoformat(doc["on"]), bool(doc["reached"])))
         return found
 
-    async def recorded(self, quarantine_id: str, on: date) -> list[Document]:
-        docs = await self.followups.find({"quarantine_id": quarantine_id}, WITHOUT_OUTBOX).to_list()
-        return sorted((d for d in docs if d["on"] == on.isoformat()), key=lambda d: d["at"])
-
     async def case_days(self, wards: list[str] | None) -> list[str]:
         query = {} if wards is None else {"ward_code": {"$in": wards}}
         return [d["day"] for d in await self.cases.find(query, {"day": 1}).to_list()]
@@ -132,8 +129,9 @@ class FollowupStore:
                 "followups": followups,
                 "cases": len(await purge_by_day(self.cases, "at", cutoff))}
 
-    async def followup(self, followup_id: str) -> Document | None:
-        return await self.followups.find_one({"_id": followup_id}, WITHOUT_OUTBOX)
+    async def followup(self, followup_id: str) -> Followup | None:
+        doc = await self.followups.find_one({"_id": followup_id}, WITHOUT_OUTBOX)
+        return Followup.model_validate({**doc, "followup_id": followup_id}) if doc else None
 
     async def _released_on(self, ids: list[str]) -> dict[str, date]:
         docs = await self._chunked(self.releases, "_id", ids, {"at": 1})

@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import Query
 
 from libs.contracts.values import WardCode
-from libs.runtime.auth import Principal, Role, require
+from libs.runtime.auth import Principal, Role
 from libs.runtime.errors import ApiError
+from services.ward_notification.domain.errors import WardForbidden
 
-WardOfficial = Annotated[Principal, require(Role.ward_official, Role.admin)]
-Admin = Annotated[Principal, require(Role.admin)]
 WardsQuery = Annotated[list[WardCode] | None, Query(
     alias="ward", max_length=20,
     description="ward codes (repeat the parameter); default: every ward of the token "
@@ -37,5 +36,9 @@ def wards_for(who: Principal, requested: list[str] | None) -> list[str]:
 def check_wards(who: Principal, wards: list[str]) -> None:
     denied = [ward for ward in wards if not who.may_see(ward)]
     if denied:
-        raise ApiError(403, "ward_forbidden", "Không có quyền với phường/xã này",
-                       "This token is not for that ward", {"ward": denied})
+        raise forbidden(WardForbidden(denied))
+
+
+def forbidden(error: WardForbidden) -> ApiError:
+    return ApiError(403, "ward_forbidden", "Không có quyền với phường/xã này",
+                    "This token is not for that ward", {"ward": error.wards})

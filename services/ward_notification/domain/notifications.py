@@ -8,10 +8,10 @@ here; the declaration view keeps only wards, dates and the subject id.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,14 +20,11 @@ from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityRejected
 from libs.contracts.events.notification import NotifyReason, WardNotified
-from services.ward_notification.wards import ward_label
+from libs.contracts.wards import ward_label
+from services.ward_notification.domain.errors import CursorInvalid, RangeInvalid, RangeTooLong
+from services.ward_notification.domain.records import AlertCause, DependentEvent, Detail
 
 PRODUCER = "ward-notification"
-
-
-class AlertCause(StrEnum):
-    identity_rejected = "identity_rejected"
-    checkpoint_refused = "checkpoint_refused"
 
 
 class DeclarationView(BaseModel):
@@ -56,7 +53,7 @@ class Notification(BaseModel):
     declaration_id: str
     reason: NotifyReason
     cause: AlertCause | None = None
-    detail: dict[str, Any]
+    detail: Detail
     fact_id: str = Field(description="natural key of the fact that caused it (passage, event)")
     source_event_id: str
     correlation_id: str | None = None
@@ -79,8 +76,9 @@ def view_of(event: Envelope[DeclarationSubmitted]) -> DeclarationView:
         exposures=[e.value for e in p.health.exposures])
 
 
-def _make(view: DeclarationView, event: Envelope[Any], ward: str, reason: NotifyReason,
-          detail: dict[str, Any], fact_id: str, cause: AlertCause | None = None) -> Notification:
+def _make(view: DeclarationView, event: Envelope[DeclarationSubmitted] | DependentEvent,
+          ward: str, reason: NotifyReason, detail: Detail, fact_id: str,
+          cause: AlertCause | None = None) -> Notification:
     return Notification(
         notification_id=notification_id(view.subject_id, view.declaration_id, ward, reason),
         ward_code=ward, subject_id=view.subject_id, declaration_id=view.declaration_id,
@@ -92,11 +90,11 @@ def from_declaration(view: DeclarationView, event: Envelope[DeclarationSubmitted
                      ) -> list[Notification]:
     """The destination expects an arrival, the origin sees a departure."""
     day = view.departure_date.isoformat()
-    transport = {"mode": view.transport_mode, "number": view.transport_number}
-    arriving = {"origin_ward": view.origin_ward, "origin_ward_name": ward_label(view.origin_ward),
+    transport: Detail = {"mode": view.transport_mode, "number": view.transport_number}
+    arriving: Detail = {"origin_ward": view.origin_ward, "origin_ward_name": ward_label(view.origin_ward),
                 "expected_date": day, "transport": transport, "symptoms": view.symptoms,
                 "exposures": view.exposures}
-    departing = {"destination_ward": view.destination_ward,
+    departing: Detail = {"destination_ward": view.destination_ward,
                  "destination_ward_name": ward_label(view.destination_ward),
                  "departure_date": day, "transport": transport}
     fact = view.declaration_id
@@ -104,17 +102,17 @@ def from_declaration(view: DeclarationView, event: Envelope[DeclarationSubmitted
             _make(view, event, view.origin_ward, NotifyReason.departing, departing, fact)]
 
 
-def _passage(p: CheckpointPassed) -> dict[str, Any]:
+def _passage(p: CheckpointPassed) -> Detail:
     return {"passage_id": p.passage_id, "checkpoint_id": p.checkpoint_id, "kind": p.kind.value,
             "checkpoint_ward": p.ward_code, "direction": p.direction.value,
             "at": p.at.astimezone(UTC).isoformat(), "vehicle_plate": p.vehicle_plate}
 
 
-def from_dependent(view: DeclarationView, event: Envelope[Any]) -> Notification:
+def from_dependent(view: DeclarationView, event: DependentEvent) -> Notification:
     """A checkpoint or identity event, once its declaration is known."""
     p = event.payload
     if isinstance(p, CheckpointRefused):
-        detail = {**_passage(p), "refusal_reason": p.reason.value}
+        detail: Detail = {**_passage(p), "refusal_reason": p.reason.value}
         return _make(view, event, view.current_ward, NotifyReason.alert, detail, p.passage_id,
                      AlertCause.checkpoint_refused)
     if isinstance(p, CheckpointPassed):
@@ -137,11 +135,7 @@ def ward_notified(n: Notification) -> Envelope[WardNotified]:
                          causation_id=n.source_event_id)
 
 
-# --- days and buckets: the equality keys that stand in for range queries on FerretDB ---
-
-def ward_day(ward_code: str, day: date) -> str:
-    return f"{ward_code}:{day.isoformat()}"
-
+# --- days and buckets ---
 
 def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -153,5 +147,34 @@ def feed_bucket(moment: datetime, bucket_s: int) -> int:
     return seconds - seconds % bucket_s
 
 
-def feed_key(ward_code: str, bucket: int) -> str:
-    return f"{ward_code}:{bucket}"
+
+# --- the inbox's day ranges ---
+
+MAX_DAYS = 31
+DEFAULT_DAYS = 7
+
+
+def day_range(first: date | None, last: date | None, today: date) -> list[date]:
+    """The local days asked for: `last` defaults to today, `first` to a week before it."""
+    last = last or today
+    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise RangeInvalid
+    if (last - first).days >= MAX_DAYS:
+        raise RangeTooLong(MAX_DAYS)
+    return days_between(first, last)
+
+
+# --- the inbox's paging cursor: (created_at, id) of the last notification of a page ---
+
+def encode_cursor(created_at: datetime, notification_id: str) -> str:
+    raw = json.dumps([created_at.isoformat(), notification_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(at), str(last_id)
+    except (ValueError, TypeError):
+        raise CursorInvalid(cursor) from None

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from libs.contracts.values import PlainText
-from services.ward_notification.feed import Feed
-from services.ward_notification.scope import WardOfficial, WardsQuery, wards_for
+from libs.runtime.auth import WardOfficial
+from services.ward_notification.api.models import NotificationOut
+from services.ward_notification.api.scope import WardsQuery, wards_for
+from services.ward_notification.service.feed import Announced, Feed, Ready
 
 
 def chosen_wards(who: WardOfficial, wards: WardsQuery = None) -> list[str]:
@@ -32,7 +34,14 @@ def build_router(feed: Feed) -> APIRouter:
 
         The first event is `ready`. Repeats are possible after a reconnect: drop them by id.
         """
-        async for event in feed.stream(wards, last_event_id):
-            yield event
+        async for item in feed.stream(wards, last_event_id):
+            yield _event(item)
 
     return router
+
+
+def _event(item: Ready | Announced) -> ServerSentEvent:
+    if isinstance(item, Ready):
+        return ServerSentEvent(event="ready", data={"wards": item.wards}, retry=2000)
+    return ServerSentEvent(event="notification", id=str(item.bucket),
+                           data=NotificationOut.of(item.notification).model_dump(mode="json"))

@@ -6,7 +6,7 @@ timeout, refused connection) is logged and retried after base·2^(n-1)
 seconds (capped); after `webhook_max_attempts` the delivery is given up;
 after `webhook_disable_after` consecutive failures the subscription is
 disabled and its waiting deliveries are paused until an official re-enables it.
-Every connection goes through webhook_addresses.GuardedTransport: an address that is not
+Every connection goes through service/webhook_addresses.GuardedTransport: an address that is not
 public (loopback, private, link-local …) is refused at connect time, whatever the host
 resolved to when it was registered, and the attempt is logged as failed with an error
 starting `address_refused` (no request is sent). The client reads no proxy settings from
@@ -19,18 +19,21 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import httpx
 
 from libs.contracts.envelope import utcnow
 from libs.runtime.logs import log_fields
-from libs.runtime.mongo import Document
-from services.ward_notification import webhook_rules as rules
+from services.ward_notification.domain import webhooks as rules
+from services.ward_notification.domain.records import PENDING, Delivery, DeliveryAttempt, Webhook
+from services.ward_notification.service.ports import Webhooks
+from services.ward_notification.service.webhook_addresses import (
+    GuardedTransport,
+    Resolver,
+    resolve,
+)
 from services.ward_notification.settings import Settings
-from services.ward_notification.store_webhooks import DELIVERED, FAILED, PENDING, WebhookStore
-from services.ward_notification.webhook_addresses import GuardedTransport, Resolver, resolve
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ def _honour_cancellation() -> None:
 
 
 class DeliveryWorker:
-    def __init__(self, store: WebhookStore, settings: Settings,
+    def __init__(self, store: Webhooks, settings: Settings,
                  resolver: Resolver = resolve) -> None:
         self.store = store
         self.settings = settings
@@ -91,73 +94,63 @@ class DeliveryWorker:
 
     async def _attempt(self, client: httpx.AsyncClient, delivery_id: str) -> None:
         delivery = await self.store.delivery(delivery_id)
-        hook = await self.store.get(delivery["webhook_id"]) if delivery else None
-        if delivery is None or delivery["state"] != PENDING or hook is None:
+        hook = await self.store.get(delivery.webhook_id) if delivery else None
+        if delivery is None or delivery.state != PENDING or hook is None:
             await self.store.dequeue(delivery_id)
             return
-        if not hook["enabled"]:
-            await self.store.pause_all(hook["_id"])
+        if not hook.enabled:
+            await self.store.pause_all(hook.id)
             return
-        outcome = await self._send(client, hook, delivery)
-        if outcome["ok"]:
-            await self._succeeded(delivery, outcome)
+        attempt = await self._send(client, hook, delivery)
+        if attempt.ok:
+            await self._succeeded(delivery, attempt)
         else:
-            await self._failed(hook, delivery, outcome)
+            await self._failed(hook, delivery, attempt)
 
-    async def _send(self, client: httpx.AsyncClient, hook: Document,
-                    delivery: Document) -> dict[str, Any]:
-        body = delivery["body"].encode()
+    async def _send(self, client: httpx.AsyncClient, hook: Webhook,
+                    delivery: Delivery) -> DeliveryAttempt:
+        body = delivery.body.encode()
         timestamp = int(time.time())
         headers = {"content-type": "application/json", "user-agent": "khaibao-ward-notification",
-                   rules.EVENT_HEADER: "ward.notified", rules.DELIVERY_HEADER: delivery["_id"],
-                   rules.ATTEMPT_HEADER: str(delivery["attempts"] + 1),
+                   rules.EVENT_HEADER: "ward.notified", rules.DELIVERY_HEADER: delivery.id,
+                   rules.ATTEMPT_HEADER: str(delivery.attempts + 1),
                    rules.TIMESTAMP_HEADER: str(timestamp),
-                   rules.SIGNATURE_HEADER: rules.signature(hook["secret"], timestamp, body)}
+                   rules.SIGNATURE_HEADER: rules.signature(hook.secret, timestamp, body)}
         started = time.perf_counter()
         status, error = None, None
         try:
-            response = await client.post(hook["url"], content=body, headers=headers)
+            response = await client.post(hook.url, content=body, headers=headers)
             status = response.status_code
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             refused = str(exc).startswith(rules.REFUSED)
             error = (str(exc) if refused else f"{type(exc).__name__}: {exc}")[:500]
             if refused:
                 log.warning("webhook delivery refused", extra=log_fields(
-                    webhook=hook["_id"], delivery=delivery["_id"], error=error))
-        return {"at": utcnow(), "status": status, "error": error,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-                "ok": status is not None and 200 <= status < 300}
+                    webhook=hook.id, delivery=delivery.id, error=error))
+        return DeliveryAttempt(at=utcnow(), status=status, error=error,
+                               ms=round((time.perf_counter() - started) * 1000, 1))
 
-    async def _succeeded(self, delivery: Document, outcome: dict[str, Any]) -> None:
-        now: datetime = outcome["at"]
-        latency = (now - delivery["notified_at"]).total_seconds() * 1000
-        await self.store.attempted(delivery["_id"], _entry(outcome), {
-            "state": DELIVERED, "delivered_at": now, "latency_ms": round(latency, 1),
-            "last_status": outcome["status"]})
-        await self.store.record_outcome(delivery["webhook_id"], ok=True, now=now)
-        await self.store.dequeue(delivery["_id"])
+    async def _succeeded(self, delivery: Delivery, attempt: DeliveryAttempt) -> None:
+        latency = (attempt.at - delivery.notified_at).total_seconds() * 1000
+        await self.store.delivered(delivery.id, attempt, round(latency, 1))
+        await self.store.record_outcome(delivery.webhook_id, ok=True, now=attempt.at)
+        await self.store.dequeue(delivery.id)
 
-    async def _failed(self, hook: Document, delivery: Document, outcome: dict[str, Any]) -> None:
-        now: datetime = outcome["at"]
-        attempts = delivery["attempts"] + 1
+    async def _failed(self, hook: Webhook, delivery: Delivery, attempt: DeliveryAttempt) -> None:
+        now = attempt.at
+        attempts = delivery.attempts + 1
         gave_up = attempts >= self.settings.webhook_max_attempts
-        fields: Document = {"last_status": outcome["status"], "last_error": outcome["error"]}
-        await self.store.attempted(delivery["_id"], _entry(outcome),
-                                   {**fields, "state": FAILED} if gave_up else fields)
-        updated = await self.store.record_outcome(hook["_id"], ok=False, now=now)
-        failures = updated["consecutive_failures"] if updated else 0
-        if updated and updated["enabled"] and failures >= self.settings.webhook_disable_after:
-            await self.store.set_enabled(hook["_id"], False, now,
+        await self.store.failed(delivery.id, attempt, gave_up)
+        updated = await self.store.record_outcome(hook.id, ok=False, now=now)
+        failures = updated.consecutive_failures if updated else 0
+        if updated and updated.enabled and failures >= self.settings.webhook_disable_after:
+            await self.store.set_enabled(hook.id, False, now,
                                          f"{failures} consecutive failed deliveries")
-            await self.store.pause_all(hook["_id"])
-            log.warning("webhook disabled", extra=log_fields(webhook=hook["_id"], failures=failures))
+            await self.store.pause_all(hook.id)
+            log.warning("webhook disabled", extra=log_fields(webhook=hook.id, failures=failures))
         elif gave_up:
-            await self.store.dequeue(delivery["_id"])
+            await self.store.dequeue(delivery.id)
         else:
             wait = rules.backoff_s(attempts, self.settings.webhook_backoff_base_s,
                                    self.settings.webhook_backoff_max_s)
-            await self.store.retry_at(delivery["_id"], now + timedelta(seconds=wait))
-
-
-def _entry(outcome: dict[str, Any]) -> Document:
-    return {k: outcome[k] for k in ("at", "status", "error", "ms")}
+            await self.store.retry_at(delivery.id, now + timedelta(seconds=wait))

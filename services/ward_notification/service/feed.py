@@ -13,15 +13,29 @@ at-least-once: a client drops repeats by notification id.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-from fastapi.sse import ServerSentEvent
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 
 from libs.contracts.envelope import utcnow
-from services.ward_notification.domain import feed_bucket
-from services.ward_notification.schemas import NotificationOut
+from services.ward_notification.domain.notifications import feed_bucket
+from services.ward_notification.domain.records import StoredNotification
+from services.ward_notification.service.ports import Notifications
 from services.ward_notification.settings import Settings
-from services.ward_notification.store import NotificationStore
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The stream's first item: which wards it follows."""
+
+    wards: list[str]
+
+
+@dataclass(frozen=True)
+class Announced:
+    """A notification announced in `bucket` (the SSE id a reconnect resumes from)."""
+
+    bucket: int
+    notification: StoredNotification
 
 
 def _honour_cancellation() -> None:
@@ -40,18 +54,18 @@ def resume_bucket(last_event_id: str | None, now_bucket: int, settings: Settings
 
 
 class Feed:
-    def __init__(self, store: NotificationStore, settings: Settings) -> None:
+    def __init__(self, store: Notifications, settings: Settings) -> None:
         self.store = store
         self.settings = settings
 
     async def stream(self, wards: list[str], last_event_id: str | None
-                     ) -> AsyncIterator[ServerSentEvent]:
+                     ) -> AsyncGenerator[Ready | Announced, None]:
         s = self.settings
         loop = asyncio.get_running_loop()
         closes_at = loop.time() + s.feed_max_connection_s
         start = resume_bucket(last_event_id, feed_bucket(utcnow(), s.feed_bucket_s), s)
         sent: dict[int, set[str]] = {}
-        yield ServerSentEvent(event="ready", data={"wards": wards}, retry=2000)
+        yield Ready(wards)
         while loop.time() < closes_at:
             _honour_cancellation()
             now_bucket = feed_bucket(utcnow(), s.feed_bucket_s)
@@ -63,13 +77,12 @@ class Feed:
             await asyncio.sleep(s.feed_poll_s)
 
     async def _bucket_events(self, wards: list[str], bucket: int, sent: set[str]
-                             ) -> AsyncIterator[ServerSentEvent]:
+                             ) -> AsyncIterator[Announced]:
         for ward in wards:
             for notification_id in await self.store.bucket(ward, bucket):
                 if notification_id in sent:
                     continue
-                doc = await self.store.get(notification_id)
+                stored = await self.store.get(notification_id)
                 sent.add(notification_id)
-                if doc is not None:  # purged meanwhile
-                    yield ServerSentEvent(event="notification", id=str(bucket),
-                                          data=NotificationOut.of(doc).model_dump(mode="json"))
+                if stored is not None:  # purged meanwhile
+                    yield Announced(bucket, stored)

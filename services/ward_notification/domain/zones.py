@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from libs.contracts.events.notification import ZoneLevel
+from services.ward_notification.domain.records import ZoneChange
 
 LEVEL_NAMES_VI = {ZoneLevel.green: "Vùng xanh", ZoneLevel.yellow: "Vùng vàng",
                   ZoneLevel.orange: "Vùng cam", ZoneLevel.red: "Vùng đỏ"}
@@ -15,24 +15,24 @@ MAX_SCHEDULE_AHEAD = timedelta(days=366)
 MAX_BACKDATE = timedelta(days=366)
 
 
-def _order(change: dict[str, Any]) -> tuple[datetime, datetime]:
+def _order(change: ZoneChange) -> tuple[datetime, datetime]:
     # Two changes effective at the same moment: the one set later wins.
-    return change["effective_at"], change["set_at"]
+    return change.effective_at, change.set_at
 
 
-def in_force(changes: list[dict[str, Any]], now: datetime) -> dict[str, Any] | None:
+def in_force(changes: list[ZoneChange], now: datetime) -> ZoneChange | None:
     """The change in force at `now`: the latest effective one, or None."""
-    effective = [c for c in changes if c["effective_at"] <= now]
+    effective = [c for c in changes if c.effective_at <= now]
     return max(effective, key=_order) if effective else None
 
 
-def upcoming(changes: list[dict[str, Any]], now: datetime) -> dict[str, Any] | None:
+def upcoming(changes: list[ZoneChange], now: datetime) -> ZoneChange | None:
     """The next scheduled change, if one is set for later."""
-    later = [c for c in changes if c["effective_at"] > now]
+    later = [c for c in changes if c.effective_at > now]
     return min(later, key=_order) if later else None
 
 
-def history(changes: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+def history(changes: list[ZoneChange], limit: int) -> list[ZoneChange]:
     return sorted(changes, key=_order, reverse=True)[:limit]
 
 

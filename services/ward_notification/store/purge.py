@@ -8,9 +8,9 @@ from libs.contracts.envelope import utcnow
 from libs.runtime.http import Hook
 from libs.runtime.jobs import every
 from services.ward_notification.settings import Settings
-from services.ward_notification.store import NotificationStore
-from services.ward_notification.store_followups import FollowupStore
-from services.ward_notification.store_webhooks import WebhookStore
+from services.ward_notification.store.followups import FollowupStore
+from services.ward_notification.store.notifications import NotificationStore
+from services.ward_notification.store.webhooks import WebhookStore
 
 
 async def purge_once(store: NotificationStore, webhooks: WebhookStore,

@@ -7,25 +7,42 @@ the time (the live feed) are `_id` lookups; the inbox uses equality on
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import cast
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from libs.contracts.envelope import Envelope
+from libs.contracts.envelope import parse_event
 from libs.contracts.events.notification import NotifyReason
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document, bulk_write_chunked, insert_new, insert_once
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import PUBLISHED, day_of, purge_by_day
-from services.ward_notification.domain import (
+from services.ward_notification.domain.notifications import (
     DeclarationView,
     Notification,
-    feed_key,
-    ward_day,
     ward_notified,
 )
+from services.ward_notification.domain.records import (
+    DayGroup,
+    DependentEvent,
+    ParkedEvent,
+    StoredNotification,
+)
+
+# --- the equality keys that stand in for range queries on FerretDB ---
+
+def ward_day(ward_code: str, day: date) -> str:
+    return f"{ward_code}:{day.isoformat()}"
+
+
+def feed_key(ward_code: str, bucket: int) -> str:
+    return f"{ward_code}:{bucket}"
+
+
+def _notification(doc: Document) -> StoredNotification:
+    return StoredNotification.model_validate({**doc, "id": doc["_id"]})
 
 
 def notification_document(n: Notification, now: datetime) -> Document:
@@ -76,18 +93,21 @@ class NotificationStore:
         doc = await self.views.find_one({"_id": declaration_id})
         return DeclarationView.model_validate(doc) if doc else None
 
-    async def park(self, event: Envelope[Any], now: datetime) -> None:
+    async def park(self, event: DependentEvent, now: datetime) -> None:
         await insert_once(self.parked, {
             "_id": event.event_id, "declaration_id": event.payload.declaration_id,
             "type": event.type, "value": event.model_dump_json(), "parked_at": now,
             "day": day_of(now)})
 
-    async def parked_for(self, declaration_ids: list[str]) -> list[Document]:
+    async def parked_for(self, declaration_ids: list[str]) -> list[ParkedEvent]:
         # Not an `_id` filter: FerretDB v1 reads the collection, which holds only the few
         # events still waiting for their declaration; once per batch of declarations.
         # In the order they were parked: a notification's facts keep their arrival order.
-        return await self.parked.find({"declaration_id": {"$in": declaration_ids}}).sort(
+        docs = await self.parked.find({"declaration_id": {"$in": declaration_ids}}).sort(
             [("parked_at", 1), ("_id", 1)]).to_list()
+        return [ParkedEvent(event_id=d["_id"], declaration_id=d["declaration_id"],
+                            event=cast(DependentEvent, parse_event(d["value"])))
+                for d in docs]
 
     async def unpark(self, event_id: str) -> None:
         await self.parked.delete_one({"_id": event_id})
@@ -117,22 +137,30 @@ class NotificationStore:
                 "facts": {"fact_id": n.fact_id, "at": now, "detail": n.detail}}})
             pushed += 1
 
-    async def get(self, notification_id: str) -> Document | None:
-        return await self.notifications.find_one({"_id": notification_id}, WITHOUT_OUTBOX)
+    async def get(self, notification_id: str) -> StoredNotification | None:
+        doc = await self.notifications.find_one({"_id": notification_id}, WITHOUT_OUTBOX)
+        return _notification(doc) if doc else None
 
-    async def many(self, ids: list[str]) -> list[Document]:
-        return await self.notifications.find({"_id": {"$in": ids}}, WITHOUT_OUTBOX).to_list()
+    async def many(self, ids: list[str]) -> list[StoredNotification]:
+        docs = await self.notifications.find({"_id": {"$in": ids}}, WITHOUT_OUTBOX).to_list()
+        return [_notification(d) for d in docs]
 
-    async def page(self, keys: list[str], filters: Document, after: tuple[datetime, str] | None,
-                   limit: int) -> list[Document]:
-        query: Document = {"ward_day": {"$in": keys}, **filters}
+    async def page(self, wards: list[str], days: list[date], unread: bool | None,
+                   reason: NotifyReason | None, after: tuple[datetime, str] | None,
+                   limit: int) -> list[StoredNotification]:
+        """Newest first, after the (created_at, id) of the last one of the previous page."""
+        query: Document = {"ward_day": {"$in": [ward_day(w, d) for w in wards for d in days]}}
+        if unread is not None:
+            query["read"] = not unread
+        if reason is not None:
+            query["reason"] = reason.value
         if after is not None:
             at, last_id = after
             query["$or"] = [{"created_at": {"$lt": at}},
                             {"created_at": at, "_id": {"$lt": last_id}}]
         cursor = self.notifications.find(query, WITHOUT_OUTBOX).sort(
             [("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
-        return await cursor.to_list()
+        return [_notification(d) for d in await cursor.to_list()]
 
     async def acknowledge(self, ids: list[str], by: str, now: datetime) -> int:
         result = await self.notifications.update_many(
@@ -140,18 +168,23 @@ class NotificationStore:
             {"$set": {"read": True, "acknowledged_at": now, "acknowledged_by": by}})
         return result.modified_count
 
-    async def counts(self, keys: list[str]) -> list[Document]:
+    async def counts(self, wards: list[str], days: list[date]) -> list[DayGroup]:
         # FerretDB's $group knows only $sum and $count: enough for these counts.
+        keys = [ward_day(w, d) for w in wards for d in days]
         pipeline: list[Document] = [
             {"$match": {"ward_day": {"$in": keys}}},
             {"$group": {"_id": {"ward_day": "$ward_day", "reason": "$reason", "read": "$read"},
                         "n": {"$sum": 1}}}]
-        return await (await self.notifications.aggregate(pipeline)).to_list()
+        groups = await (await self.notifications.aggregate(pipeline)).to_list()
+        return [DayGroup(ward_code=g["_id"]["ward_day"].partition(":")[0],
+                         day=g["_id"]["ward_day"].partition(":")[2], reason=g["_id"]["reason"],
+                         read=bool(g["_id"]["read"]), count=g["n"]) for g in groups]
 
-    async def arrivals(self, keys: list[str]) -> int:
-        """Arrivals declared on these ward-days."""
+    async def arrivals(self, ward_code: str, days: list[date]) -> int:
+        """Arrivals declared for this ward on these days."""
         return await self.notifications.count_documents(
-            {"ward_day": {"$in": keys}, "reason": NotifyReason.arriving.value})
+            {"ward_day": {"$in": [ward_day(ward_code, d) for d in days]},
+             "reason": NotifyReason.arriving.value})
 
     # --- the live feed: one small document per (ward, time bucket) ---
 

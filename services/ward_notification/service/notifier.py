@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from libs.contracts.envelope import Envelope, parse_event, utcnow
+from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.declaration import DeclarationSubmitted
-from libs.runtime.mongo import Document
-from services.ward_notification.domain import (
+from services.ward_notification.domain.notifications import (
     DeclarationView,
     Notification,
     feed_bucket,
@@ -24,20 +22,20 @@ from services.ward_notification.domain import (
     from_dependent,
     view_of,
 )
-from services.ward_notification.schemas import webhook_body
+from services.ward_notification.domain.records import DependentEvent, NewDelivery, Webhook
+from services.ward_notification.domain.webhooks import webhook_body
+from services.ward_notification.service.ports import Notifications, Outbox, Webhooks
 from services.ward_notification.settings import Settings
-from services.ward_notification.store import NotificationStore
-from services.ward_notification.store_webhooks import WebhookStore
 
 
 class Notifier:
-    def __init__(self, store: NotificationStore, webhooks: WebhookStore, settings: Settings,
-                 wake: Callable[[], None], published: Callable[..., None]) -> None:
+    def __init__(self, store: Notifications, webhooks: Webhooks, settings: Settings,
+                 wake: Callable[[], None], outbox: Outbox) -> None:
         self.store = store
         self.webhooks = webhooks
         self.settings = settings
         self.wake = wake  # the webhook worker: deliveries may be waiting
-        self.published = published  # the outbox relay, told which notification to publish
+        self.outbox = outbox  # the relay, told which notifications to publish
 
     async def declarations(self, events: list[Envelope[DeclarationSubmitted]]) -> None:
         """A batch of declarations, with one write per collection for the whole batch."""
@@ -48,7 +46,7 @@ class Notifier:
                                for n in from_declaration(view, event)], now)
         await self._resolve_parked(views)
 
-    async def dependent(self, event: Envelope[Any]) -> None:
+    async def dependent(self, event: DependentEvent) -> None:
         """`checkpoint.passed`, `checkpoint.refused` or `identity.rejected`."""
         view = await self.store.view(event.payload.declaration_id)
         if view is not None:
@@ -62,9 +60,9 @@ class Notifier:
     async def _resolve_parked(self, views: list[DeclarationView]) -> None:
         by_id = {view.declaration_id: view for view in views}
         for parked in await self.store.parked_for(list(by_id)):
-            view = by_id[parked["declaration_id"]]
-            await self.notify_all([from_dependent(view, parse_event(parked["value"]))], utcnow())
-            await self.store.unpark(parked["_id"])
+            view = by_id[parked.declaration_id]
+            await self.notify_all([from_dependent(view, parked.event)], utcnow())
+            await self.store.unpark(parked.event_id)
 
     async def notify_all(self, ns: list[Notification], now: datetime) -> None:
         """Store, announce on the live feed, queue webhooks, hand to the outbox relay.
@@ -79,19 +77,19 @@ class Notifier:
                                   [(n.ward_code, n.notification_id) for n in ns])
         hooks = await self.webhooks.for_wards(sorted({n.ward_code for n in ns}))
         for n in ns:
-            await self._fan_out(n, now, [h for h in hooks if h["ward_code"] == n.ward_code])
-        self.published(*(n.notification_id for n in ns))
+            await self._fan_out(n, now, [h for h in hooks if h.ward_code == n.ward_code])
+        self.outbox.wake(*(n.notification_id for n in ns))
         self.wake()
 
-    async def _fan_out(self, n: Notification, now: datetime, hooks: list[Document]) -> None:
+    async def _fan_out(self, n: Notification, now: datetime, hooks: list[Webhook]) -> None:
         if not hooks:
             return
-        doc = await self.store.get(n.notification_id)
-        assert doc is not None, "the notification was stored just before"
+        stored = await self.store.get(n.notification_id)
+        assert stored is not None, "the notification was stored just before"
         for hook in hooks:
-            delivery_id = f"{hook['_id']}:{n.notification_id}"
-            await self.webhooks.enqueue({
-                "_id": delivery_id, "webhook_id": hook["_id"], "ward_code": n.ward_code,
-                "notification_id": n.notification_id, "notified_at": doc["created_at"],
-                "body": webhook_body(doc, delivery_id, hook["_id"]), "attempts": 0, "log": [],
-                "created_at": now}, enabled=hook["enabled"], now=now)
+            delivery_id = f"{hook.id}:{n.notification_id}"
+            await self.webhooks.enqueue(NewDelivery(
+                id=delivery_id, webhook_id=hook.id, ward_code=n.ward_code,
+                notification_id=n.notification_id, notified_at=stored.created_at,
+                body=webhook_body(stored, delivery_id, hook.id), created_at=now),
+                enabled=hook.enabled, now=now)

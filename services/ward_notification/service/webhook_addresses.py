@@ -1,5 +1,5 @@
 """Where a webhook may go: its host resolved and every address checked, at registration
-and again at each delivery's connection (webhook_rules.address_problem says which
+and again at each delivery's connection (domain/webhooks.address_problem says which
 addresses are refused).
 
 A name may resolve to a public address when a ward registers it and to 127.0.0.1 or
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from services.ward_notification.webhook_rules import (
+from services.ward_notification.domain.webhooks import (
     REFUSED,
     IPAddress,
     address_problem,
@@ -79,7 +79,7 @@ async def checked_addresses(host: str, port: int, resolver: Resolver = resolve,
 
 async def destination_problem(url: str, allowed: frozenset[str], resolver: Resolver = resolve,
                               timeout_s: float = 5.0) -> str | None:
-    """Why a subscription URL (already well formed: webhook_rules.url_problem) may not be
+    """Why a subscription URL (already well formed: domain/webhooks.url_problem) may not be
     registered, or None."""
     parts = urlsplit(url)
     host = parts.hostname or ""

@@ -1,5 +1,5 @@
 """Webhook rules: signatures, backoff, what a subscription URL and the addresses it
-reaches may be. Pure (the resolving and connecting is webhook_addresses.py's).
+reaches may be. Pure (the resolving and connecting is service/webhook_addresses.py's).
 
 The receiver checks `X-Khaibao-Signature: sha256=<hex>` =
 HMAC-SHA256(secret, "<X-Khaibao-Timestamp>.<raw body>"); binding the timestamp
@@ -20,6 +20,9 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import BaseModel
+
+from services.ward_notification.domain.records import StoredNotification
 
 SIGNATURE_HEADER = "X-Khaibao-Signature"
 TIMESTAMP_HEADER = "X-Khaibao-Timestamp"
@@ -44,6 +47,21 @@ IPAddress = IPv4Address | IPv6Address
 METADATA = frozenset({ip_address("168.63.129.16"), ip_address("fd00:ec2::254")})
 _NAT64 = IPv6Network("64:ff9b::/96")
 _SHARED = IPv4Network("100.64.0.0/10")  # carrier-grade NAT (Alibaba's metadata is inside)
+
+
+class WebhookPayload(BaseModel):
+    """The JSON a ward's system receives."""
+
+    type: str = "ward.notified"
+    delivery_id: str
+    webhook_id: str
+    notification: StoredNotification
+
+
+def webhook_body(notification: StoredNotification, delivery_id: str, webhook_id: str) -> str:
+    """Fixed per delivery, so retries send the same bytes."""
+    return WebhookPayload(delivery_id=delivery_id, webhook_id=webhook_id,
+                          notification=notification).model_dump_json()
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:

@@ -15,9 +15,9 @@ from datetime import timedelta
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document
 from libs.scenario import Scenario, Visit
-from services.movement_trace.domain import Movement, MovementKind, bucket_writes, to_document
-from services.movement_trace.journeys import journey_number
-from services.movement_trace.views import BUCKET_FIELD, View
+from services.movement_trace.domain.journeys import journey_number
+from services.movement_trace.domain.movements import Movement, MovementKind, bucket_writes, to_document
+from services.movement_trace.store.generation import BUCKET_FIELD, View
 
 
 def movements(scenario: Scenario) -> Iterator[Movement]:

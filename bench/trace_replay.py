@@ -24,10 +24,10 @@ from bench.common import Row, markdown_table, rate
 from libs.contracts.topics import Topics
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import generate
-from services.movement_trace.projection import PROJECTORS
-from services.movement_trace.rebuild import Rebuilder
+from services.movement_trace.domain.projection import PROJECTORS
+from services.movement_trace.service.rebuild import Rebuilder
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
+from services.movement_trace.store.trace import TraceStore
 from tests.support.trace_truth import publish
 
 

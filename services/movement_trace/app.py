@@ -19,14 +19,14 @@ from services.movement_trace import consumers
 from services.movement_trace.api import admin, audit, cases, queries
 from services.movement_trace.api import arrivals as api_arrivals
 from services.movement_trace.api.common import Auditor
-from services.movement_trace.arrivals import ArrivalStore
-from services.movement_trace.casework import Casework, Relays, release_job
-from services.movement_trace.purge import purge_job, purge_once
-from services.movement_trace.queries import TraceQueries
-from services.movement_trace.rebuild import Rebuilder
+from services.movement_trace.service.casework import Casework, Relays, release_job
+from services.movement_trace.service.queries import TraceQueries
+from services.movement_trace.service.rebuild import Rebuilder
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
+from services.movement_trace.store.arrivals import ArrivalStore
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.purge import purge_job, purge_once
+from services.movement_trace.store.trace import TraceStore
 
 WEB = Path(__file__).parent / "web"
 

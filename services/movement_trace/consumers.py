@@ -16,12 +16,12 @@ from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.declaration import ArrivalRegistered, DeclarationSubmitted, PersonRevealed
 from libs.contracts.events.notification import FollowupRecorded
 from libs.runtime.subscription import subscribe_batches
-from services.movement_trace.arrivals import ArrivalStore
-from services.movement_trace.domain import is_expired
-from services.movement_trace.projection import PROJECTORS, project
+from services.movement_trace.domain.movements import is_expired
+from services.movement_trace.domain.projection import PROJECTORS, project
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
+from services.movement_trace.store.arrivals import ArrivalStore
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.trace import TraceStore
 
 
 def register(broker: KafkaBroker, settings: Settings, store: TraceStore, cases: CaseStore,

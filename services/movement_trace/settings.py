@@ -4,7 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.runtime.settings import ServiceSettings
-from services.movement_trace.journeys import DEFAULT_RULES, JourneyMode, Rules, SeatRule
+from services.movement_trace.domain.journeys import DEFAULT_RULES, JourneyMode, Rules, SeatRule
 
 
 class Settings(ServiceSettings):

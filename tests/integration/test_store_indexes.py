@@ -32,8 +32,8 @@ from services.checkpoint.store_views import ViewStore
 from services.declaration.notices.store import NoticeStore
 from services.declaration.store import DeclarationStore
 from services.declaration.store_reveals import RevealStore
-from services.movement_trace.store_cases import CaseStore
-from services.movement_trace.views import View
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.generation import View
 from services.ward_notification.store import NotificationStore
 from services.ward_notification.store_followups import FollowupStore
 from services.ward_notification.store_webhooks import WebhookStore

@@ -8,7 +8,7 @@ import pytest
 
 from libs.contracts.quarantine import day_number, quarantine_end, under_quarantine
 from libs.contracts.vietnam_time import vn_day
-from services.movement_trace import quarantine_rules as trace_rules
+from services.movement_trace.domain import quarantine_rules as trace_rules
 from services.ward_notification.followup_rules import (
     Attempt,
     Quarantined,

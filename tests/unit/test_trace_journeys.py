@@ -16,20 +16,20 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import FollowupRecorded
 from libs.runtime.mongo import Document
 from libs.scenario import Journey, Place, Ride, Scenario, generate
-from services.movement_trace import journeys
-from services.movement_trace.contacts import ContactSearch, Rules
-from services.movement_trace.domain import (
+from services.movement_trace.api.exports import CONTACT_COLUMNS, to_csv
+from services.movement_trace.domain import journeys
+from services.movement_trace.domain.answers import Contacts
+from services.movement_trace.domain.contacts import ContactSearch, Rules
+from services.movement_trace.domain.followups import has_fever, is_suspected, symptom_codes
+from services.movement_trace.domain.movements import (
     Movement,
     MovementKind,
     bucket_writes,
     entry_movement,
     to_document,
 )
-from services.movement_trace.exports import CONTACT_COLUMNS, to_csv
-from services.movement_trace.followups import has_fever, is_suspected, symptom_codes
-from services.movement_trace.projection import project
-from services.movement_trace.quarantine_rules import evidence_of
-from services.movement_trace.schemas import Contacts
+from services.movement_trace.domain.projection import project
+from services.movement_trace.domain.quarantine_rules import evidence_of
 from services.movement_trace.settings import Settings
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -12,7 +12,9 @@ import pytest
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.checkpoint import CheckpointKind
 from libs.scenario import Place, Scenario, generate
-from services.movement_trace.domain import (
+from services.movement_trace.api.exports import NoCoordinates, to_csv, to_geojson
+from services.movement_trace.domain.answers import Timeline, TimelineEntry
+from services.movement_trace.domain.movements import (
     Movement,
     MovementKind,
     bucket_writes,
@@ -20,9 +22,7 @@ from services.movement_trace.domain import (
     week_key,
     weeks_between,
 )
-from services.movement_trace.exports import NoCoordinates, to_csv, to_geojson
-from services.movement_trace.projection import project
-from services.movement_trace.schemas import Timeline, TimelineEntry
+from services.movement_trace.domain.projection import project
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 

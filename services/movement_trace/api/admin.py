@@ -14,12 +14,12 @@ from pydantic import BaseModel
 from libs.runtime.errors import ApiError
 from libs.runtime.logs import log_fields
 from services.movement_trace.api.common import Admin
-from services.movement_trace.purge import purge_once
-from services.movement_trace.rebuild import Rebuilder
-from services.movement_trace.rebuild_lock import RebuildRunning
+from services.movement_trace.service.rebuild import Rebuilder
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.purge import purge_once
+from services.movement_trace.store.rebuild_lock import RebuildRunning
+from services.movement_trace.store.trace import TraceStore
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from libs.contracts.envelope import utcnow
 from libs.contracts.values import Country, PlainText
 from libs.runtime.errors import ApiError
 from services.movement_trace.api.common import Auditor, Epidemiologist, Purpose
-from services.movement_trace.arrivals import ArrivalStore, to_propose
-from services.movement_trace.casework import Casework
+from services.movement_trace.service.casework import Casework
+from services.movement_trace.store.arrivals import ArrivalStore, to_propose
 
 CountryPath = Annotated[str, Path(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 

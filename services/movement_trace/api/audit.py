@@ -13,7 +13,7 @@ from libs.contracts.values import Day, PlainText
 from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import Document
 from services.movement_trace.api.common import Admin
-from services.movement_trace.store import TraceStore
+from services.movement_trace.store.trace import TraceStore
 
 
 class AuditEntry(BaseModel):

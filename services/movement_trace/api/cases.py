@@ -15,7 +15,6 @@ from libs.contracts.events.trace import QuarantineReason
 from libs.contracts.values import Identifier
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, link, links, responses
-from services.movement_trace import quarantine_rules as rules
 from services.movement_trace.api.common import (
     Auditor,
     Epidemiologist,
@@ -23,8 +22,7 @@ from services.movement_trace.api.common import (
     SubjectParam,
     resolve_subject,
 )
-from services.movement_trace.casework import Casework, Order, Terms
-from services.movement_trace.schemas_cases import (
+from services.movement_trace.api.models import (
     BulkOrderIn,
     Case,
     CaseIn,
@@ -37,7 +35,9 @@ from services.movement_trace.schemas_cases import (
     ReleaseIn,
     SuspectedList,
 )
-from services.movement_trace.schemas_cases import Terms as TermsIn
+from services.movement_trace.api.models import Terms as TermsIn
+from services.movement_trace.domain import quarantine_rules as rules
+from services.movement_trace.service.casework import Casework, Order, Terms
 from services.movement_trace.settings import Settings
 
 START = {"start_out_of_range": "a `start` more than the quarantine length (14 days by default) "

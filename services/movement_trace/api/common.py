@@ -16,9 +16,9 @@ from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError, valid_national_id
 from libs.runtime.logs import correlation_id
 from libs.runtime.outbox import OutboxRelay
-from services.movement_trace.domain import utc
+from services.movement_trace.domain.movements import utc
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
+from services.movement_trace.store.trace import TraceStore
 
 PRODUCER = "movement-trace"
 

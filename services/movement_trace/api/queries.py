@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from libs.contracts.values import Identifier, passport_subject_id
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, link, links, responses
-from services.movement_trace import exports
+from services.movement_trace.api import exports
 from services.movement_trace.api.common import (
     Auditor,
     Epidemiologist,
@@ -30,8 +30,8 @@ from services.movement_trace.api.common import (
     subject_of,
     time_range,
 )
-from services.movement_trace.queries import TraceQueries
-from services.movement_trace.schemas import Contacts, NationalIdIn, Subject, Timeline, Visits
+from services.movement_trace.domain.answers import Contacts, NationalIdIn, Subject, Timeline, Visits
+from services.movement_trace.service.queries import TraceQueries
 from services.movement_trace.settings import Settings
 
 Format = Annotated[Literal["csv", "json", "geojson"], Query(description="file format")]

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.events.trace import QuarantinePlace
 from libs.contracts.values import Day, Identifier, JsonInt, NationalIdInput, PlainText, WardCode
-from services.movement_trace.contacts import Exposure
-from services.movement_trace.schemas import Contacts
+from services.movement_trace.domain.answers import Contacts
+from services.movement_trace.domain.contacts import Exposure
 
 SUBJECT = r"^[0-9a-fA-F]{64}$"
 Subject = Annotated[str, Field(pattern=SUBJECT)]

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from libs.runtime.mongo import Document
 from libs.runtime.retention import day_of
-from services.movement_trace.journeys import JOURNEY_MODES, journey_id
+from services.movement_trace.domain.journeys import JOURNEY_MODES, journey_id
 
 
 class MovementKind(StrEnum):

@@ -14,7 +14,7 @@ from typing import Any
 
 from libs.contracts.quarantine import under_quarantine
 from libs.contracts.vietnam_time import VN_TZ, vn_day
-from services.movement_trace.contacts import Contact, Exposure
+from services.movement_trace.domain.contacts import Contact, Exposure
 
 
 def _digest(*parts: str) -> str:

@@ -20,9 +20,9 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 from libs.runtime.mongo import Document
-from services.movement_trace import journeys
-from services.movement_trace.domain import Movement, MovementKind, hours_between, weeks_between
-from services.movement_trace.stays import Presence, is_contact, presences, search_span
+from services.movement_trace.domain import journeys
+from services.movement_trace.domain.movements import Movement, MovementKind, hours_between, weeks_between
+from services.movement_trace.domain.presences import Presence, is_contact, presences, search_span
 
 
 class Source(Protocol):

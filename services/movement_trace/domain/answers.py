@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts.values import ONE_DOCUMENT, Country, NationalIdInput, Passport
-from services.movement_trace.contacts import Contact
-from services.movement_trace.domain import Movement, Whereabouts
+from services.movement_trace.domain.contacts import Contact
+from services.movement_trace.domain.movements import Movement, Whereabouts
 
 
 class TimelineEntry(Whereabouts):

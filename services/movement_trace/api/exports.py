@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.movement_trace.contacts import JourneyEvidence
-from services.movement_trace.schemas import Contacts, Timeline, Visits
+from services.movement_trace.domain.answers import Contacts, Timeline, Visits
+from services.movement_trace.domain.contacts import JourneyEvidence
 
 TIMELINE_COLUMNS = ("id", "at", "kind", "checkpoint_id", "checkpoint_kind", "direction", "ward_code",
                     "province_code", "declaration_id", "destination_ward", "reason", "lat", "lon",

@@ -29,12 +29,12 @@ from libs.runtime.http import Hook
 from libs.runtime.jobs import every
 from libs.runtime.mongo import Document, bulk_write_chunked
 from libs.runtime.retention import CATCH_UP_DAYS, CHUNK, PUBLISHED, delete_ids, purge_by_day
-from services.movement_trace.arrivals import ArrivalStore
-from services.movement_trace.domain import day_key, utc
+from services.movement_trace.domain.movements import day_key, utc
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
-from services.movement_trace.views import BUCKET_FIELD
+from services.movement_trace.store.arrivals import ArrivalStore
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.generation import BUCKET_FIELD
+from services.movement_trace.store.trace import TraceStore
 
 
 async def purge_once(store: TraceStore, cases: CaseStore, settings: Settings,

@@ -17,7 +17,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.runtime.mongo import Document, bulk_write_chunked, insert_new
-from services.movement_trace.domain import (
+from services.movement_trace.domain.movements import (
     Movement,
     bucket_writes,
     entry_movement,

@@ -17,9 +17,9 @@ from libs.contracts.events.trace import TraceAccessed
 from libs.runtime.mongo import Document, insert_new
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
-from services.movement_trace.domain import Movement, weeks_between
-from services.movement_trace.generations import Generations
-from services.movement_trace.views import View
+from services.movement_trace.domain.movements import Movement, weeks_between
+from services.movement_trace.store.generation import View
+from services.movement_trace.store.generations import Generations
 
 
 class TraceStore:

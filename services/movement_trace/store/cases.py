@@ -32,8 +32,8 @@ from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import SAFE_BULK, Document, insert_new, insert_once, upsert_if_later
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
-from services.movement_trace.domain import Movement
-from services.movement_trace.followups import has_fever, is_suspected
+from services.movement_trace.domain.followups import has_fever, is_suspected
+from services.movement_trace.domain.movements import Movement
 
 
 class CaseStore:

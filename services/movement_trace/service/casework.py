@@ -24,11 +24,11 @@ from libs.runtime.jobs import every
 from libs.runtime.logs import correlation_id
 from libs.runtime.mongo import Document
 from libs.runtime.outbox import OutboxRelay
-from services.movement_trace import quarantine_rules as rules
-from services.movement_trace.queries import TraceQueries
-from services.movement_trace.schemas import Contacts
+from services.movement_trace.domain import quarantine_rules as rules
+from services.movement_trace.domain.answers import Contacts
+from services.movement_trace.service.queries import TraceQueries
 from services.movement_trace.settings import Settings
-from services.movement_trace.store_cases import CaseStore
+from services.movement_trace.store.cases import CaseStore
 
 PRODUCER = "movement-trace"
 

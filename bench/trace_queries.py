@@ -37,10 +37,11 @@ from libs.runtime.auth import Role
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import generate
 from services.movement_trace.app import build
-from services.movement_trace.domain.movements import hour_key, place_hour_id, subject_week_id, weeks_between
+from services.movement_trace.domain.movements import hour_key, weeks_between
 from services.movement_trace.settings import Settings
 from services.movement_trace.store.cases import CaseStore
 from services.movement_trace.store.generation import BUCKET_FIELD
+from services.movement_trace.store.layout import place_hour_id, subject_week_id
 from services.movement_trace.store.purge import purge_once
 from services.movement_trace.store.trace import TraceStore
 from tests.support.tokens import bearer

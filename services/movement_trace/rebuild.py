@@ -2,7 +2,7 @@
 
     python -m services.movement_trace.rebuild
 
-prints the progress report (JSON) when the new generation serves.
+prints the progress report (JSON) once the new generation serves.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from libs.runtime.logs import setup_logging
 from libs.runtime.mongo import database, make_client
 from services.movement_trace.service.rebuild import Rebuilder
 from services.movement_trace.settings import Settings
+from services.movement_trace.store.event_log import KafkaEventLog
+from services.movement_trace.store.rebuild_lock import RebuildLock
 from services.movement_trace.store.trace import TraceStore
+
+
+def rebuilder(store: TraceStore, settings: Settings) -> Rebuilder:
+    """The rebuild on the real stores and the Kafka log (the service's runner uses it too)."""
+    return Rebuilder(store, RebuildLock(store.meta, settings.rebuild_stale_s),
+                     KafkaEventLog(settings), settings)
 
 
 async def main() -> int:
@@ -24,7 +32,7 @@ async def main() -> int:
     store = TraceStore(database(mongo, settings), settings.retention.window,
                        settings.generation_refresh_s)
     try:
-        progress = await Rebuilder(store, settings).run(by="cli")
+        progress = await rebuilder(store, settings).run(by="cli")
     finally:
         await mongo.close()
     print(json.dumps(progress.report()))

@@ -1,19 +1,31 @@
-"""Requests and answers of the casework routes (cases, F1 proposals, quarantine orders)."""
+"""Request and response bodies of the trace's routes (the answers about movements are
+domain/answers.py; the casework's here: cases, F1 proposals, quarantine orders)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts.events.trace import QuarantinePlace
-from libs.contracts.values import Day, Identifier, JsonInt, NationalIdInput, PlainText, WardCode
+from libs.contracts.values import (
+    ONE_DOCUMENT,
+    Country,
+    Day,
+    Identifier,
+    JsonInt,
+    NationalIdInput,
+    Passport,
+    PlainText,
+    WardCode,
+)
 from services.movement_trace.domain.answers import Contacts
 from services.movement_trace.domain.contacts import Exposure
+from services.movement_trace.domain.records import ConfirmedCase, QuarantineOrder, Release
 
 SUBJECT = r"^[0-9a-fA-F]{64}$"
-Subject = Annotated[str, Field(pattern=SUBJECT)]
+SubjectHex = Annotated[str, Field(pattern=SUBJECT)]  # a subject id in a body
 Purpose = Field(min_length=3, max_length=300, description="why (written to the audit log)")
 
 
@@ -41,6 +53,10 @@ class Case(BaseModel):
     window_start: datetime = Field(description="look-back of the contact search")
     window_end: datetime
 
+    @classmethod
+    def of(cls, case: ConfirmedCase) -> Case:
+        return cls.model_validate(case.model_dump(include=set(cls.model_fields)))
+
 
 class Proposed(BaseModel):
     subject_id: str
@@ -65,9 +81,9 @@ class Terms(BaseModel):
 
 
 class ContactOrderIn(Terms):
-    subject_ids: list[Subject] | None = Field(None, max_length=5000, description="the F1 to "
+    subject_ids: list[SubjectHex] | None = Field(None, max_length=5000, description="the F1 to "
                                               "quarantine; omitted: all proposed")
-    ward_codes: dict[Subject, WardCode] = Field(
+    ward_codes: dict[SubjectHex, WardCode] = Field(
         default_factory=dict, json_schema_extra={"propertyNames": {"pattern": SUBJECT}},
         description="ward of stay per subject, where the trace does not know it")
 
@@ -77,7 +93,7 @@ class BulkOrderIn(Terms):
     declaration_ids: list[Identifier] = Field(default_factory=list, max_length=5000,
                                        description="e.g. the ids an arrivals manifest import "
                                                    "returned")
-    subject_ids: list[Subject] = Field(default_factory=list, max_length=5000)
+    subject_ids: list[SubjectHex] = Field(default_factory=list, max_length=5000)
     ward_code: WardCode | None = Field(None, description="for subjects whose ward is unknown")
 
 
@@ -101,12 +117,11 @@ class QuarantineOut(BaseModel):
     early: bool | None = None
 
     @classmethod
-    def of(cls, doc: dict[str, Any], created: bool = False) -> QuarantineOut:
-        release = doc.get("release") or {}
-        fields = {k: v for k, v in doc.items() if k in cls.model_fields}
-        fields.update(quarantine_id=doc["_id"], created=created,
-                      released_at=release.get("at"), early=release.get("early"))
-        return cls(**fields)
+    def of(cls, order: QuarantineOrder, created: bool = False,
+           release: Release | None = None) -> QuarantineOut:
+        fields = order.model_dump(include=set(cls.model_fields))
+        return cls(**fields, created=created, released_at=release.at if release else None,
+                   early=release.early if release else None)
 
 
 class OrdersOut(BaseModel):
@@ -163,3 +178,26 @@ class CaseStats(BaseModel):
     today: date
     active_quarantines: int
     per_day: list[DayCounts]
+
+
+class NationalIdIn(BaseModel):
+    """A citizen by CCCD or CMND, or a foreigner by passport and the country that issued it."""
+
+    model_config = ConfigDict(json_schema_extra=ONE_DOCUMENT)
+
+    national_id: NationalIdInput | None = Field(None, description="CCCD (12 digits) or CMND (9)",
+                                                examples=["001085012345"])
+    passport: Passport | None = None
+    nationality: Country | None = Field(None, description="with `passport`")
+
+    @model_validator(mode="after")
+    def _one_document(self) -> NationalIdIn:
+        if (self.national_id is None) == (self.passport is None) or \
+                (self.passport is not None) != (self.nationality is not None):
+            raise ValueError("give a national_id, or a passport with its nationality")
+        return self
+
+
+class Subject(BaseModel):
+    subject_id: str = Field(description="the person's pseudonym in every service",
+                            examples=["9f2c" + "0" * 60])

@@ -7,8 +7,8 @@
    replica start writing to N too, so events that arrive during the replay
    are not missed;
 3. wait until every replica has seen that, then note each partition's end;
-4. replay every consumed topic from the beginning, with a fresh consumer
-   (no group), into N, in batches;
+4. replay every consumed topic from the beginning (the event log: a fresh
+   consumer, no group; store/event_log.py), into N, in batches;
 5. switch `active` to N; the old generation stays as `previous` (for a
    comparison or a rollback); older ones are dropped.
 """
@@ -22,16 +22,13 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-
 from libs.contracts.envelope import UnknownEvent, ValidationError, parse_event, utcnow
-from libs.contracts.topics import Topics
+from libs.runtime.logs import log_fields
+from services.movement_trace.domain.errors import RebuildRunning
 from services.movement_trace.domain.movements import Movement, is_expired
-from services.movement_trace.domain.projection import PROJECTORS, project
+from services.movement_trace.domain.projection import project
+from services.movement_trace.service.ports import EventLog, Projection, RebuildLock
 from services.movement_trace.settings import Settings
-from services.movement_trace.store.rebuild_lock import RebuildLock
-from services.movement_trace.store.trace import TraceStore
 
 log = logging.getLogger(__name__)
 
@@ -53,56 +50,43 @@ class Progress:
 
 
 class Rebuilder:
-    def __init__(self, store: TraceStore, settings: Settings) -> None:
-        self.store = store
+    def __init__(self, projection: Projection, lock: RebuildLock, events: EventLog,
+                 settings: Settings) -> None:
+        self.projection, self.lock, self.events = projection, lock, events
         self.settings = settings
-        self.lock = RebuildLock(store.meta, settings.rebuild_stale_s)
 
     async def run(self, by: str = "cli") -> Progress:
         """The whole rebuild; raises `RebuildRunning` when another one holds the lock."""
-        pointer = await self.store.generations.current(fresh=True)
+        generations = self.projection.generations
+        pointer = await generations.current(fresh=True)
         generation = pointer.newest + 1
         await self.lock.acquire(generation, by)
         progress = Progress(generation)
         try:
-            view = self.store.view(generation)
-            await view.drop()  # leftovers of a crashed attempt at the same number
-            await view.create_indexes()
-            await self.store.generations.start_building(generation)
+            target = self.projection.generation(generation)
+            await target.drop()  # leftovers of a crashed attempt at the same number
+            await target.create_indexes()
+            await generations.start_building(generation)
+            # Every replica sees the new generation (its cached pointer expires) before
+            # the replay notes where the log ends.
             await asyncio.sleep(2 * self.settings.generation_refresh_s)
             await self._replay(progress)
-            switched = await self.store.generations.switch(generation)
+            switched = await generations.switch(generation)
             await self._drop_older_than(switched.previous)
         except BaseException as error:
             with contextlib.suppress(Exception):
-                await self.store.generations.abandon(generation)
+                await generations.abandon(generation)
                 await self.lock.finish(progress.report(), error=repr(error))
             raise
         await self.lock.finish(progress.report())
         return progress
 
     async def _replay(self, progress: Progress) -> None:
-        topics = Topics(self.settings.topic_prefix)
-        names = [topics(cls.TYPE) for cls in PROJECTORS]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap, group_id=None,
-                                    enable_auto_commit=False, auto_offset_reset="earliest",
-                                    max_poll_records=self.settings.rebuild_batch)
-        await consumer.start()
-        try:
-            parts = await _partitions(self.settings.kafka_bootstrap, names)
-            if not parts:
-                return
-            consumer.assign(parts)
-            await consumer.seek_to_beginning(*parts)
-            ends = await consumer.end_offsets(parts)
-            started = time.perf_counter()
-            while not await _caught_up(consumer, ends):
-                batch = await consumer.getmany(timeout_ms=500, max_records=self.settings.rebuild_batch)
-                await self._apply([r.value for records in batch.values() for r in records], progress)
-                progress.seconds = time.perf_counter() - started
-                await self.lock.heartbeat(progress.report())
-        finally:
-            await consumer.stop()
+        started = time.perf_counter()
+        async for batch in self.events.replay():
+            await self._apply(batch, progress)
+            progress.seconds = time.perf_counter() - started
+            await self.lock.heartbeat(progress.report())
 
     async def _apply(self, values: list[bytes], progress: Progress) -> None:
         now, keep = utcnow(), []
@@ -113,31 +97,12 @@ class Rebuilder:
                 progress.skipped += 1
             else:
                 keep.append(movement)
-        progress.movements += await self.store.view(progress.generation).write(keep)
+        progress.movements += await self.projection.generation(progress.generation).write(keep)
 
     async def _drop_older_than(self, keep: int | None) -> None:
         # Nothing writes to these any more: writers only know `active` and `building`.
         for generation in range(keep or 0):
-            await self.store.view(generation).drop()
-
-
-async def _partitions(bootstrap: str, names: list[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        described = await admin.describe_topics([n for n in names if n in existing])
-    finally:
-        await admin.close()
-    return [TopicPartition(t["topic"], p["partition"]) for t in described
-            for p in t["partitions"]]
-
-
-async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
-    for partition, end in ends.items():
-        if await consumer.position(partition) < end:
-            return False
-    return True
+            await self.projection.generation(generation).drop()
 
 
 def _movement(value: bytes) -> Movement | None:
@@ -146,3 +111,32 @@ def _movement(value: bytes) -> Movement | None:
         return project(parse_event(value))
     except (UnknownEvent, ValidationError, KeyError, UnicodeDecodeError, json.JSONDecodeError):
         return None
+
+
+class RebuildRunner:
+    """Runs rebuilds asked for over HTTP inside the service's lifespan, one at a time."""
+
+    def __init__(self, rebuilder: Rebuilder) -> None:
+        self.rebuilder = rebuilder
+        self.requests: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
+        self.busy = False  # from the request until the rebuild ends, in this replica
+
+    def submit(self, by: str) -> None:
+        self.busy = True
+        self.requests.put_nowait(by)
+
+    async def run(self) -> None:
+        while True:
+            await self.run_next()
+
+    async def run_next(self) -> None:
+        by = await self.requests.get()
+        try:
+            progress = await self.rebuilder.run(by=by)
+            log.info("rebuild finished", extra=log_fields(**progress.report()))
+        except RebuildRunning:
+            log.warning("rebuild not started: another one is running")
+        except Exception:
+            log.exception("rebuild failed")
+        finally:
+            self.busy = False

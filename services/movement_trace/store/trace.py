@@ -6,7 +6,8 @@ never touch it; it has its own, longer retention.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, time, timedelta
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -14,10 +15,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.declaration import PersonRevealed
 from libs.contracts.events.trace import TraceAccessed
+from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import Document, insert_new
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
+from services.movement_trace.domain.journeys import Passenger
 from services.movement_trace.domain.movements import Movement, weeks_between
+from services.movement_trace.domain.records import AuditQuery, AuditRecord
 from services.movement_trace.store.generation import View
 from services.movement_trace.store.generations import Generations
 
@@ -36,6 +40,10 @@ class TraceStore:
         if generation not in self._views:
             self._views[generation] = View(self.db, generation)
         return self._views[generation]
+
+    def generation(self, number: int) -> View:
+        """One generation, as a rebuild fills it (the `Projection` port)."""
+        return self.view(number)
 
     async def active(self) -> View:
         return self.view((await self.generations.current()).active)
@@ -79,7 +87,7 @@ class TraceStore:
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
         return await (await self.active()).place_movements(checkpoint_id, hours, self.since())
 
-    async def journey_passengers(self, journey: str) -> list[Document]:
+    async def journey_passengers(self, journey: str) -> list[Passenger]:
         return await (await self.active()).journey_passengers(journey, self.since())
 
     async def record_reveals(self, events: list[Envelope[PersonRevealed]]) -> None:
@@ -93,10 +101,11 @@ class TraceStore:
             "query": f"reveal declaration={e.payload.declaration_id} "
                      f"grounds={e.payload.grounds}"} for e in events])
 
-    async def audit_entries(self, filters: Document, limit: int) -> list[Document]:
-        return await self.audit.find(filters, {"outbox": 0, "outbox_pending": 0,
-                                               "outbox_seq": 0}).sort(
+    async def audit_entries(self, query: AuditQuery, limit: int) -> list[AuditRecord]:
+        found = await self.audit.find(audit_filter(query), {
+            "outbox": 0, "outbox_pending": 0, "outbox_seq": 0}).sort(
             [("at", -1), ("_id", -1)]).limit(limit).to_list()
+        return [AuditRecord.model_validate({**d, "id": d["_id"]}) for d in found]
 
     async def record_access(self, event: Envelope[TraceAccessed]) -> None:
         """The audit entry and its `trace.accessed` event, in one write."""
@@ -104,3 +113,17 @@ class TraceStore:
                                      "day": day_of(event.payload.at),
                                      **event.payload.model_dump(),
                                      **new_outbox(outbox_entry(event, key=event.payload.who))})
+
+
+def audit_filter(query: AuditQuery) -> Document:
+    found: Document = {}
+    for field, value in (("who", query.who), ("role", query.role),
+                         ("subject_id", query.subject_id), ("kind", query.kind)):
+        if value:
+            found[field] = value
+    if query.purpose:
+        found["purpose"] = {"$regex": re.escape(query.purpose), "$options": "i"}
+    if query.day:
+        start = datetime.combine(query.day, time(0), VN_TZ)
+        found["at"] = {"$gte": start, "$lt": start + timedelta(days=1)}
+    return found

@@ -83,7 +83,7 @@ async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
         store = TraceStore(client[settings.mongo_db])
         await store.create_indexes()
         say(f"loading {len(scenario.visits):,} visits of {citizens:,} people")
-        stored, load_s = await bulk_load(store.view(0), movements(scenario))
+        stored, load_s = await bulk_load(store.generation(0), movements(scenario))
         rows = [Row(f"bulk load {stored:,} movements + buckets", f"{load_s:.0f} s",
                     rate(stored, load_s, " movements/s"))]
         say(f"loaded {stored:,} movements in {load_s:.0f} s; querying")

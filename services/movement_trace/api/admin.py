@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from libs.runtime.auth import Admin
 from libs.runtime.errors import ApiError
+from services.movement_trace.api.models import RebuildStatus
 from services.movement_trace.service.ports import Generations
 from services.movement_trace.service.rebuild import RebuildRunner
-
-
-class RebuildStatus(BaseModel):
-    state: str = "never"
-    generation: int | None = None
-    by: str | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    report: dict[str, int | float] | None = None
-    error: str | None = None
-    active_generation: int
-    building_generation: int | None = None
 
 
 def build_router(generations: Generations, runner: RebuildRunner,

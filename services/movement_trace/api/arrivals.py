@@ -3,59 +3,20 @@ proposed for a `reason=arrival` quarantine (ordered with `POST /v1/quarantines`)
 (No `from __future__ import annotations`: FastAPI resolves the dependency aliases at import.)
 """
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 
-from libs.contracts.values import Country, PlainText
 from libs.runtime.auth import Epidemiologist
 from libs.runtime.errors import ApiError
 from services.movement_trace.api.common import Purpose
+from services.movement_trace.api.models import ArrivalProposal, Marked, MarkIn, ProposedArrival
 from services.movement_trace.domain.errors import NotMarked
-from services.movement_trace.domain.records import MarkedCountry
 from services.movement_trace.service.arrivals import ArrivalDesk
 from services.movement_trace.service.auditing import Auditor
 
 CountryPath = Annotated[str, Path(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
-
-
-class MarkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    purpose: Annotated[PlainText, Field(min_length=3, max_length=300)] = Field(
-        examples=["ổ dịch biến chủng mới"], description="why its arrivals need a quarantine")
-
-
-class Marked(BaseModel):
-    country: Country
-    marked_by: str
-    purpose: str
-    marked_at: datetime
-
-    @classmethod
-    def of(cls, marked: MarkedCountry) -> "Marked":
-        return cls(country=marked.country, marked_by=marked.marked_by, purpose=marked.purpose,
-                   marked_at=marked.marked_at)
-
-
-class ProposedArrival(BaseModel):
-    subject_id: str
-    arrival_date: date
-    country_of_departure: str
-    port_of_departure: str | None
-    transport: str = Field(examples=["plane KE681"])
-    entry_ward: str
-    destination_ward: str | None
-    evidence: str = Field(examples=["arrived 2026-12-06 on plane KE681 from KR (ICN)"])
-
-
-class ArrivalProposal(BaseModel):
-    marked: list[str] = Field(description="the countries marked now")
-    proposed: list[ProposedArrival] = Field(description="arrived from one of them in the last "
-                                            "`days`, with no arrival quarantine yet")
 
 
 def build_router(desk: ArrivalDesk, auditor: Auditor) -> APIRouter:

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from libs.contracts.values import Day, PlainText
 from libs.runtime.auth import Admin
+from services.movement_trace.api.models import AuditEntry, AuditPage
 from services.movement_trace.domain.records import AuditQuery
 from services.movement_trace.service.auditing import Auditor
-
-
-class AuditEntry(BaseModel):
-    id: str
-    kind: Literal["trace", "reveal"] = Field(description="a trace query here, or a reveal "
-                                             "of name and contacts at the declaration service")
-    who: str = Field(description="the staff account")
-    role: str
-    unit: str | None = None
-    purpose: str
-    query: str
-    subject_id: str | None = None
-    at: datetime
-
-
-class AuditPage(BaseModel):
-    entries: list[AuditEntry] = Field(description="newest first")
-    truncated: bool = Field(description="more entries match than `limit`")
 
 
 def build_router(auditor: Auditor) -> APIRouter:

@@ -22,7 +22,12 @@ from libs.contracts.values import (
 )
 from services.movement_trace.domain.answers import Contacts
 from services.movement_trace.domain.contacts import Exposure
-from services.movement_trace.domain.records import ConfirmedCase, QuarantineOrder, Release
+from services.movement_trace.domain.records import (
+    ConfirmedCase,
+    MarkedCountry,
+    QuarantineOrder,
+    Release,
+)
 
 SUBJECT = r"^[0-9a-fA-F]{64}$"
 SubjectHex = Annotated[str, Field(pattern=SUBJECT)]  # a subject id in a body
@@ -201,3 +206,75 @@ class NationalIdIn(BaseModel):
 class Subject(BaseModel):
     subject_id: str = Field(description="the person's pseudonym in every service",
                             examples=["9f2c" + "0" * 60])
+
+
+# --- the admins' routes: rebuild and audit ---
+
+
+class RebuildStatus(BaseModel):
+    state: str = "never"
+    generation: int | None = None
+    by: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    report: dict[str, object] | None = None
+    error: str | None = None
+    active_generation: int
+    building_generation: int | None = None
+
+
+class AuditEntry(BaseModel):
+    id: str
+    kind: Literal["trace", "reveal"] = Field(description="a trace query here, or a reveal "
+                                             "of name and contacts at the declaration service")
+    who: str = Field(description="the staff account")
+    role: str
+    unit: str | None = None
+    purpose: str
+    query: str
+    subject_id: str | None = None
+    at: datetime
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry] = Field(description="newest first")
+    truncated: bool = Field(description="more entries match than `limit`")
+
+
+# --- arrivals from abroad ---
+
+
+class MarkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Annotated[PlainText, Field(min_length=3, max_length=300)] = Field(
+        examples=["ổ dịch biến chủng mới"], description="why its arrivals need a quarantine")
+
+
+class Marked(BaseModel):
+    country: Country
+    marked_by: str
+    purpose: str
+    marked_at: datetime
+
+    @classmethod
+    def of(cls, marked: MarkedCountry) -> Marked:
+        return cls(country=marked.country, marked_by=marked.marked_by, purpose=marked.purpose,
+                   marked_at=marked.marked_at)
+
+
+class ProposedArrival(BaseModel):
+    subject_id: str
+    arrival_date: date
+    country_of_departure: str
+    port_of_departure: str | None
+    transport: str = Field(examples=["plane KE681"])
+    entry_ward: str
+    destination_ward: str | None
+    evidence: str = Field(examples=["arrived 2026-12-06 on plane KE681 from KR (ICN)"])
+
+
+class ArrivalProposal(BaseModel):
+    marked: list[str] = Field(description="the countries marked now")
+    proposed: list[ProposedArrival] = Field(description="arrived from one of them in the last "
+                                            "`days`, with no arrival quarantine yet")

@@ -1,5 +1,5 @@
 """What the trace's use cases need from the outside, as protocols: `store/` implements
-them on PyMongo (and the rebuild's log on aiokafka), tests/support/fakes/trace.py in
+them on PyMongo (and the rebuild's log on Kafka), tests/support/fakes/trace.py in
 memory, so that every use case has unit tests."""
 
 from __future__ import annotations

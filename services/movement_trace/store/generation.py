@@ -38,7 +38,7 @@ def collection_names(generation: int) -> dict[str, str]:
     return {name: name + suffix for name in ("movements", *BUCKET_FIELD)}
 
 
-class View:
+class GenerationStore:
     def __init__(self, db: AsyncDatabase[Document], generation: int) -> None:
         self.generation = generation
         names = collection_names(generation)

@@ -45,7 +45,7 @@ async def purge_once(store: TraceStore, cases: CaseStore, settings: Settings,
     deleted = {"movements": 0, **dict.fromkeys(BUCKET_FIELD, 0)}
     pointer = await store.generations.current(fresh=True)
     for generation in {*pointer.writes_to, *([pointer.previous] if pointer.previous is not None else [])}:
-        view = store.view(generation)
+        view = store.generation(generation)
         deleted["movements"] += len(await purge_by_day(view.movements, "at", cutoff))
         for kind, collection in view.buckets.items():
             for day in _whole_days_before(cutoff):

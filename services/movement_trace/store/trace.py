@@ -22,7 +22,7 @@ from libs.runtime.retention import day_of
 from services.movement_trace.domain.journeys import Passenger
 from services.movement_trace.domain.movements import Movement, weeks_between
 from services.movement_trace.domain.records import AuditQuery, AuditRecord
-from services.movement_trace.store.generation import View
+from services.movement_trace.store.generation import GenerationStore
 from services.movement_trace.store.generations import Generations
 
 
@@ -34,19 +34,16 @@ class TraceStore:
         self.meta = db["meta"]
         self.window = window
         self.generations = Generations(self.meta, refresh_s)
-        self._views: dict[int, View] = {}
+        self._generations: dict[int, GenerationStore] = {}
 
-    def view(self, generation: int) -> View:
-        if generation not in self._views:
-            self._views[generation] = View(self.db, generation)
-        return self._views[generation]
+    def generation(self, number: int) -> GenerationStore:
+        """One generation's collections (also what a rebuild fills: the `Projection` port)."""
+        if number not in self._generations:
+            self._generations[number] = GenerationStore(self.db, number)
+        return self._generations[number]
 
-    def generation(self, number: int) -> View:
-        """One generation, as a rebuild fills it (the `Projection` port)."""
-        return self.view(number)
-
-    async def active(self) -> View:
-        return self.view((await self.generations.current()).active)
+    async def active(self) -> GenerationStore:
+        return self.generation((await self.generations.current()).active)
 
     async def create_indexes(self) -> None:
         # Creating every collection up front, not on a first write: FerretDB v1 (SQLite) can
@@ -54,7 +51,7 @@ class TraceStore:
         await self.meta.create_index([("state", ASCENDING)])
         pointer = await self.generations.current(fresh=True)
         for generation in pointer.writes_to:
-            await self.view(generation).create_indexes()
+            await self.generation(generation).create_indexes()
         await create_outbox_index(self.audit)
         await self.audit.create_index([("at", ASCENDING)])
         await self.audit.create_index([("day", ASCENDING)])
@@ -68,7 +65,7 @@ class TraceStore:
         if not movements:
             return 0
         pointer = await self.generations.current()
-        new = [await self.view(g).write(movements) for g in pointer.writes_to]
+        new = [await self.generation(g).write(movements) for g in pointer.writes_to]
         return new[0]
 
     def since(self) -> datetime:

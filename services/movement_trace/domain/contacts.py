@@ -1,13 +1,9 @@
 """Contacts (pure): degree 1 (met the person) and degree 2 (met a degree-1 contact); the
 search that reads the buckets is service/contact_search.py.
 
-Three rules: at a checkpoint, overlapping stays or presences within ±W (stays.py);
+Three rules: at a checkpoint, overlapping stays or presences within ±W (presences.py);
 and on a shared journey, fellow passengers by the mode's seat rule (journeys.py).
-Reads only buckets by key: the person's subject-week buckets (back far enough to
-find the declarations of journeys in the window), then, for each checkpoint they
-were at, the place-hour buckets around their presences (`stays.search_span`), and
-the bucket of each of their journeys. Each contact comes with the evidence: where,
-when, which rule, and through whom.
+Each contact comes with the evidence: where, when, which rule, and through whom.
 """
 
 from __future__ import annotations

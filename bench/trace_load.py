@@ -15,9 +15,10 @@ from datetime import timedelta
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document
 from libs.scenario import Scenario, Visit
-from services.movement_trace.domain import Movement, MovementKind, bucket_writes, to_document
-from services.movement_trace.journeys import journey_number
-from services.movement_trace.views import BUCKET_FIELD, View
+from services.movement_trace.domain.journeys import journey_number
+from services.movement_trace.domain.movements import Movement, MovementKind
+from services.movement_trace.store.generation import BUCKET_FIELD, GenerationStore
+from services.movement_trace.store.layout import bucket_writes, to_document
 
 
 def movements(scenario: Scenario) -> Iterator[Movement]:
@@ -49,7 +50,8 @@ def _passages(v: Visit) -> list[tuple[str, object]]:
     return [("in", v.start)] + ([("out", v.end)] if v.end is not None else [])
 
 
-async def bulk_load(view: View, found: Iterator[Movement], batch: int = 20_000) -> tuple[int, float]:
+async def bulk_load(view: GenerationStore, found: Iterator[Movement],
+                    batch: int = 20_000) -> tuple[int, float]:
     """Insert movements and their buckets; returns (movements, seconds)."""
     started, count = time.perf_counter(), 0
     buckets: dict[tuple[str, str], Document] = {}

@@ -37,12 +37,13 @@ from libs.runtime.auth import Role
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import generate
 from services.movement_trace.app import build
-from services.movement_trace.domain import hour_key, place_hour_id, subject_week_id, weeks_between
-from services.movement_trace.purge import purge_once
+from services.movement_trace.domain.movements import hour_key, weeks_between
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
-from services.movement_trace.views import BUCKET_FIELD
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.generation import BUCKET_FIELD
+from services.movement_trace.store.layout import place_hour_id, subject_week_id
+from services.movement_trace.store.purge import purge_once
+from services.movement_trace.store.trace import TraceStore
 from tests.support.tokens import bearer
 
 
@@ -82,7 +83,7 @@ async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
         store = TraceStore(client[settings.mongo_db])
         await store.create_indexes()
         say(f"loading {len(scenario.visits):,} visits of {citizens:,} people")
-        stored, load_s = await bulk_load(store.view(0), movements(scenario))
+        stored, load_s = await bulk_load(store.generation(0), movements(scenario))
         rows = [Row(f"bulk load {stored:,} movements + buckets", f"{load_s:.0f} s",
                     rate(stored, load_s, " movements/s"))]
         say(f"loaded {stored:,} movements in {load_s:.0f} s; querying")

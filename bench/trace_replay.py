@@ -24,10 +24,10 @@ from bench.common import Row, markdown_table, rate
 from libs.contracts.topics import Topics
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from libs.scenario import generate
-from services.movement_trace.projection import PROJECTORS
-from services.movement_trace.rebuild import Rebuilder
+from services.movement_trace.domain.projection import PROJECTORS
+from services.movement_trace.rebuild import rebuilder
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
+from services.movement_trace.store.trace import TraceStore
 from tests.support.trace_truth import publish
 
 
@@ -66,7 +66,7 @@ async def run(citizens: int, days: int, kafka: str, mongo: str) -> list[Row]:
                                                        places=200))
         store = TraceStore(client[settings.mongo_db], settings.retention.window, 0.2)
         await store.create_indexes()
-        progress = await Rebuilder(store, settings).run(by="bench")
+        progress = await rebuilder(store, settings).run(by="bench")
         consumed = await bare_consume(kafka, [topics(c.TYPE) for c in PROJECTORS], events)
         inserted = await bare_insert(client, settings.mongo_db, events)
         return [Row(f"rebuild: replay {progress.events:,} events into a new generation",

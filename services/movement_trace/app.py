@@ -18,15 +18,18 @@ from libs.runtime.outbox import OutboxRelay
 from services.movement_trace import consumers
 from services.movement_trace.api import admin, audit, cases, queries
 from services.movement_trace.api import arrivals as api_arrivals
-from services.movement_trace.api.common import Auditor
-from services.movement_trace.arrivals import ArrivalStore
-from services.movement_trace.casework import Casework, Relays, release_job
-from services.movement_trace.purge import purge_job, purge_once
-from services.movement_trace.queries import TraceQueries
-from services.movement_trace.rebuild import Rebuilder
+from services.movement_trace.rebuild import rebuilder
+from services.movement_trace.service.arrivals import ArrivalDesk
+from services.movement_trace.service.auditing import Auditor
+from services.movement_trace.service.casework import Casework, Relays, release_job
+from services.movement_trace.service.queries import TraceQueries
+from services.movement_trace.service.rebuild import RebuildRunner
+from services.movement_trace.service.recording import Recorder
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
+from services.movement_trace.store.arrivals import ArrivalStore
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.purge import purge_job, purge_once
+from services.movement_trace.store.trace import TraceStore
 
 WEB = Path(__file__).parent / "web"
 
@@ -41,16 +44,17 @@ def build(settings: Settings | None = None,
                        settings.generation_refresh_s)
     relay = OutboxRelay(store.audit, broker, Topics(settings.topic_prefix),
                         poll_s=settings.outbox_poll_s)
-    runner = admin.RebuildRunner(Rebuilder(store, settings))
+    runner = RebuildRunner(rebuilder(store, settings))
     case_store = CaseStore(database(mongo, settings))
     topics = Topics(settings.topic_prefix)
-    relays = Relays(*(OutboxRelay(c, broker, topics, poll_s=settings.outbox_poll_s, batch=40)
-                      for c in (case_store.cases, case_store.quarantines, case_store.releases)))
+    case_relays = [OutboxRelay(c, broker, topics, poll_s=settings.outbox_poll_s, batch=40)
+                   for c in (case_store.cases, case_store.quarantines, case_store.releases)]
+    relays = Relays(*case_relays)
     queries_ = TraceQueries(store, settings)
     desk = Casework(case_store, queries_, relays, settings, clock)
     auditor = Auditor(store, relay)
     arrivals = ArrivalStore(database(mongo, settings))
-    consumers.register(broker, settings, store, case_store, arrivals)
+    consumers.register(broker, settings, Recorder(store, case_store, arrivals, store, settings))
     app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — movement trace",
@@ -58,12 +62,14 @@ def build(settings: Settings | None = None,
                     "epidemiologists; every query audited.",
         routers=[queries.build_router(queries_, auditor, settings),
                  cases.build_router(desk, auditor, settings),
-                 admin.build_router(store, case_store, runner, settings), audit.build_router(store),
-                 api_arrivals.build_router(arrivals, desk, auditor)],
+                 # The admins' purge leaves arrivals to the periodic one, as it always has.
+                 admin.build_router(store.generations, runner,
+                                    partial(purge_once, store, case_store, settings)),
+                 audit.build_router(auditor),
+                 api_arrivals.build_router(ArrivalDesk(arrivals, case_store, desk.today), auditor)],
         startup=[store.create_indexes, case_store.create_indexes, arrivals.create_indexes],
         background=[relay.run, runner.run, purge_job(store, case_store, settings, arrivals),
-                    relays.cases.run,
-                    relays.orders.run, relays.releases.run,
+                    *(r.run for r in case_relays),
                     release_job(desk, settings.release_interval_s)],
         web_dir=WEB,
     ))

@@ -4,7 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.runtime.settings import ServiceSettings
-from services.movement_trace.journeys import DEFAULT_RULES, JourneyMode, Rules, SeatRule
+from services.movement_trace.domain.journeys import DEFAULT_RULES, JourneyMode, Rules, SeatRule
 
 
 class Settings(ServiceSettings):
@@ -37,7 +37,7 @@ class Settings(ServiceSettings):
     release_interval_s: float = Field(60.0, gt=0, description="how often quarantines that "
                                       "reached their end date are released at term")
 
-    # Fellow passengers (journeys.py): the seat rule of each mode; a mode left out is not
+    # Fellow passengers (domain/journeys.py): the seat rule of each mode; a mode left out is not
     # traced by journey. TRACE_JOURNEY_RULES='{"plane": "rows", "bus": "vehicle"}' replaces
     # the whole mapping.
     journey_rules: dict[JourneyMode, SeatRule] = Field(
@@ -53,7 +53,7 @@ class Settings(ServiceSettings):
                                    "14 days): a contact search reads the person's declarations "
                                    "back this far for journeys in its window")
 
-    # Follow-up (followups.py): a temperature at or above this is fever.
+    # Follow-up (domain/followups.py): a temperature at or above this is fever.
     fever_c: float = Field(37.5, ge=35, le=42, description="fever threshold of a follow-up")
 
     @property

@@ -32,8 +32,8 @@ from services.checkpoint.store_views import ViewStore
 from services.declaration.notices.store import NoticeStore
 from services.declaration.store import DeclarationStore
 from services.declaration.store_reveals import RevealStore
-from services.movement_trace.store_cases import CaseStore
-from services.movement_trace.views import View
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.generation import GenerationStore
 from services.ward_notification.store.followups import FollowupStore
 from services.ward_notification.store.notifications import NotificationStore
 from services.ward_notification.store.webhooks import WebhookStore
@@ -93,7 +93,7 @@ HOT: list[tuple[str, Callable[[AsyncDatabase[Document]], Any], Pick, Document, s
 STORES: list[tuple[str, Callable[[AsyncDatabase[Document]], Any]]] = [
     ("ward_notification", ZoneStore), ("ward_notification", NotificationStore),
     ("ward_notification", WebhookStore), ("ward_notification", FollowupStore),
-    ("movement_trace", CaseStore), ("movement_trace", lambda db: View(db, 0)),
+    ("movement_trace", CaseStore), ("movement_trace", lambda db: GenerationStore(db, 0)),
     ("declaration", DeclarationStore), ("declaration", RevealStore),
     ("declaration", NoticeStore),
     ("checkpoint", CheckpointStore), ("checkpoint", PassageStore), ("checkpoint", ViewStore),

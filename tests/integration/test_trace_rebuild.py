@@ -19,7 +19,7 @@ from libs.runtime.auth import Role
 from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
-from services.movement_trace.views import BUCKET_FIELD, collection_names
+from services.movement_trace.store.generation import BUCKET_FIELD, collection_names
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually

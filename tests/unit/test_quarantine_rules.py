@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from libs.contracts.quarantine import day_number, quarantine_end, under_quarantine
 from libs.contracts.vietnam_time import vn_day
-from services.movement_trace import quarantine_rules as trace_rules
+from services.movement_trace.domain import quarantine_rules as trace_rules
+from services.movement_trace.domain.records import QuarantineOrder, SuspectReport
 from services.ward_notification.domain.followups import (
     Attempt,
     Quarantined,
@@ -95,19 +97,28 @@ def test_the_contact_window_reaches_back_from_the_test_day_in_viet_nam() -> None
 
 def test_daily_counts_and_active_quarantines() -> None:
     days = [START, START - timedelta(days=1)]
-    orders = [{"_id": "a", "reason": "contact", "ordered_day": "2026-11-20", "start": "2026-11-20",
-               "end": "2026-12-04"},
-              {"_id": "b", "reason": "arrival", "ordered_day": "2026-11-19",
-               "start": "2026-11-19", "end": "2026-12-03"},
-              {"_id": "c", "reason": "contact", "ordered_day": "2026-10-01",
-               "start": "2026-10-01", "end": "2026-10-15"}]
+    orders = [_order("a", "contact", "2026-11-20", date(2026, 11, 20), date(2026, 12, 4)),
+              _order("b", "arrival", "2026-11-19", date(2026, 11, 19), date(2026, 12, 3)),
+              _order("c", "contact", "2026-10-01", date(2026, 10, 1), date(2026, 10, 15))]
     # Suspected from follow-up: people a day, however many reports.
-    suspects = [{"day": "2026-11-20", "subject_id": "s1"}, {"day": "2026-11-20", "subject_id": "s1"},
-                {"day": "2026-11-20", "subject_id": "s2"}, {"day": "2026-11-01", "subject_id": "s3"}]
+    suspects = [_suspect("r1", "2026-11-20", "s1"), _suspect("r2", "2026-11-20", "s1"),
+                _suspect("r3", "2026-11-20", "s2"), _suspect("r4", "2026-11-01", "s3")]
     rows = trace_rules.daily_counts(["2026-11-20", "2026-11-20", "2026-11-01"], orders, days,
                                     suspects)
-    assert rows == [{"day": START, "f0": 2, "f1": 1, "arrival": 0, "red_zone": 0, "suspected": 2},
-                    {"day": date(2026, 11, 19), "f0": 0, "f1": 0, "arrival": 1, "red_zone": 0,
-                     "suspected": 0}]
+    assert [asdict(r) for r in rows] == [
+        {"day": START, "f0": 2, "f1": 1, "arrival": 0, "red_zone": 0, "suspected": 2},
+        {"day": date(2026, 11, 19), "f0": 0, "f1": 0, "arrival": 1, "red_zone": 0,
+         "suspected": 0}]
     released = {"b": datetime(2026, 11, 20, 2, 0, tzinfo=UTC)}
     assert trace_rules.active_count(orders, released, START) == 1
+
+
+def _order(qid: str, reason: str, ordered_day: str, start: date, end: date) -> QuarantineOrder:
+    return QuarantineOrder(quarantine_id=qid, subject_id="s" * 64, start=start, end=end,
+                           place="home", reason=reason, ordered_day=ordered_day)
+
+
+def _suspect(rid: str, day: str, subject_id: str) -> SuspectReport:
+    return SuspectReport(id=rid, subject_id=subject_id, day=day, quarantine_id="q1",
+                         at=datetime.fromisoformat(f"{day}T03:00:00+00:00"), followup_day=2,
+                         reached=True, symptoms=["cough"], fever=False)

@@ -16,21 +16,18 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import FollowupRecorded
 from libs.runtime.mongo import Document
 from libs.scenario import Journey, Place, Ride, Scenario, generate
-from services.movement_trace import journeys
-from services.movement_trace.contacts import ContactSearch, Rules
-from services.movement_trace.domain import (
-    Movement,
-    MovementKind,
-    bucket_writes,
-    entry_movement,
-    to_document,
-)
-from services.movement_trace.exports import CONTACT_COLUMNS, to_csv
-from services.movement_trace.followups import has_fever, is_suspected, symptom_codes
-from services.movement_trace.projection import project
-from services.movement_trace.quarantine_rules import evidence_of
-from services.movement_trace.schemas import Contacts
+from services.movement_trace.api.exports import CONTACT_COLUMNS, to_csv
+from services.movement_trace.domain import journeys
+from services.movement_trace.domain.answers import Contacts
+from services.movement_trace.domain.contacts import Rules
+from services.movement_trace.domain.followups import has_fever, is_suspected, symptom_codes
+from services.movement_trace.domain.journeys import Passenger
+from services.movement_trace.domain.movements import Movement, MovementKind
+from services.movement_trace.domain.projection import project
+from services.movement_trace.domain.quarantine_rules import evidence_of
+from services.movement_trace.service.contact_search import ContactSearch
 from services.movement_trace.settings import Settings
+from services.movement_trace.store.layout import bucket_writes, entry_movement, passenger, to_document
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 FLIGHT = Journey("plane", "VN213", date(2026, 3, 9))
@@ -162,8 +159,8 @@ class Memory:
         return [entry_movement(e) for h in hours for e in self.buckets["place_hours",
                                                                         f"{checkpoint_id}:{h}"]]
 
-    async def journey_passengers(self, journey: str) -> list[Document]:
-        return list(self.buckets["journeys", journey])
+    async def journey_passengers(self, journey: str) -> list[Passenger]:
+        return [passenger(e) for e in self.buckets["journeys", journey]]
 
 
 def _flight_world() -> tuple[Scenario, dict[str, Any]]:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.movement_trace.domain import Movement, MovementKind, hours_between
-from services.movement_trace.stays import Presence, is_contact, presences
+from services.movement_trace.domain.movements import Movement, MovementKind, hours_between
+from services.movement_trace.domain.presences import Presence, is_contact, presences
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 CAP = timedelta(hours=4)

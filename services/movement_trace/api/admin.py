@@ -2,75 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import datetime
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
+from libs.runtime.auth import Admin
 from libs.runtime.errors import ApiError
-from libs.runtime.logs import log_fields
-from services.movement_trace.api.common import Admin
-from services.movement_trace.purge import purge_once
-from services.movement_trace.rebuild import Rebuilder
-from services.movement_trace.rebuild_lock import RebuildRunning
-from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
-
-log = logging.getLogger(__name__)
+from services.movement_trace.api.models import RebuildStatus
+from services.movement_trace.service.ports import Generations
+from services.movement_trace.service.rebuild import RebuildRunner
 
 
-class RebuildStatus(BaseModel):
-    state: str = "never"
-    generation: int | None = None
-    by: str | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    report: dict[str, Any] | None = None
-    error: str | None = None
-    active_generation: int
-    building_generation: int | None = None
-
-
-class RebuildRunner:
-    """Runs rebuilds asked for over HTTP inside the service's lifespan, one at a time."""
-
-    def __init__(self, rebuilder: Rebuilder) -> None:
-        self.rebuilder = rebuilder
-        self.requests: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
-        self.busy = False  # from the request until the rebuild ends, in this replica
-
-    def submit(self, by: str) -> None:
-        self.busy = True
-        self.requests.put_nowait(by)
-
-    async def run(self) -> None:
-        while True:
-            by = await self.requests.get()
-            try:
-                progress = await self.rebuilder.run(by=by)
-                log.info("rebuild finished", extra=log_fields(**progress.report()))
-            except RebuildRunning:
-                log.warning("rebuild not started: another one is running")
-            except Exception:
-                log.exception("rebuild failed")
-            finally:
-                self.busy = False
-
-
-def build_router(store: TraceStore, cases: CaseStore, runner: RebuildRunner,
-                 settings: Settings) -> APIRouter:
+def build_router(generations: Generations, runner: RebuildRunner,
+                 purge: Callable[[], Awaitable[dict[str, int]]]) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
     async def status() -> RebuildStatus:
-        pointer = await store.generations.current(fresh=True)
-        doc = await runner.rebuilder.lock.status() or {}
-        fields = {k: v for k, v in doc.items() if k in RebuildStatus.model_fields}
-        return RebuildStatus(**fields, active_generation=pointer.active,
+        pointer = await generations.current(fresh=True)
+        last = await runner.rebuilder.lock.status()
+        return RebuildStatus(**last.model_dump(), active_generation=pointer.active,
                              building_generation=pointer.building)
 
     @router.post("/rebuild", status_code=202, response_model=RebuildStatus,
@@ -92,6 +43,6 @@ def build_router(store: TraceStore, cases: CaseStore, runner: RebuildRunner,
     @router.post("/purge")
     async def purge_now(_: Admin) -> dict[str, int]:
         """Run the retention purge now (it also runs every `purge_interval_s`)."""
-        return await purge_once(store, cases, settings)
+        return await purge()
 
     return router

@@ -3,77 +3,44 @@ proposed for a `reason=arrival` quarantine (ordered with `POST /v1/quarantines`)
 (No `from __future__ import annotations`: FastAPI resolves the dependency aliases at import.)
 """
 
-from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 
-from libs.contracts.envelope import utcnow
-from libs.contracts.values import Country, PlainText
+from libs.runtime.auth import Epidemiologist
 from libs.runtime.errors import ApiError
-from services.movement_trace.api.common import Auditor, Epidemiologist, Purpose
-from services.movement_trace.arrivals import ArrivalStore, to_propose
-from services.movement_trace.casework import Casework
+from services.movement_trace.api.common import Purpose
+from services.movement_trace.api.models import ArrivalProposal, Marked, MarkIn, ProposedArrival
+from services.movement_trace.domain.errors import NotMarked
+from services.movement_trace.service.arrivals import ArrivalDesk
+from services.movement_trace.service.auditing import Auditor
 
 CountryPath = Annotated[str, Path(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 
 
-class MarkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    purpose: Annotated[PlainText, Field(min_length=3, max_length=300)] = Field(
-        examples=["ổ dịch biến chủng mới"], description="why its arrivals need a quarantine")
-
-
-class Marked(BaseModel):
-    country: Country
-    marked_by: str
-    purpose: str
-    marked_at: datetime
-
-
-class ProposedArrival(BaseModel):
-    subject_id: str
-    arrival_date: date
-    country_of_departure: str
-    port_of_departure: str | None
-    transport: str = Field(examples=["plane KE681"])
-    entry_ward: str
-    destination_ward: str | None
-    evidence: str = Field(examples=["arrived 2026-12-06 on plane KE681 from KR (ICN)"])
-
-
-class ArrivalProposal(BaseModel):
-    marked: list[str] = Field(description="the countries marked now")
-    proposed: list[ProposedArrival] = Field(description="arrived from one of them in the last "
-                                            "`days`, with no arrival quarantine yet")
-
-
-def build_router(store: ArrivalStore, desk: Casework, auditor: Auditor) -> APIRouter:
+def build_router(desk: ArrivalDesk, auditor: Auditor) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["arrivals"])
 
     @router.get("/arrival-rules", response_model=list[Marked])
     async def rules(_: Epidemiologist) -> list[Marked]:
         """The countries whose arrivals are proposed for a quarantine."""
-        return [Marked(country=d["_id"], marked_by=d["marked_by"], purpose=d["purpose"],
-                       marked_at=d["marked_at"]) for d in await store.marked()]
+        return [Marked.of(m) for m in await desk.marked()]
 
     @router.put("/arrival-rules/{country}", response_model=Marked)
     async def mark(country: CountryPath, body: MarkIn, who: Epidemiologist) -> Marked:
         """Mark a country: its arrivals are proposed for a `reason=arrival` quarantine."""
-        doc = await store.mark(country, who.subject, body.purpose, utcnow())
-        return Marked(country=country, marked_by=doc["marked_by"], purpose=doc["purpose"],
-                      marked_at=doc["marked_at"])
+        return Marked.of(await desk.mark(country, who.subject, body.purpose))
 
     @router.delete("/arrival-rules/{country}", status_code=204, responses={
         404: {"description": "the country was not marked"}})
     async def unmark(country: CountryPath, _: Epidemiologist) -> Response:
         """Unmark a country (orders already given stay)."""
-        if not await store.unmark(country):
+        try:
+            await desk.unmark(country)
+        except NotMarked:
             raise ApiError(404, "not_marked", "Quốc gia này chưa được đánh dấu",
-                           "This country is not marked")
+                           "This country is not marked") from None
         return Response(status_code=204)
 
     @router.get("/arrivals/proposed", response_model=ArrivalProposal)
@@ -82,15 +49,11 @@ def build_router(store: ArrivalStore, desk: Casework, auditor: Auditor) -> APIRo
         """People who arrived from a marked country in the last `days` and have no arrival
         quarantine order yet, with the evidence (audited)."""
         await auditor.record(who, purpose, f"arrivals.proposed days={days}")
-        marked = {d["_id"] for d in await store.marked()}
-        today = desk.today()
-        seen = await store.since(today - timedelta(days=days), today) if marked else []
-        ordered = {o["subject_id"] for s in {a.subject_id for a in seen}
-                   for o in await desk.store.orders_of(s) if o.get("reason") == "arrival"}
-        return ArrivalProposal(marked=sorted(marked), proposed=[ProposedArrival(
+        marked, found = await desk.proposed(days)
+        return ArrivalProposal(marked=marked, proposed=[ProposedArrival(
             subject_id=a.subject_id, arrival_date=a.arrival_date,
             country_of_departure=a.country, port_of_departure=a.port, transport=a.transport,
             entry_ward=a.entry_ward, destination_ward=a.destination_ward, evidence=a.evidence)
-            for a in to_propose(seen, marked, ordered)])
+            for a in found])
 
     return router

@@ -2,54 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from libs.contracts.values import Day, PlainText
-from libs.contracts.vietnam_time import VN_TZ
-from libs.runtime.mongo import Document
-from services.movement_trace.api.common import Admin
-from services.movement_trace.store import TraceStore
+from libs.runtime.auth import Admin
+from services.movement_trace.api.models import AuditEntry, AuditPage
+from services.movement_trace.domain.records import AuditQuery
+from services.movement_trace.service.auditing import Auditor
 
 
-class AuditEntry(BaseModel):
-    id: str
-    kind: Literal["trace", "reveal"] = Field(description="a trace query here, or a reveal "
-                                             "of name and contacts at the declaration service")
-    who: str = Field(description="the staff account")
-    role: str
-    unit: str | None = None
-    purpose: str
-    query: str
-    subject_id: str | None = None
-    at: datetime
-
-
-class AuditPage(BaseModel):
-    entries: list[AuditEntry] = Field(description="newest first")
-    truncated: bool = Field(description="more entries match than `limit`")
-
-
-def filters(user: str | None, role: str | None, purpose: str | None, subject_id: str | None,
-            day: date | None, kind: str | None) -> Document:
-    found: Document = {}
-    for field, value in (("who", user), ("role", role), ("subject_id", subject_id),
-                         ("kind", kind)):
-        if value:
-            found[field] = value.lower() if field == "subject_id" else value
-    if purpose:
-        found["purpose"] = {"$regex": re.escape(purpose), "$options": "i"}
-    if day:
-        start = datetime.combine(day, time(0), VN_TZ)
-        found["at"] = {"$gte": start, "$lt": start + timedelta(days=1)}
-    return found
-
-
-def build_router(store: TraceStore) -> APIRouter:
+def build_router(auditor: Auditor) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["audit"])
 
     @router.get("/audit", response_model=AuditPage)
@@ -66,12 +30,11 @@ def build_router(store: TraceStore) -> APIRouter:
             limit: Annotated[int, Query(ge=1, le=500)] = 100) -> AuditPage:
         """Trace queries and reveals of people's identity, newest first, by staff account,
         role, purpose, person and day (admins)."""
-        rows = await store.audit_entries(filters(user, role, purpose, subject_id, day, kind),
-                                         limit + 1)
-        entries = [AuditEntry(id=r["_id"], kind=r.get("kind", "trace"), who=r["who"],
-                              role=r["role"], unit=r.get("unit"), purpose=r["purpose"],
-                              query=r["query"], subject_id=r.get("subject_id"), at=r["at"])
-                   for r in rows[:limit]]
-        return AuditPage(entries=entries, truncated=len(rows) > limit)
+        asked = AuditQuery(who=user or None, role=role or None, purpose=purpose or None,
+                           subject_id=subject_id.lower() if subject_id else None, day=day,
+                           kind=kind or None)
+        found, truncated = await auditor.entries(asked, limit)
+        return AuditPage(entries=[AuditEntry.model_validate(r.model_dump()) for r in found],
+                         truncated=truncated)
 
     return router

@@ -6,38 +6,47 @@ and is audited (`trace.accessed`) before it is acted on. (No `from __future__
 import annotations`: FastAPI resolves the dependency aliases at import.)
 """
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from libs.contracts.events.trace import QuarantineReason
 from libs.contracts.values import Identifier
+from libs.runtime.auth import Epidemiologist
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, link, links, responses
-from services.movement_trace import quarantine_rules as rules
-from services.movement_trace.api.common import (
-    Auditor,
-    Epidemiologist,
-    Purpose,
-    SubjectParam,
-    resolve_subject,
-)
-from services.movement_trace.casework import Casework, Order, Terms
-from services.movement_trace.schemas_cases import (
+from services.movement_trace.api.common import Purpose, SubjectParam, resolve_subject
+from services.movement_trace.api.models import (
     BulkOrderIn,
     Case,
     CaseIn,
     CaseStats,
     ContactOrderIn,
+    DayCounts,
+    FollowupReport,
     OrdersOut,
     Proposal,
     Proposed,
     QuarantineOut,
     ReleaseIn,
+    Suspected,
     SuspectedList,
 )
-from services.movement_trace.schemas_cases import Terms as TermsIn
+from services.movement_trace.api.models import Terms as TermsIn
+from services.movement_trace.domain.errors import (
+    CaseNotFound,
+    NotAContact,
+    PositiveTestInFuture,
+    PositiveTestTooOld,
+    QuarantineNotFound,
+    StartOutOfRange,
+    TooMany,
+    WardUnknown,
+)
+from services.movement_trace.domain.records import ConfirmedCase
+from services.movement_trace.service import casework
+from services.movement_trace.service.auditing import Auditor
+from services.movement_trace.service.casework import Casework, Ordered, Terms
 from services.movement_trace.settings import Settings
 
 START = {"start_out_of_range": "a `start` more than the quarantine length (14 days by default) "
@@ -57,33 +66,34 @@ def _invalid(field: str, code: str, vi: str, en: str, detail: object = None) -> 
                                                  **({"items": detail} if detail else {})}]})
 
 
+def _ordered(done: list[Ordered]) -> list[QuarantineOut]:
+    return [QuarantineOut.of(o.order, o.created, o.release) for o in done]
+
+
+def _proposal(found: casework.Proposal) -> Proposal:
+    return Proposal(case=Case.of(found.case), created=found.created, contacts=found.contacts,
+                    proposed=[Proposed(subject_id=p.contact.subject_id,
+                                       first_exposure=p.contact.first_exposure,
+                                       exposures=p.contact.exposures, ward_code=p.ward_code,
+                                       quarantine_id=p.quarantine_id) for p in found.proposed])
+
+
 def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["cases and quarantine"])
 
     def terms(body: TermsIn, who: Epidemiologist) -> Terms:
-        start = body.start or desk.today()
-        if abs((start - desk.today()).days) > settings.quarantine_days:
+        try:
+            return desk.terms(body.start, body.days, body.place, who.subject)
+        except StartOutOfRange as refused:
             raise _invalid("start", "start_out_of_range", "Ngày bắt đầu quá xa hôm nay",
-                           f"The start must be within {settings.quarantine_days} days of today")
-        return Terms(start, body.days or settings.quarantine_days, body.place, who.subject)
+                           f"The start must be within {refused.days} days of today") from None
 
-    async def proposal_of(case: dict[str, object], created: bool) -> Proposal:
-        contacts = await desk.proposal(case)
-        ids = [c.subject_id for c in contacts.contacts]
-        wards = await desk.store.wards_of(ids)
-        ordered = {o["subject_id"]: o["_id"] for s in ids for o in await desk.store.orders_of(s)
-                   if o.get("case_id") == case["_id"]}
-        return Proposal(case=Case.model_validate(case), created=created,
-                        contacts=contacts, proposed=[Proposed(
-                            subject_id=c.subject_id, first_exposure=c.first_exposure,
-                            exposures=c.exposures, ward_code=wards.get(c.subject_id),
-                            quarantine_id=ordered.get(c.subject_id)) for c in contacts.contacts])
-
-    async def case_or_404(case_id: str) -> dict[str, object]:
-        case = await desk.store.case(case_id)
-        if case is None:
-            raise ApiError(404, "case_not_found", "Không tìm thấy ca bệnh", "No such case")
-        return case
+    async def case_or_404(case_id: str) -> ConfirmedCase:
+        try:
+            return await desk.case(case_id)
+        except CaseNotFound:
+            raise ApiError(404, "case_not_found", "Không tìm thấy ca bệnh",
+                           "No such case") from None
 
     case_links = links(201, GetProposal=link(
         "/v1/cases/{case_id}/proposal", "GET", "the case's proposed contacts again",
@@ -97,23 +107,24 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         """Mark a person as a confirmed case (F0) → `case.confirmed`; answers the proposed
         F1: their degree-1 contacts from `contact_days` before the test until now."""
         subject = resolve_subject(settings, body.subject_id, body.national_id)
-        if body.positive_test_date > desk.today():
+        try:
+            desk.check_test_date(body.positive_test_date)
+        except PositiveTestInFuture:
             raise _invalid("positive_test_date", "date_in_future", "Ngày xét nghiệm ở tương lai",
-                           "The test date is in the future")
-        if body.positive_test_date < desk.today() - settings.retention.window:
+                           "The test date is in the future") from None
+        except PositiveTestTooOld:
             raise _invalid("positive_test_date", "date_too_old", "Ngày xét nghiệm quá cũ",
-                           "The test date is older than the movements kept")
+                           "The test date is older than the movements kept") from None
         await auditor.record(who, body.purpose, f"case.confirm subject={subject} "
                              f"positive_test_date={body.positive_test_date}", subject_id=subject)
-        case, created = await desk.confirm(subject, body.positive_test_date, who.subject)
-        return await proposal_of(case, created)
+        return _proposal(await desk.confirm(subject, body.positive_test_date, who.subject))
 
     @router.get("/cases/{case_id}/proposal", response_model=Proposal)
     async def proposal(case_id: Identifier, who: Epidemiologist, purpose: Purpose) -> Proposal:
         """The case's proposed F1 again, with the orders already given for it."""
         case = await case_or_404(case_id)
         await auditor.record(who, purpose, f"case.proposal case={case_id}")
-        return await proposal_of(case, False)
+        return _proposal(await desk.proposal(case))
 
     @router.post("/cases/{case_id}/quarantines", status_code=201, response_model=OrdersOut,
                  responses=ORDER_CONTACTS)
@@ -125,20 +136,16 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         agreed = terms(body, who)
         await auditor.record(who, body.purpose, f"quarantine.order case={case_id} "
                              f"subjects={','.join(body.subject_ids or ['all'])}")
-        contacts = (await desk.proposal(case)).contacts
-        chosen = body.subject_ids if body.subject_ids is not None else [
-            c.subject_id for c in contacts]
-        if strangers := rules.unknown(chosen, contacts):
+        try:
+            done = await desk.order_contacts(case, body.subject_ids, body.ward_codes, agreed)
+        except NotAContact as refused:
             raise _invalid("subject_ids", "not_a_contact", "Không phải người tiếp xúc đề xuất",
-                           "Not among the proposed contacts", strangers)
-        wards = {**await desk.store.wards_of(chosen), **body.ward_codes}
-        if missing := [s for s in chosen if s not in wards]:
+                           "Not among the proposed contacts", refused.subject_ids) from None
+        except WardUnknown as refused:
             raise _invalid("ward_codes", "ward_unknown", "Chưa biết nơi lưu trú, cần ward_codes",
-                           "Ward of stay unknown: give it in ward_codes", missing)
-        evidence = {c.subject_id: rules.evidence_of(c) for c in contacts}
-        done = await desk.order([Order(s, wards[s], QuarantineReason.contact, evidence[s],
-                                       case_id) for s in dict.fromkeys(chosen)], agreed)
-        return OrdersOut(ordered=[QuarantineOut.of(doc, created) for doc, created in done])
+                           "Ward of stay unknown: give it in ward_codes",
+                           refused.subject_ids) from None
+        return OrdersOut(ordered=_ordered(done))
 
     release_link = links(201, Release=link(
         "/v1/quarantines/{quarantine_id}/release", "POST", "release the first order early",
@@ -150,26 +157,17 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         """Bulk orders for arrivals from abroad (e.g. the declaration ids an arrivals
         manifest import returned) or people living in a red zone; unknown ids are listed."""
         agreed = terms(body, who)
-        if len(body.declaration_ids) + len(body.subject_ids) > settings.quarantine_max_batch:
+        try:
+            desk.check_batch(len(body.declaration_ids) + len(body.subject_ids))
+        except TooMany as refused:
             raise _invalid("declaration_ids", "too_many", "Quá nhiều người trong một lệnh",
-                           f"At most {settings.quarantine_max_batch} people per call")
+                           f"At most {refused.most} people per call") from None
         await auditor.record(who, body.purpose, f"quarantine.bulk reason={body.reason} "
                              f"declarations={len(body.declaration_ids)} "
                              f"subjects={len(body.subject_ids)}")
-        declared = await desk.store.declarations(body.declaration_ids)
-        unknown = [d for d in body.declaration_ids if d not in declared]
-        subjects = [s.lower() for s in body.subject_ids]
-        wards = {**({s: body.ward_code for s in subjects} if body.ward_code else {}),
-                 **await desk.store.wards_of(subjects),
-                 **{d["subject_id"]: d["ward_code"] for d in declared.values()}}
-        unknown += [s for s in subjects if s not in wards]
-        people = dict.fromkeys([d["subject_id"] for d in declared.values()] +
-                               [s for s in subjects if s in wards])
-        evidence = {d["subject_id"]: [f"declaration={d['_id']} channel={d['channel']}"]
-                    for d in declared.values()}
-        done = await desk.order([Order(s, wards[s], QuarantineReason(body.reason),
-                                       evidence.get(s, [])) for s in people], agreed)
-        return OrdersOut(ordered=[QuarantineOut.of(doc, c) for doc, c in done], unknown=unknown)
+        done, unknown = await desk.order_many(QuarantineReason(body.reason), body.declaration_ids,
+                                              body.subject_ids, body.ward_code, agreed)
+        return OrdersOut(ordered=_ordered(done), unknown=unknown)
 
     @router.get("/quarantines", response_model=list[QuarantineOut])
     async def of_person(who: Epidemiologist, purpose: Purpose,
@@ -177,35 +175,30 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         """One person's quarantine orders, with their releases."""
         await auditor.record(who, purpose, f"quarantines subject={subject_id}",
                              subject_id=subject_id)
-        orders = await desk.with_status(await desk.store.orders_of(subject_id))
-        return [QuarantineOut.of(o) for o in sorted(orders, key=lambda o: o["start"])]
+        return _ordered(await desk.orders_of(subject_id))
 
     @router.post("/quarantines/{quarantine_id}/release", response_model=QuarantineOut)
     async def release(quarantine_id: Identifier, body: ReleaseIn, who: Epidemiologist) -> QuarantineOut:
         """Release before the end date → `quarantine.released` (early); a second call
         answers the first release."""
-        order = await desk.store.order(quarantine_id)
-        if order is None:
+        try:
+            order = await desk.order_of(quarantine_id)
+        except QuarantineNotFound:
             raise ApiError(404, "quarantine_not_found", "Không tìm thấy lệnh cách ly",
-                           "No such quarantine order")
+                           "No such quarantine order") from None
         await auditor.record(who, body.purpose, f"quarantine.release id={quarantine_id}")
         found, _ = await desk.release(order, who.subject)
-        return QuarantineOut.of({**order, "release": found})
+        return QuarantineOut.of(order, release=found)
 
     @router.get("/cases/stats", response_model=CaseStats)
     async def stats(who: Epidemiologist, purpose: Purpose,
                     days: Annotated[int, Query(ge=1, le=60)] = 14) -> CaseStats:
         """Active quarantines today, and new F0, F1, arrivals and red-zone orders per day."""
         await auditor.record(who, purpose, f"cases.stats days={days}")
-        today = desk.today()
-        orders = await desk.store.all_orders()
-        releases = await desk.store.released([o["_id"] for o in orders])
-        window = [today - timedelta(days=n) for n in range(days)]
-        suspects = await desk.store.suspects_on([d.isoformat() for d in window])
-        per_day = rules.daily_counts([c["confirmed_day"] for c in await desk.store.case_days()],
-                                     orders, window, suspects)
-        return CaseStats(today=today, per_day=per_day, active_quarantines=rules.active_count(
-            orders, {k: r["at"] for k, r in releases.items()}, today))
+        found = await desk.stats(days)
+        return CaseStats(today=found.today, active_quarantines=found.active_quarantines,
+                         per_day=[DayCounts.model_validate(d, from_attributes=True)
+                                  for d in found.per_day])
 
     @router.get("/cases/suspected", response_model=SuspectedList)
     async def suspected(who: Epidemiologist, purpose: Purpose,
@@ -214,13 +207,13 @@ def build_router(desk: Casework, auditor: Auditor, settings: Settings) -> APIRou
         reported at a visit or call during their quarantine, with each report as evidence,
         over the last `days` Viet Nam days. Confirm one as a case with POST /v1/cases."""
         await auditor.record(who, purpose, f"cases.suspected days={days}")
-        today = desk.today()
-        reports = await desk.store.suspects_on(
-            [(today - timedelta(days=n)).isoformat() for n in range(days)])
-        subjects = sorted({r["subject_id"] for r in reports})
-        orders = await desk.store.orders(sorted({r["quarantine_id"] for r in reports}))
-        people = rules.suspected_people(reports, orders, await desk.store.cases_of(subjects))
-        return SuspectedList.model_validate({"today": today, "days": days,
-                                             "fever_c": settings.fever_c, "suspected": people})
+        people = await desk.suspected(days)
+        return SuspectedList(today=desk.today(), days=days, fever_c=settings.fever_c, suspected=[
+            Suspected(subject_id=p.subject_id, ward_code=p.ward_code,
+                      quarantine_id=p.quarantine_id, quarantine_reason=p.quarantine_reason,
+                      source_case_id=p.source_case_id, first_reported=p.first_reported,
+                      last_reported=p.last_reported, case_id=p.case_id,
+                      reports=[FollowupReport.model_validate(r.model_dump()) for r in p.reports])
+            for p in people])
 
     return router

@@ -1,30 +1,21 @@
-"""What every epidemiologist route shares: role, purpose, subject, time range, audit."""
+"""What every epidemiologist route shares: purpose, subject, time range."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Query
 from pydantic import AfterValidator
 
-from libs.contracts.envelope import Envelope, utcnow
-from libs.contracts.events.trace import TraceAccessed
+from libs.contracts.envelope import utcnow
 from libs.contracts.values import Moment, PlainText, subject_id_for
-from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError, valid_national_id
-from libs.runtime.logs import correlation_id
-from libs.runtime.outbox import OutboxRelay
-from services.movement_trace.domain import utc
+from services.movement_trace.domain.movements import utc
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
 
-PRODUCER = "movement-trace"
-
-# Only epidemiologists query people's movements; admins run rebuilds, not queries.
-Epidemiologist = Annotated[Principal, require(Role.epidemiologist)]
-Admin = Annotated[Principal, require(Role.admin)]
+# Only epidemiologists query people's movements (libs.runtime.auth.Epidemiologist);
+# admins run rebuilds, not queries.
 Purpose = Annotated[PlainText, Query(min_length=3, max_length=300,
                                      description="why this is needed (written to the audit log)")]
 # A person is named in a URL only by their pseudonym: query strings end up in proxies'
@@ -69,23 +60,6 @@ def time_range(start: datetime | None, end: datetime | None, default: timedelta,
                            f"Khoảng thời gian tối đa {longest.days} ngày",
                            f"The range may span {longest.days} days at most")
     return start, end
-
-
-@dataclass
-class Auditor:
-    store: TraceStore
-    relay: OutboxRelay
-
-    async def record(self, who: Principal, purpose: str, query: str,
-                     subject_id: str | None = None) -> None:
-        """Written before the answer is read: no answer leaves without its audit entry.
-        `subject_id`: the one person asked about, who will see this access."""
-        event = Envelope.wrap(
-            TraceAccessed(who=who.subject, role=who.role.value, purpose=purpose, query=query,
-                          at=utcnow(), subject_id=subject_id, unit=who.unit or None),
-            producer=PRODUCER, correlation_id=correlation_id.get())
-        await self.store.record_access(event)
-        self.relay.wake(event.event_id)
 
 
 def span(start: datetime, end: datetime) -> str:

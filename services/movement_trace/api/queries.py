@@ -16,12 +16,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from libs.contracts.values import Identifier, passport_subject_id
+from libs.runtime.auth import Epidemiologist
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, link, links, responses
-from services.movement_trace import exports
+from services.movement_trace.api import exports
 from services.movement_trace.api.common import (
-    Auditor,
-    Epidemiologist,
     From,
     Purpose,
     SubjectParam,
@@ -30,8 +29,10 @@ from services.movement_trace.api.common import (
     subject_of,
     time_range,
 )
-from services.movement_trace.queries import TraceQueries
-from services.movement_trace.schemas import Contacts, NationalIdIn, Subject, Timeline, Visits
+from services.movement_trace.api.models import NationalIdIn, Subject
+from services.movement_trace.domain.answers import Contacts, Timeline, Visits
+from services.movement_trace.service.auditing import Auditor
+from services.movement_trace.service.queries import TraceQueries
 from services.movement_trace.settings import Settings
 
 Format = Annotated[Literal["csv", "json", "geojson"], Query(description="file format")]

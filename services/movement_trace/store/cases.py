@@ -19,21 +19,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import FollowupRecorded
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
-from libs.contracts.vietnam_time import VN_TZ
+from libs.contracts.vietnam_time import VN_TZ, vn_day
 from libs.runtime.mongo import SAFE_BULK, Document, insert_new, insert_once, upsert_if_later
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
-from services.movement_trace.domain import Movement
-from services.movement_trace.followups import has_fever, is_suspected
+from services.movement_trace.domain.followups import has_fever, is_suspected
+from services.movement_trace.domain.movements import Movement
+from services.movement_trace.domain.records import (
+    ConfirmedCase,
+    DeclaredTrip,
+    QuarantineOrder,
+    Release,
+    SuspectReport,
+)
 
 
 class CaseStore:
@@ -84,52 +91,57 @@ class CaseStore:
                 if is_suspected(m.symptoms or [], m.temperature_c, fever_c)]
         return len(await insert_new(self.suspects, docs)) if docs else 0
 
-    async def suspects_on(self, days: list[str]) -> list[Document]:
+    async def suspects_on(self, days: list[str]) -> list[SuspectReport]:
         """The suspected follow-ups of these Viet Nam days (equality on the indexed `day`)."""
         found: list[Document] = []
         for first in range(0, len(days), SAFE_BULK):
             found += await self.suspects.find({"day": {"$in": days[first:first + SAFE_BULK]}}
                                               ).to_list()
-        return found
+        return [SuspectReport.model_validate({**d, "id": d["_id"]}) for d in found]
 
-    async def cases_of(self, subject_ids: list[str]) -> list[Document]:
+    async def cases_of(self, subject_ids: list[str]) -> list[ConfirmedCase]:
         """The confirmed cases of these people (equality on the indexed `subject_id`)."""
         found: list[Document] = []
         for first in range(0, len(subject_ids), SAFE_BULK):
             found += await self.cases.find(
                 {"subject_id": {"$in": subject_ids[first:first + SAFE_BULK]}},
-                {"subject_id": 1, "confirmed_at": 1, "positive_test_date": 1}).to_list()
-        return found
+                WITHOUT_OUTBOX).to_list()
+        return [_case(d) for d in found]
 
-    async def orders(self, quarantine_ids: list[str]) -> dict[str, Document]:
-        docs = await self._by_ids(self.quarantines, quarantine_ids,
-                                  {"reason": 1, "case_id": 1, "start": 1, "end": 1})
-        return {d["_id"]: d for d in docs}
+    async def orders(self, quarantine_ids: list[str]) -> dict[str, QuarantineOrder]:
+        docs = await self._by_ids(self.quarantines, quarantine_ids, WITHOUT_OUTBOX)
+        return {d["_id"]: _order(d) for d in docs}
 
     async def wards_of(self, subject_ids: Iterable[str]) -> dict[str, str]:
         docs = await self._by_ids(self.stays, list(subject_ids), {"ward_code": 1})
         return {d["_id"]: d["ward_code"] for d in docs}
 
-    async def declarations(self, declaration_ids: list[str]) -> dict[str, Document]:
-        return {d["_id"]: d for d in await self._by_ids(self.declared, declaration_ids, None)}
+    async def declarations(self, declaration_ids: list[str]) -> dict[str, DeclaredTrip]:
+        return {d["_id"]: DeclaredTrip.model_validate({**d, "declaration_id": d["_id"]})
+                for d in await self._by_ids(self.declared, declaration_ids, None)}
 
     # --- cases, orders, releases: each written with its event in one insert ---
 
-    async def add_case(self, event: Envelope[CaseConfirmed], fields: Document) -> bool:
+    async def add_case(self, event: Envelope[CaseConfirmed], confirmed_at: datetime,
+                       window: tuple[datetime, datetime]) -> bool:
         p = event.payload
         return await insert_once(self.cases, {
-            "_id": p.case_id, **p.model_dump(mode="json"), **fields,
-            "day": day_of(fields["confirmed_at"]),
+            "_id": p.case_id, **p.model_dump(mode="json"), "confirmed_at": confirmed_at,
+            "confirmed_day": vn_day(confirmed_at).isoformat(),
+            "window_start": window[0], "window_end": window[1],
+            "day": day_of(confirmed_at),
             **new_outbox(outbox_entry(event, key=p.subject_id))})
 
-    async def case(self, case_id: str) -> Document | None:
-        return await self.cases.find_one({"_id": case_id}, WITHOUT_OUTBOX)
+    async def case(self, case_id: str) -> ConfirmedCase | None:
+        doc = await self.cases.find_one({"_id": case_id}, WITHOUT_OUTBOX)
+        return None if doc is None else _case(doc)
 
-    async def add_order(self, event: Envelope[QuarantineOrdered], fields: Document) -> bool:
+    async def add_order(self, event: Envelope[QuarantineOrdered], ordered_at: datetime) -> bool:
         p = event.payload
         until = datetime.combine(p.end, time(0), VN_TZ)  # its retention runs from its end
         return await insert_once(self.quarantines, {
-            "_id": p.quarantine_id, **p.model_dump(mode="json"), **fields,
+            "_id": p.quarantine_id, **p.model_dump(mode="json"), "ordered_at": ordered_at,
+            "ordered_day": vn_day(ordered_at).isoformat(),
             "until": until, "day": day_of(until),
             **new_outbox(outbox_entry(event, key=p.subject_id))})
 
@@ -139,32 +151,45 @@ class CaseStore:
             "_id": p.quarantine_id, **p.model_dump(mode="json"),
             **new_outbox(outbox_entry(event, key=p.subject_id))})
 
-    async def order(self, quarantine_id: str) -> Document | None:
-        return await self.quarantines.find_one({"_id": quarantine_id}, WITHOUT_OUTBOX)
+    async def order(self, quarantine_id: str) -> QuarantineOrder | None:
+        doc = await self.quarantines.find_one({"_id": quarantine_id}, WITHOUT_OUTBOX)
+        return None if doc is None else _order(doc)
 
-    async def orders_of(self, subject_id: str) -> list[Document]:
-        return await self.quarantines.find({"subject_id": subject_id}, WITHOUT_OUTBOX).to_list()
+    async def orders_of(self, subject_id: str) -> list[QuarantineOrder]:
+        found = await self.quarantines.find({"subject_id": subject_id}, WITHOUT_OUTBOX).to_list()
+        return [_order(d) for d in found]
 
-    async def released(self, quarantine_ids: list[str]) -> dict[str, Document]:
+    async def released(self, quarantine_ids: list[str]) -> dict[str, Release]:
         docs = await self._by_ids(self.releases, quarantine_ids, WITHOUT_OUTBOX)
-        return {d["_id"]: d for d in docs}
+        return {d["_id"]: Release.model_validate(d) for d in docs}
 
-    async def ending_by(self, day: date) -> list[Document]:
+    async def ending_by(self, day: date) -> list[QuarantineOrder]:
         """Orders whose release day has come (a range filter: FerretDB scans, MongoDB
         uses the `end` index; run by the periodic job only)."""
-        return await self.quarantines.find({"end": {"$lte": day.isoformat()}}, WITHOUT_OUTBOX).to_list()
+        found = await self.quarantines.find({"end": {"$lte": day.isoformat()}},
+                                            WITHOUT_OUTBOX).to_list()
+        return [_order(d) for d in found]
 
-    async def all_orders(self) -> list[Document]:
-        fields = {"subject_id": 1, "start": 1, "end": 1, "reason": 1, "ordered_day": 1}
-        return await self.quarantines.find({}, fields).to_list()
+    async def all_orders(self) -> list[QuarantineOrder]:
+        return [_order(d) for d in await self.quarantines.find({}, WITHOUT_OUTBOX).to_list()]
 
-    async def case_days(self) -> list[Document]:
-        return await self.cases.find({}, {"confirmed_day": 1}).to_list()
+    async def case_days(self) -> list[str]:
+        """The Viet Nam day each case was confirmed (one entry per case)."""
+        return [d["confirmed_day"] for d in
+                await self.cases.find({}, {"confirmed_day": 1}).to_list()]
 
-    async def _by_ids(self, collection: Any, ids: list[str],
+    async def _by_ids(self, collection: AsyncCollection[Document], ids: list[str],
                       fields: Document | None) -> list[Document]:
         found: list[Document] = []
         for first in range(0, len(ids), SAFE_BULK):
             chunk = ids[first:first + SAFE_BULK]
             found += await collection.find({"_id": {"$in": chunk}}, fields).to_list()
         return found
+
+
+def _case(doc: Document) -> ConfirmedCase:
+    return ConfirmedCase.model_validate({**doc, "case_id": doc["_id"]})
+
+
+def _order(doc: Document) -> QuarantineOrder:
+    return QuarantineOrder.model_validate({**doc, "quarantine_id": doc["_id"]})

@@ -6,12 +6,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from pydantic import BaseModel
 
-from services.movement_trace.contacts import JourneyEvidence
-from services.movement_trace.schemas import Contacts, Timeline, Visits
+from services.movement_trace.domain.answers import Contacts, Timeline, Visits
+from services.movement_trace.domain.contacts import JourneyEvidence
 
 TIMELINE_COLUMNS = ("id", "at", "kind", "checkpoint_id", "checkpoint_kind", "direction", "ward_code",
                     "province_code", "declaration_id", "destination_ward", "reason", "lat", "lon",
@@ -23,13 +22,14 @@ CONTACT_COLUMNS = ("subject_id", "degree", "via", "checkpoint_id", "checkpoint_k
                    "journey_mode", "journey_number", "journey_date", "seat", "met_seat",
                    "seat_rule", "seat_unknown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+Row = dict[str, object]  # one line of a CSV file, one feature of a GeoJSON one
 
 
 class NoCoordinates(ValueError):
     """GeoJSON asked for, but none of the movements has coordinates."""
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: object) -> object:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, list):
@@ -39,7 +39,7 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+def _csv(columns: Sequence[str], rows: Iterable[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
@@ -60,7 +60,7 @@ def to_csv(answer: BaseModel) -> str:
     return _csv(CONTACT_COLUMNS, rows)
 
 
-def _journey_cells(journey: JourneyEvidence | None) -> dict[str, Any]:
+def _journey_cells(journey: JourneyEvidence | None) -> Row:
     if journey is None:
         return {}
     return {"journey_mode": journey.mode, "journey_number": journey.number,
@@ -78,7 +78,7 @@ def to_geojson(timeline: Timeline) -> str:
     located = [m for m in timeline.movements if m.lat is not None and m.lon is not None]
     if not located:
         raise NoCoordinates("none of these movements has coordinates")
-    features: list[dict[str, Any]] = [{
+    features: list[Row] = [{
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [m.lon, m.lat]},
         "properties": json.loads(m.model_dump_json(exclude={"lat", "lon"}, exclude_none=True)),

@@ -6,7 +6,8 @@ never touch it; it has its own, longer retention.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, time, timedelta
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -14,12 +15,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.declaration import PersonRevealed
 from libs.contracts.events.trace import TraceAccessed
+from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import Document, insert_new
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
-from services.movement_trace.domain import Movement, weeks_between
-from services.movement_trace.generations import Generations
-from services.movement_trace.views import View
+from services.movement_trace.domain.journeys import Passenger
+from services.movement_trace.domain.movements import Movement, weeks_between
+from services.movement_trace.domain.records import AuditQuery, AuditRecord
+from services.movement_trace.store.generation import GenerationStore
+from services.movement_trace.store.generations import Generations
 
 
 class TraceStore:
@@ -30,15 +34,16 @@ class TraceStore:
         self.meta = db["meta"]
         self.window = window
         self.generations = Generations(self.meta, refresh_s)
-        self._views: dict[int, View] = {}
+        self._generations: dict[int, GenerationStore] = {}
 
-    def view(self, generation: int) -> View:
-        if generation not in self._views:
-            self._views[generation] = View(self.db, generation)
-        return self._views[generation]
+    def generation(self, number: int) -> GenerationStore:
+        """One generation's collections (also what a rebuild fills: the `Projection` port)."""
+        if number not in self._generations:
+            self._generations[number] = GenerationStore(self.db, number)
+        return self._generations[number]
 
-    async def active(self) -> View:
-        return self.view((await self.generations.current()).active)
+    async def active(self) -> GenerationStore:
+        return self.generation((await self.generations.current()).active)
 
     async def create_indexes(self) -> None:
         # Creating every collection up front, not on a first write: FerretDB v1 (SQLite) can
@@ -46,7 +51,7 @@ class TraceStore:
         await self.meta.create_index([("state", ASCENDING)])
         pointer = await self.generations.current(fresh=True)
         for generation in pointer.writes_to:
-            await self.view(generation).create_indexes()
+            await self.generation(generation).create_indexes()
         await create_outbox_index(self.audit)
         await self.audit.create_index([("at", ASCENDING)])
         await self.audit.create_index([("day", ASCENDING)])
@@ -60,7 +65,7 @@ class TraceStore:
         if not movements:
             return 0
         pointer = await self.generations.current()
-        new = [await self.view(g).write(movements) for g in pointer.writes_to]
+        new = [await self.generation(g).write(movements) for g in pointer.writes_to]
         return new[0]
 
     def since(self) -> datetime:
@@ -79,7 +84,7 @@ class TraceStore:
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
         return await (await self.active()).place_movements(checkpoint_id, hours, self.since())
 
-    async def journey_passengers(self, journey: str) -> list[Document]:
+    async def journey_passengers(self, journey: str) -> list[Passenger]:
         return await (await self.active()).journey_passengers(journey, self.since())
 
     async def record_reveals(self, events: list[Envelope[PersonRevealed]]) -> None:
@@ -93,10 +98,11 @@ class TraceStore:
             "query": f"reveal declaration={e.payload.declaration_id} "
                      f"grounds={e.payload.grounds}"} for e in events])
 
-    async def audit_entries(self, filters: Document, limit: int) -> list[Document]:
-        return await self.audit.find(filters, {"outbox": 0, "outbox_pending": 0,
-                                               "outbox_seq": 0}).sort(
+    async def audit_entries(self, query: AuditQuery, limit: int) -> list[AuditRecord]:
+        found = await self.audit.find(audit_filter(query), {
+            "outbox": 0, "outbox_pending": 0, "outbox_seq": 0}).sort(
             [("at", -1), ("_id", -1)]).limit(limit).to_list()
+        return [AuditRecord.model_validate({**d, "id": d["_id"]}) for d in found]
 
     async def record_access(self, event: Envelope[TraceAccessed]) -> None:
         """The audit entry and its `trace.accessed` event, in one write."""
@@ -104,3 +110,17 @@ class TraceStore:
                                      "day": day_of(event.payload.at),
                                      **event.payload.model_dump(),
                                      **new_outbox(outbox_entry(event, key=event.payload.who))})
+
+
+def audit_filter(query: AuditQuery) -> Document:
+    found: Document = {}
+    for field, value in (("who", query.who), ("role", query.role),
+                         ("subject_id", query.subject_id), ("kind", query.kind)):
+        if value:
+            found[field] = value
+    if query.purpose:
+        found["purpose"] = {"$regex": re.escape(query.purpose), "$options": "i"}
+    if query.day:
+        start = datetime.combine(query.day, time(0), VN_TZ)
+        found["at"] = {"$gte": start, "$lt": start + timedelta(days=1)}
+    return found

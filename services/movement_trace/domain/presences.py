@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.movement_trace.domain import Movement, MovementKind
+from services.movement_trace.domain.movements import Movement, MovementKind
 
 # Within one instant an `out` closes the old stay before an `in` opens a new one.
 _ORDER = {"out": 0, "through": 1, "in": 2}

@@ -18,9 +18,9 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import FollowupRecorded, WardNotified
 from libs.contracts.values import province_of_ward
-from services.movement_trace.domain import Movement, MovementKind, utc
-from services.movement_trace.followups import symptom_codes
-from services.movement_trace.journeys import JOURNEY_MODES, journey_number
+from services.movement_trace.domain.followups import symptom_codes
+from services.movement_trace.domain.journeys import JOURNEY_MODES, journey_number
+from services.movement_trace.domain.movements import Movement, MovementKind, utc
 
 
 def _ms(moment: datetime) -> datetime:

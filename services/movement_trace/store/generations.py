@@ -10,28 +10,13 @@ before it takes its end offsets and after it switches.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from pymongo.asynchronous.collection import AsyncCollection
 
 from libs.runtime.mongo import Document
+from services.movement_trace.domain.records import Pointer
 
 POINTER_ID = "generation"
-
-
-@dataclass(frozen=True)
-class Pointer:
-    active: int = 0
-    building: int | None = None
-    previous: int | None = None
-
-    @property
-    def writes_to(self) -> list[int]:
-        return [self.active] + ([self.building] if self.building is not None else [])
-
-    @property
-    def newest(self) -> int:
-        return max(g for g in (self.active, self.building, self.previous) if g is not None)
 
 
 class Generations:
@@ -44,7 +29,8 @@ class Generations:
     async def current(self, fresh: bool = False) -> Pointer:
         if fresh or self._cached is None or time.monotonic() - self._read_at > self.refresh_s:
             doc = await self.meta.find_one({"_id": POINTER_ID}) or {}
-            self._cached = Pointer(doc.get("active", 0), doc.get("building"), doc.get("previous"))
+            self._cached = Pointer(active=doc.get("active", 0), building=doc.get("building"),
+                                  previous=doc.get("previous"))
             self._read_at = time.monotonic()
         return self._cached
 

@@ -1,14 +1,14 @@
-"""What the epidemiologists' API answers (also the rows of the exports)."""
+"""What the trace answers about people and places: timelines, visits, contacts (the
+API's bodies and the rows of the exports)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
-from libs.contracts.values import ONE_DOCUMENT, Country, NationalIdInput, Passport
-from services.movement_trace.contacts import Contact
-from services.movement_trace.domain import Movement, Whereabouts
+from services.movement_trace.domain.contacts import Contact
+from services.movement_trace.domain.movements import Movement, Whereabouts
 
 
 class TimelineEntry(Whereabouts):
@@ -58,26 +58,3 @@ class Contacts(BaseModel):
                                           "each mode traced by shared journey, e.g. "
                                           "{\"plane\": \"rows±2\"}")
     contacts: list[Contact]
-
-
-class NationalIdIn(BaseModel):
-    """A citizen by CCCD or CMND, or a foreigner by passport and the country that issued it."""
-
-    model_config = ConfigDict(json_schema_extra=ONE_DOCUMENT)
-
-    national_id: NationalIdInput | None = Field(None, description="CCCD (12 digits) or CMND (9)",
-                                                examples=["001085012345"])
-    passport: Passport | None = None
-    nationality: Country | None = Field(None, description="with `passport`")
-
-    @model_validator(mode="after")
-    def _one_document(self) -> NationalIdIn:
-        if (self.national_id is None) == (self.passport is None) or \
-                (self.passport is not None) != (self.nationality is not None):
-            raise ValueError("give a national_id, or a passport with its nationality")
-        return self
-
-
-class Subject(BaseModel):
-    subject_id: str = Field(description="the person's pseudonym in every service",
-                            examples=["9f2c" + "0" * 60])

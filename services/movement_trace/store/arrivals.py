@@ -1,17 +1,8 @@
-"""Arrivals from abroad, and the countries an epidemiologist marks (issue 21).
-
-`arrival.registered` (a manifest imported at the declaration service) tells the
-trace who arrived, when, on which flight or ship, from which country, and where
-they go — by pseudonym only: the trace keeps no name or document number. An
-epidemiologist marks the countries (or unmarks them) whose arrivals need a
-quarantine; the trace then proposes `reason=arrival` orders for the people who
-arrived from a marked country in the last days and have no such order yet; the
-order itself is the existing bulk order (`POST /v1/quarantines`).
-"""
+"""Arrivals from abroad and the marked countries, on FerretDB (domain/arrivals.py tells
+what they are for)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -21,22 +12,8 @@ from libs.contracts.events.declaration import ArrivalRegistered
 from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.mongo import Document, insert_new
 from libs.runtime.retention import day_of, purge_by_day
-
-
-@dataclass(frozen=True)
-class ArrivalSeen:
-    subject_id: str
-    country: str
-    port: str | None
-    arrival_date: date
-    transport: str
-    entry_ward: str
-    destination_ward: str | None
-
-    @property
-    def evidence(self) -> str:
-        port = f" ({self.port})" if self.port else ""
-        return f"arrived {self.arrival_date.isoformat()} on {self.transport} from {self.country}{port}"
+from services.movement_trace.domain.arrivals import ArrivalSeen
+from services.movement_trace.domain.records import MarkedCountry
 
 
 class ArrivalStore:
@@ -78,29 +55,21 @@ class ArrivalStore:
             day += timedelta(days=1)
         return found
 
-    async def mark(self, country: str, by: str, purpose: str, now: datetime) -> Document:
+    async def mark(self, country: str, by: str, purpose: str, now: datetime) -> MarkedCountry:
         doc = {"_id": country, "marked_by": by, "purpose": purpose, "marked_at": now}
         await self.rules.replace_one({"_id": country}, doc, upsert=True)
-        return doc
+        return _marked(doc)
 
     async def unmark(self, country: str) -> bool:
         return bool((await self.rules.delete_one({"_id": country})).deleted_count)
 
-    async def marked(self) -> list[Document]:
-        return await self.rules.find({}).sort("_id", 1).to_list()
+    async def marked(self) -> list[MarkedCountry]:
+        return [_marked(d) for d in await self.rules.find({}).sort("_id", 1).to_list()]
 
     async def purge(self, cutoff: datetime) -> int:
         return len(await purge_by_day(self.arrivals, "arrived_at", cutoff))
 
 
-def to_propose(arrivals: list[ArrivalSeen], marked: set[str],
-               ordered: set[str]) -> list[ArrivalSeen]:
-    """The arrivals from marked countries whose person has no arrival order yet (pure);
-    one line per person, their latest arrival."""
-    latest: dict[str, ArrivalSeen] = {}
-    for arrival in arrivals:
-        if arrival.country in marked and arrival.subject_id not in ordered:
-            current = latest.get(arrival.subject_id)
-            if current is None or arrival.arrival_date > current.arrival_date:
-                latest[arrival.subject_id] = arrival
-    return sorted(latest.values(), key=lambda a: (a.arrival_date, a.subject_id))
+def _marked(doc: Document) -> MarkedCountry:
+    return MarkedCountry(country=doc["_id"], marked_by=doc["marked_by"], purpose=doc["purpose"],
+                         marked_at=doc["marked_at"])

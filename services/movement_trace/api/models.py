@@ -1,19 +1,36 @@
-"""Requests and answers of the casework routes (cases, F1 proposals, quarantine orders)."""
+"""Request and response bodies of the trace's routes (the answers about movements are
+domain/answers.py; the casework's here: cases, F1 proposals, quarantine orders)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts.events.trace import QuarantinePlace
-from libs.contracts.values import Day, Identifier, JsonInt, NationalIdInput, PlainText, WardCode
-from services.movement_trace.contacts import Exposure
-from services.movement_trace.schemas import Contacts
+from libs.contracts.values import (
+    ONE_DOCUMENT,
+    Country,
+    Day,
+    Identifier,
+    JsonInt,
+    NationalIdInput,
+    Passport,
+    PlainText,
+    WardCode,
+)
+from services.movement_trace.domain.answers import Contacts
+from services.movement_trace.domain.contacts import Exposure
+from services.movement_trace.domain.records import (
+    ConfirmedCase,
+    MarkedCountry,
+    QuarantineOrder,
+    Release,
+)
 
 SUBJECT = r"^[0-9a-fA-F]{64}$"
-Subject = Annotated[str, Field(pattern=SUBJECT)]
+SubjectHex = Annotated[str, Field(pattern=SUBJECT)]  # a subject id in a body
 Purpose = Field(min_length=3, max_length=300, description="why (written to the audit log)")
 
 
@@ -41,6 +58,10 @@ class Case(BaseModel):
     window_start: datetime = Field(description="look-back of the contact search")
     window_end: datetime
 
+    @classmethod
+    def of(cls, case: ConfirmedCase) -> Case:
+        return cls.model_validate(case.model_dump(include=set(cls.model_fields)))
+
 
 class Proposed(BaseModel):
     subject_id: str
@@ -65,9 +86,9 @@ class Terms(BaseModel):
 
 
 class ContactOrderIn(Terms):
-    subject_ids: list[Subject] | None = Field(None, max_length=5000, description="the F1 to "
+    subject_ids: list[SubjectHex] | None = Field(None, max_length=5000, description="the F1 to "
                                               "quarantine; omitted: all proposed")
-    ward_codes: dict[Subject, WardCode] = Field(
+    ward_codes: dict[SubjectHex, WardCode] = Field(
         default_factory=dict, json_schema_extra={"propertyNames": {"pattern": SUBJECT}},
         description="ward of stay per subject, where the trace does not know it")
 
@@ -77,7 +98,7 @@ class BulkOrderIn(Terms):
     declaration_ids: list[Identifier] = Field(default_factory=list, max_length=5000,
                                        description="e.g. the ids an arrivals manifest import "
                                                    "returned")
-    subject_ids: list[Subject] = Field(default_factory=list, max_length=5000)
+    subject_ids: list[SubjectHex] = Field(default_factory=list, max_length=5000)
     ward_code: WardCode | None = Field(None, description="for subjects whose ward is unknown")
 
 
@@ -101,12 +122,11 @@ class QuarantineOut(BaseModel):
     early: bool | None = None
 
     @classmethod
-    def of(cls, doc: dict[str, Any], created: bool = False) -> QuarantineOut:
-        release = doc.get("release") or {}
-        fields = {k: v for k, v in doc.items() if k in cls.model_fields}
-        fields.update(quarantine_id=doc["_id"], created=created,
-                      released_at=release.get("at"), early=release.get("early"))
-        return cls(**fields)
+    def of(cls, order: QuarantineOrder, created: bool = False,
+           release: Release | None = None) -> QuarantineOut:
+        fields = order.model_dump(include=set(cls.model_fields))
+        return cls(**fields, created=created, released_at=release.at if release else None,
+                   early=release.early if release else None)
 
 
 class OrdersOut(BaseModel):
@@ -163,3 +183,98 @@ class CaseStats(BaseModel):
     today: date
     active_quarantines: int
     per_day: list[DayCounts]
+
+
+class NationalIdIn(BaseModel):
+    """A citizen by CCCD or CMND, or a foreigner by passport and the country that issued it."""
+
+    model_config = ConfigDict(json_schema_extra=ONE_DOCUMENT)
+
+    national_id: NationalIdInput | None = Field(None, description="CCCD (12 digits) or CMND (9)",
+                                                examples=["001085012345"])
+    passport: Passport | None = None
+    nationality: Country | None = Field(None, description="with `passport`")
+
+    @model_validator(mode="after")
+    def _one_document(self) -> NationalIdIn:
+        if (self.national_id is None) == (self.passport is None) or \
+                (self.passport is not None) != (self.nationality is not None):
+            raise ValueError("give a national_id, or a passport with its nationality")
+        return self
+
+
+class Subject(BaseModel):
+    subject_id: str = Field(description="the person's pseudonym in every service",
+                            examples=["9f2c" + "0" * 60])
+
+
+# --- the admins' routes: rebuild and audit ---
+
+
+class RebuildStatus(BaseModel):
+    state: str = "never"
+    generation: int | None = None
+    by: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    report: dict[str, object] | None = None
+    error: str | None = None
+    active_generation: int
+    building_generation: int | None = None
+
+
+class AuditEntry(BaseModel):
+    id: str
+    kind: Literal["trace", "reveal"] = Field(description="a trace query here, or a reveal "
+                                             "of name and contacts at the declaration service")
+    who: str = Field(description="the staff account")
+    role: str
+    unit: str | None = None
+    purpose: str
+    query: str
+    subject_id: str | None = None
+    at: datetime
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry] = Field(description="newest first")
+    truncated: bool = Field(description="more entries match than `limit`")
+
+
+# --- arrivals from abroad ---
+
+
+class MarkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Annotated[PlainText, Field(min_length=3, max_length=300)] = Field(
+        examples=["ổ dịch biến chủng mới"], description="why its arrivals need a quarantine")
+
+
+class Marked(BaseModel):
+    country: Country
+    marked_by: str
+    purpose: str
+    marked_at: datetime
+
+    @classmethod
+    def of(cls, marked: MarkedCountry) -> Marked:
+        return cls(country=marked.country, marked_by=marked.marked_by, purpose=marked.purpose,
+                   marked_at=marked.marked_at)
+
+
+class ProposedArrival(BaseModel):
+    subject_id: str
+    arrival_date: date
+    country_of_departure: str
+    port_of_departure: str | None
+    transport: str = Field(examples=["plane KE681"])
+    entry_ward: str
+    destination_ward: str | None
+    evidence: str = Field(examples=["arrived 2026-12-06 on plane KE681 from KR (ICN)"])
+
+
+class ArrivalProposal(BaseModel):
+    marked: list[str] = Field(description="the countries marked now")
+    proposed: list[ProposedArrival] = Field(description="arrived from one of them in the last "
+                                            "`days`, with no arrival quarantine yet")

@@ -17,10 +17,12 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.runtime.mongo import Document, bulk_write_chunked, insert_new
-from services.movement_trace.domain import (
-    Movement,
+from services.movement_trace.domain.journeys import Passenger
+from services.movement_trace.domain.movements import Movement
+from services.movement_trace.store.layout import (
     bucket_writes,
     entry_movement,
+    passenger,
     place_hour_id,
     subject_week_id,
     to_document,
@@ -36,7 +38,7 @@ def collection_names(generation: int) -> dict[str, str]:
     return {name: name + suffix for name in ("movements", *BUCKET_FIELD)}
 
 
-class View:
+class GenerationStore:
     def __init__(self, db: AsyncDatabase[Document], generation: int) -> None:
         self.generation = generation
         names = collection_names(generation)
@@ -99,7 +101,7 @@ class View:
                 if since is None or e["at"] >= since]
 
     async def journey_passengers(self, journey: str, since: datetime | None = None
-                                 ) -> list[Document]:
-        """Everyone who declared the journey: {id, subject_id, seat?, at, declaration_id}."""
-        return [e for e in await self._bucket("journeys", journey)
+                                 ) -> list[Passenger]:
+        """Everyone who declared the journey, with their seat."""
+        return [passenger(e) for e in await self._bucket("journeys", journey)
                 if since is None or e["at"] >= since]

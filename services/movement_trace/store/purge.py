@@ -29,12 +29,12 @@ from libs.runtime.http import Hook
 from libs.runtime.jobs import every
 from libs.runtime.mongo import Document, bulk_write_chunked
 from libs.runtime.retention import CATCH_UP_DAYS, CHUNK, PUBLISHED, delete_ids, purge_by_day
-from services.movement_trace.arrivals import ArrivalStore
-from services.movement_trace.domain import day_key, utc
+from services.movement_trace.domain.movements import day_key, utc
 from services.movement_trace.settings import Settings
-from services.movement_trace.store import TraceStore
-from services.movement_trace.store_cases import CaseStore
-from services.movement_trace.views import BUCKET_FIELD
+from services.movement_trace.store.arrivals import ArrivalStore
+from services.movement_trace.store.cases import CaseStore
+from services.movement_trace.store.generation import BUCKET_FIELD
+from services.movement_trace.store.trace import TraceStore
 
 
 async def purge_once(store: TraceStore, cases: CaseStore, settings: Settings,
@@ -45,7 +45,7 @@ async def purge_once(store: TraceStore, cases: CaseStore, settings: Settings,
     deleted = {"movements": 0, **dict.fromkeys(BUCKET_FIELD, 0)}
     pointer = await store.generations.current(fresh=True)
     for generation in {*pointer.writes_to, *([pointer.previous] if pointer.previous is not None else [])}:
-        view = store.view(generation)
+        view = store.generation(generation)
         deleted["movements"] += len(await purge_by_day(view.movements, "at", cutoff))
         for kind, collection in view.buckets.items():
             for day in _whole_days_before(cutoff):

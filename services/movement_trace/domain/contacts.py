@@ -1,36 +1,23 @@
-"""Contact search: degree 1 (met the person) and degree 2 (met a degree-1 contact).
+"""Contacts (pure): degree 1 (met the person) and degree 2 (met a degree-1 contact); the
+search that reads the buckets is service/contact_search.py.
 
-Three rules: at a checkpoint, overlapping stays or presences within ±W (stays.py);
+Three rules: at a checkpoint, overlapping stays or presences within ±W (presences.py);
 and on a shared journey, fellow passengers by the mode's seat rule (journeys.py).
-Reads only buckets by key: the person's subject-week buckets (back far enough to
-find the declarations of journeys in the window), then, for each checkpoint they
-were at, the place-hour buckets around their presences (`stays.search_span`), and
-the bucket of each of their journeys. Each contact comes with the evidence: where,
-when, which rule, and through whom.
+Each contact comes with the evidence: where, when, which rule, and through whom.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from libs.runtime.mongo import Document
-from services.movement_trace import journeys
-from services.movement_trace.domain import Movement, MovementKind, hours_between, weeks_between
-from services.movement_trace.stays import Presence, is_contact, presences, search_span
-
-
-class Source(Protocol):
-    async def subject_movements(self, subject_id: str, weeks: list[str]) -> list[Movement]: ...
-
-    async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]: ...
-
-    async def journey_passengers(self, journey: str) -> list[Document]: ...
+from services.movement_trace.domain import journeys
+from services.movement_trace.domain.movements import Movement, MovementKind
+from services.movement_trace.domain.presences import Presence
 
 
 class JourneyEvidence(BaseModel):
@@ -110,16 +97,16 @@ def trips_of(movements: list[Movement], start: datetime, end: datetime,
     return found
 
 
-def _fellows(entries: list[Document], subject_id: str) -> dict[str, Document]:
+def fellow_passengers(entries: list[journeys.Passenger], subject_id: str) -> dict[str, journeys.Passenger]:
     """Each other passenger's latest declaration of the journey."""
-    latest: dict[str, Document] = {}
-    for e in sorted(entries, key=lambda e: (e["at"], e["id"])):
-        if e["subject_id"] != subject_id:
-            latest[e["subject_id"]] = e
+    latest: dict[str, journeys.Passenger] = {}
+    for e in sorted(entries, key=lambda e: (e.at, e.id)):
+        if e.subject_id != subject_id:
+            latest[e.subject_id] = e
     return latest
 
 
-def _journey_exposure(trip: Trip, met: str, theirs: str | None, verdict: journeys.Verdict,
+def journey_exposure(trip: Trip, met: str, theirs: str | None, verdict: journeys.Verdict,
                       rules: journeys.Rules) -> Exposure:
     first, last = journeys.day_span(trip.departure)
     return Exposure(rule="shared_journey", met=met, met_start=first, met_end=last, start=first,
@@ -129,7 +116,7 @@ def _journey_exposure(trip: Trip, met: str, theirs: str | None, verdict: journey
                         seat_unknown=verdict.seat_unknown))
 
 
-def _exposure(mine: Presence, other: Presence) -> Exposure:
+def exposure(mine: Presence, other: Presence) -> Exposure:
     overlap = mine.stay and other.stay
     if overlap:
         minutes = (min(mine.end, other.end) - max(mine.start, other.start)).total_seconds() / 60
@@ -144,66 +131,7 @@ def _exposure(mine: Presence, other: Presence) -> Exposure:
                     minutes=round(minutes, 2))
 
 
-class ContactSearch:
-    def __init__(self, source: Source, rules: Rules) -> None:
-        self.source = source
-        self.rules = rules
-
-    async def movements_of(self, subject_id: str, start: datetime,
-                           end: datetime) -> list[Movement]:
-        # A day on each side, so that stays crossing the window's edges pair up correctly;
-        # and back `lead` for the declarations of journeys in the window.
-        back = timedelta(days=1) + (self.rules.lead if self.rules.journeys.traced
-                                    else timedelta(0))
-        weeks = weeks_between(start - back, end + timedelta(days=1))
-        return await self.source.subject_movements(subject_id, weeks)
-
-    async def direct(self, subject_id: str, start: datetime, end: datetime) -> dict[str, list[Exposure]]:
-        """Everyone who met `subject_id` between `start` and `end`, with the evidence."""
-        movements = await self.movements_of(subject_id, start, end)
-        mine = [p for p in presences(movements, self.rules.max_stay) if p.intersects(start, end)]
-        trips = trips_of(movements, start, end, self.rules.journeys)
-        hours: dict[str, set[str]] = defaultdict(set)
-        for p in mine:
-            hours[p.checkpoint_id].update(hours_between(*search_span(p, self.rules.window,
-                                                                     self.rules.max_stay)))
-        places = sorted(hours)
-        fetched = await asyncio.gather(*(self.source.place_movements(cp, sorted(hours[cp]))
-                                         for cp in places))
-        aboard = await asyncio.gather(*(self.source.journey_passengers(t.key) for t in trips))
-        found: dict[str, list[Exposure]] = defaultdict(list)
-        for checkpoint_id, events in zip(places, fetched, strict=True):
-            others = presences(events, self.rules.max_stay)
-            for p in (p for p in mine if p.checkpoint_id == checkpoint_id):
-                for q in others:
-                    if is_contact(p, q, self.rules.window):
-                        found[q.subject_id].append(_exposure(p, q))
-        seats = self.rules.journeys
-        for trip, entries in zip(trips, aboard, strict=True):
-            for other, entry in _fellows(entries, subject_id).items():
-                verdict = journeys.seated_together(seats, trip.mode, trip.seat, entry.get("seat"))
-                if verdict.contact:
-                    found[other].append(_journey_exposure(trip, subject_id, entry.get("seat"),
-                                                          verdict, seats))
-        return found
-
-    async def search(self, subject_id: str, start: datetime, end: datetime,
-                     degree: int) -> tuple[list[Contact], bool]:
-        """Contacts up to `degree` (1 or 2); True when degree 2 was cut at `max_expand`."""
-        first = await self.direct(subject_id, start, end)
-        contacts = {s: _contact(s, 1, [], ex) for s, ex in first.items()}
-        truncated = False
-        if degree >= 2:
-            ordered = sorted(contacts.values(), key=lambda c: (c.first_exposure, c.subject_id))
-            truncated = len(ordered) > self.rules.max_expand
-            expand = [c.subject_id for c in ordered[: self.rules.max_expand]]
-            second = await asyncio.gather(*(self.direct(s, start, end) for s in expand))
-            contacts.update(_second_degree(subject_id, contacts, expand, second))
-        result = sorted(contacts.values(), key=lambda c: (c.degree, c.first_exposure, c.subject_id))
-        return result, truncated
-
-
-def _contact(subject_id: str, degree: Literal[1, 2], via: list[str],
+def contact_of(subject_id: str, degree: Literal[1, 2], via: list[str],
              exposures: list[Exposure]) -> Contact:
     ordered = sorted(exposures, key=lambda e: (e.start, e.met_start, e.checkpoint_id or "",
                                                e.met, e.rule))
@@ -212,7 +140,7 @@ def _contact(subject_id: str, degree: Literal[1, 2], via: list[str],
                    exposures=ordered)
 
 
-def _second_degree(index: str, first: dict[str, Contact], expanded: list[str],
+def second_degree(index: str, first: dict[str, Contact], expanded: list[str],
                    found: list[dict[str, list[Exposure]]]) -> dict[str, Contact]:
     exposures: dict[str, list[Exposure]] = defaultdict(list)
     via: dict[str, list[str]] = defaultdict(list)
@@ -221,4 +149,4 @@ def _second_degree(index: str, first: dict[str, Contact], expanded: list[str],
             if subject != index and subject not in first:
                 exposures[subject].extend(evidence)
                 via[subject].append(middle)
-    return {s: _contact(s, 2, via[s], ex) for s, ex in exposures.items()}
+    return {s: contact_of(s, 2, via[s], ex) for s, ex in exposures.items()}

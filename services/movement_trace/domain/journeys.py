@@ -91,6 +91,17 @@ def train_carriage(seat: str | None) -> int | None:
 
 
 @dataclass(frozen=True)
+class Passenger:
+    """One declaration of a journey: who, which seat, declared when (by which event)."""
+
+    id: str
+    subject_id: str
+    at: datetime
+    seat: str | None = None
+    declaration_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Rules:
     """The seat rule of each mode (modes absent: `none`), the row span, unknown seats."""
 

@@ -7,21 +7,17 @@ whose heartbeat stopped (its process died) is taken over after `stale_s`.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from libs.contracts.envelope import new_event_id, utcnow
 from libs.runtime.mongo import Document
+from services.movement_trace.domain.errors import RebuildRunning
+from services.movement_trace.domain.records import RebuildState
 
 LOCK_ID = "rebuild"
-
-
-class RebuildRunning(Exception):
-    def __init__(self, holder: Document | None) -> None:
-        super().__init__("a rebuild is already running")
-        self.holder = holder or {}
+Report = dict[str, int | float]  # the rebuild's progress report (service/rebuild.py)
 
 
 class RebuildLock:
@@ -47,17 +43,19 @@ class RebuildLock:
         # No transactions on FerretDB: make sure no one overwrote us in the same instant.
         holder = await self.meta.find_one({"_id": LOCK_ID})
         if not holder or holder.get("attempt") != attempt:
-            raise RebuildRunning(holder)
+            raise RebuildRunning(await self.status())
         self.attempt = attempt
 
-    async def heartbeat(self, report: dict[str, Any]) -> None:
+    async def heartbeat(self, report: Report) -> None:
         await self.meta.update_one({"_id": LOCK_ID},
                                    {"$set": {"heartbeat_at": utcnow(), "report": report}})
 
-    async def finish(self, report: dict[str, Any], error: str | None = None) -> None:
+    async def finish(self, report: Report, error: str | None = None) -> None:
         await self.meta.update_one({"_id": LOCK_ID}, {"$set": {
             "state": "failed" if error else "done", "finished_at": utcnow(), "report": report,
             "error": error}})
 
-    async def status(self) -> Document | None:
-        return await self.meta.find_one({"_id": LOCK_ID}, {"attempt": 0})
+    async def status(self) -> RebuildState:
+        """The last rebuild; `state` "never" when there was none."""
+        doc = await self.meta.find_one({"_id": LOCK_ID}, {"attempt": 0})
+        return RebuildState.model_validate(doc or {})

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services.movement_trace import journeys
-from services.movement_trace.contacts import ContactSearch, Rules
-from services.movement_trace.domain import MovementKind, hours_between
-from services.movement_trace.followups import has_fever
-from services.movement_trace.schemas import Contacts, Timeline, TimelineEntry, Visit, Visits
+from services.movement_trace.domain import journeys
+from services.movement_trace.domain.answers import Contacts, Timeline, TimelineEntry, Visit, Visits
+from services.movement_trace.domain.contacts import Rules
+from services.movement_trace.domain.followups import has_fever
+from services.movement_trace.domain.movements import MovementKind, hours_between
+from services.movement_trace.domain.presences import presences
+from services.movement_trace.service.contact_search import ContactSearch
+from services.movement_trace.service.ports import Movements
 from services.movement_trace.settings import Settings
-from services.movement_trace.stays import presences
-from services.movement_trace.store import TraceStore
 
 
 class TraceQueries:
-    def __init__(self, store: TraceStore, settings: Settings) -> None:
+    def __init__(self, store: Movements, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.max_stay = timedelta(minutes=settings.max_stay_minutes)

@@ -14,11 +14,11 @@ from datetime import timedelta
 
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document
-from libs.scenario import Scenario, Visit
 from services.movement_trace.domain.journeys import journey_number
 from services.movement_trace.domain.movements import Movement, MovementKind
 from services.movement_trace.store.generation import BUCKET_FIELD, GenerationStore
 from services.movement_trace.store.layout import bucket_writes, to_document
+from synthetic.scenario import Scenario, Visit
 
 
 def movements(scenario: Scenario) -> Iterator[Movement]:

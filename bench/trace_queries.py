@@ -1,12 +1,12 @@
 """Movement-trace queries with 1,000,000 movements stored: timeline, visits, contacts p50/p99.
 
 A third of the people declared a flight, a train or a coach (about 30 passengers a
-journey, seats by mode: libs/scenario.py), so the contacts rows include the third rule,
+journey, seats by mode: synthetic/scenario.py), so the contacts rows include the third rule,
 shared journeys; one row asks only about passengers.
 
     .venv/bin/python -m bench.trace_queries [--movements 1000000] [--queries 200]
 
-Loads a generated population (libs/scenario.py) into a private database, then
+Loads a generated population (synthetic/scenario.py) into a private database, then
 asks the service in-process over HTTP (auth, audit write and `trace.accessed`
 included). Raw baselines from the same run: PyMongo `find_one` by `_id` on the
 same store, once and 28 times in a row (what a 28-day timeline reads).
@@ -35,7 +35,6 @@ from libs.contracts.topics import Topics
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Role
 from libs.runtime.topics_admin import delete_topics, ensure_topics
-from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.domain.movements import hour_key, weeks_between
 from services.movement_trace.settings import Settings
@@ -44,6 +43,7 @@ from services.movement_trace.store.generation import BUCKET_FIELD
 from services.movement_trace.store.layout import place_hour_id, subject_week_id
 from services.movement_trace.store.purge import purge_once
 from services.movement_trace.store.trace import TraceStore
+from synthetic.scenario import generate
 from tests.support.tokens import bearer
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.trace_replay [--citizens 1500] [--days 7]
 
-Publishes a generated population's events (libs/scenario.py) onto private
+Publishes a generated population's events (synthetic/scenario.py) onto private
 topics, then runs the real rebuild (`Rebuilder.run`: fresh consumer, parse,
 project, idempotent batch writes, switch). Baselines from the same run: a bare
 aiokafka consumer reading the same topics, and bare `insert_many` of as many
@@ -23,11 +23,11 @@ from pymongo import AsyncMongoClient
 from bench.common import Row, markdown_table, rate
 from libs.contracts.topics import Topics
 from libs.runtime.topics_admin import delete_topics, ensure_topics
-from libs.scenario import generate
 from services.movement_trace.domain.projection import PROJECTORS
 from services.movement_trace.rebuild import rebuilder
 from services.movement_trace.settings import Settings
 from services.movement_trace.store.trace import TraceStore
+from synthetic.scenario import generate
 from tests.support.trace_truth import publish
 
 

@@ -6,7 +6,7 @@ A population of 10,000 synthetic residents, the checkpoint seed set, epidemic
 levels for a few wards, declarations typed in from paper forms by a demo
 officer for residents of that population, and three days of simulated travel:
 300 other residents declared trips three days ago and passed the seeded
-checkpoints since (libs/scenario.py). The travel is history, so it is put on
+checkpoints since (synthetic/scenario.py). The travel is history, so it is put on
 the event log as the declaration and checkpoint services would have published
 it (`declaration.submitted`, `checkpoint.passed/refused`, with their past
 times); identity verification, ward notification and the movement trace derive
@@ -39,7 +39,7 @@ from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Role
 
 if TYPE_CHECKING:
-    from libs.scenario import Scenario
+    from synthetic.scenario import Scenario
 
 RESIDENTS = 10_000
 DECLARATIONS = 60
@@ -127,8 +127,8 @@ def living_adults() -> list[dict[str, str]]:
 def travel_scenario() -> Scenario:
     from libs.contracts.events.checkpoint import CheckpointKind
     from libs.runtime.settings import DEV_SUBJECT_SECRET
-    from libs.scenario import Place, generate
     from services.checkpoint.seed_data import SEED as SEEDED
+    from synthetic.scenario import Place, generate
 
     places = [Place(cp.checkpoint_id, CheckpointKind(cp.kind), cp.ward_code) for cp in SEEDED
               if cp.kind != "depot"]  # depots are for green-lane vehicles

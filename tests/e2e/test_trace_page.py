@@ -31,7 +31,7 @@ from libs.contracts.topics import Topics
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Role
 from libs.runtime.topics_admin import delete_topics, ensure_topics
-from libs.scenario import Journey, Ride, Scenario
+from synthetic.scenario import Journey, Ride, Scenario
 from tests.support.browser import sign_in
 from tests.support.kafka import eventually
 from tests.support.servers import Servers

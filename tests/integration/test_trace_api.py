@@ -14,9 +14,9 @@ from libs.contracts.envelope import parse_event
 from libs.contracts.events.checkpoint import CheckpointKind
 from libs.contracts.topics import TRACE_ACCESSED
 from libs.runtime.auth import Role
-from libs.scenario import Place, Scenario
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
+from synthetic.scenario import Place, Scenario
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic

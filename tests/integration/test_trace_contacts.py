@@ -11,9 +11,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from libs.runtime.auth import Role
-from libs.scenario import Scenario, generate
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
+from synthetic.scenario import Scenario, generate
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually

@@ -19,9 +19,9 @@ from libs.contracts.events.checkpoint import CheckpointKind
 from libs.contracts.values import subject_id_for
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Role
-from libs.scenario import Citizen, Journey, Place, Ride, Scenario
 from services.movement_trace.app import build as build_trace
 from services.movement_trace.settings import Settings as TraceSettings
+from synthetic.scenario import Citizen, Journey, Place, Ride, Scenario
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.declaration_kit import declaration_service

@@ -12,9 +12,9 @@ from pymongo import AsyncMongoClient
 from libs.contracts.events.checkpoint import CheckpointKind
 from libs.contracts.topics import CHECKPOINT_PASSED, dlq
 from libs.runtime.auth import Role
-from libs.scenario import Place, Scenario
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
+from synthetic.scenario import Place, Scenario
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic

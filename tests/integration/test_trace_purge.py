@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pymongo import AsyncMongoClient
 
 from libs.runtime.auth import Role
-from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.domain.movements import day_key
 from services.movement_trace.settings import Settings
 from services.movement_trace.store.cases import CaseStore
 from services.movement_trace.store.purge import purge_once
 from services.movement_trace.store.trace import TraceStore
+from synthetic.scenario import generate
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually

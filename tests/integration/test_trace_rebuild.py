@@ -16,10 +16,10 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.runtime.auth import Role
-from libs.scenario import generate
 from services.movement_trace.app import build
 from services.movement_trace.settings import Settings
 from services.movement_trace.store.generation import BUCKET_FIELD, collection_names
+from synthetic.scenario import generate
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually

@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaProducer
 
 from libs.contracts.events.checkpoint import CheckpointKind, RefusalReason
 from libs.contracts.topics import Topics
-from libs.scenario import Citizen, Place, Scenario
+from synthetic.scenario import Citizen, Place, Scenario
 
 MIN = timedelta(minutes=1)
 HOUR = timedelta(hours=1)

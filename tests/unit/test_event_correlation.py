@@ -12,7 +12,7 @@ from pathlib import Path
 from deploy.local import demo
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.identity import IdentityVerified
-from libs.scenario import generate
+from synthetic.scenario import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCING_CODE = ("libs", "services", "deploy")

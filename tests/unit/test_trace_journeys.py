@@ -15,7 +15,6 @@ from libs.contracts.events.checkpoint import CheckpointKind
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import FollowupRecorded
 from libs.runtime.mongo import Document
-from libs.scenario import Journey, Place, Ride, Scenario, generate
 from services.movement_trace.api.exports import CONTACT_COLUMNS, to_csv
 from services.movement_trace.domain import journeys
 from services.movement_trace.domain.answers import Contacts
@@ -28,6 +27,7 @@ from services.movement_trace.domain.quarantine_rules import evidence_of
 from services.movement_trace.service.contact_search import ContactSearch
 from services.movement_trace.settings import Settings
 from services.movement_trace.store.layout import bucket_writes, entry_movement, passenger, to_document
+from synthetic.scenario import Journey, Place, Ride, Scenario, generate
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 FLIGHT = Journey("plane", "VN213", date(2026, 3, 9))

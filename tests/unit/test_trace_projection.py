@@ -11,12 +11,12 @@ import pytest
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.checkpoint import CheckpointKind
-from libs.scenario import Place, Scenario, generate
 from services.movement_trace.api.exports import NoCoordinates, to_csv, to_geojson
 from services.movement_trace.domain.answers import Timeline, TimelineEntry
 from services.movement_trace.domain.movements import Movement, MovementKind, week_key, weeks_between
 from services.movement_trace.domain.projection import project
 from services.movement_trace.store.layout import bucket_writes, to_document
+from synthetic.scenario import Place, Scenario, generate
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 

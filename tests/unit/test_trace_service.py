@@ -29,7 +29,6 @@ from libs.contracts.topics import DECLARATION_SUBMITTED, Topics, dlq
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Principal, Role
 from libs.runtime.kafka import make_broker
-from libs.scenario import Citizen, Place, Scenario
 from services.movement_trace import consumers
 from services.movement_trace.domain.errors import (
     CaseNotFound,
@@ -53,6 +52,7 @@ from services.movement_trace.service.queries import TraceQueries
 from services.movement_trace.service.rebuild import Rebuilder, RebuildRunner
 from services.movement_trace.service.recording import Recorder
 from services.movement_trace.settings import Settings
+from synthetic.scenario import Citizen, Place, Scenario
 from tests.support.fakes.trace import (
     FakeAccessLog,
     FakeArrivals,

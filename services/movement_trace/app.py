@@ -55,6 +55,8 @@ def build(settings: Settings | None = None,
     auditor = Auditor(store, relay)
     arrivals = ArrivalStore(database(mongo, settings))
     consumers.register(broker, settings, Recorder(store, case_store, arrivals, store, settings))
+    # One purge for the periodic job, the admins' "purge now" and the retention test.
+    purge = partial(purge_once, store, case_store, settings, arrivals=arrivals)
     app = create_app(Service(
         settings=settings, broker=broker, mongo=mongo,
         title="khaibao — movement trace",
@@ -62,9 +64,7 @@ def build(settings: Settings | None = None,
                     "epidemiologists; every query audited.",
         routers=[queries.build_router(queries_, auditor, settings),
                  cases.build_router(desk, auditor, settings),
-                 # The admins' purge leaves arrivals to the periodic one, as it always has.
-                 admin.build_router(store.generations, runner,
-                                    partial(purge_once, store, case_store, settings)),
+                 admin.build_router(store.generations, runner, purge),
                  audit.build_router(auditor),
                  api_arrivals.build_router(ArrivalDesk(arrivals, case_store, desk.today), auditor)],
         startup=[store.create_indexes, case_store.create_indexes, arrivals.create_indexes],
@@ -73,6 +73,5 @@ def build(settings: Settings | None = None,
                     release_job(desk, settings.release_interval_s)],
         web_dir=WEB,
     ))
-    # What the periodic purge runs, as of a given time (the retention test drives it).
-    app.state.purge = partial(purge_once, store, case_store, settings, arrivals=arrivals)
+    app.state.purge = purge
     return app

@@ -10,7 +10,7 @@ import pytest
 from libs.runtime.qr_tokens import QrTokenError, Reason
 from services.checkpoint.domain.errors import KeysUnavailable
 from services.checkpoint.service.qr_keys import KeyCache
-from tests.support.checkpoint_kit import Keys
+from tests.support.checkpoint_samples import Keys
 
 
 class Issuer(Keys):

@@ -18,7 +18,7 @@ from services.checkpoint.domain.passage_events import (
     passage_event,
 )
 from services.checkpoint.domain.recommendation import Status
-from tests.support.checkpoint_kit import declaration
+from tests.support.checkpoint_samples import declaration
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -4,7 +4,8 @@
     python -m services.checkpoint.kiosk --webcam 0 --checkpoint ID --direction in
 
 Reads QR codes from images (or a webcam, with OpenCV installed:
-`pip install opencv-python-headless`) with zxing-cpp, asks the checkpoint
+`pip install opencv-python-headless`) with zxing-cpp (not a dependency of the
+service: `pip install zxing-cpp` on the kiosk), asks the checkpoint
 service (`POST /v1/scans`), and records the recommended decision
 (`POST /v1/passages`) unless `--decide none`. One JSON line per code on
 stdout. The officer token comes from `--token` or `CHECKPOINT_TOKEN`. A request
@@ -25,7 +26,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpx
-import zxingcpp
 from PIL import Image
 
 from libs.contracts.envelope import new_event_id
@@ -37,6 +37,11 @@ SAME_CODE_S = 5.0  # a webcam sees the same code many times a second: act once
 
 def decode(image: Any) -> list[str]:
     """The text of every QR code in a PIL image (or a BGR / grey array)."""
+    try:
+        # Only the kiosk reads QR codes: the service itself ships without a decoder.
+        import zxingcpp
+    except ImportError:
+        raise SystemExit("reading QR codes needs zxing-cpp: pip install zxing-cpp") from None
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.barcode_formats_from_str("QRCode"))
     return [str(code.text) for code in found if code.valid]
 

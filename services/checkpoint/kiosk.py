@@ -30,6 +30,8 @@ from PIL import Image
 
 from libs.contracts.envelope import new_event_id
 
+# A JSON object sent to or read from the checkpoint service's API (its own schema checks it).
+JsonObject = dict[str, Any]
 RETRIES = 4
 MAX_WAIT_S = 15.0
 SAME_CODE_S = 5.0  # a webcam sees the same code many times a second: act once
@@ -52,7 +54,7 @@ class Kiosk:
         self.client, self.checkpoint_id = client, checkpoint_id
         self.direction, self.decide = direction, decide
 
-    def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+    def _post(self, path: str, body: JsonObject) -> httpx.Response:
         for attempt in range(RETRIES):
             wait = 0.5 * 2 ** attempt
             try:
@@ -69,7 +71,7 @@ class Kiosk:
             time.sleep(wait)
         raise AssertionError("unreachable")
 
-    def handle(self, token: str) -> dict[str, Any]:
+    def handle(self, token: str) -> JsonObject:
         """Scan one token and, unless told not to, record the recommended decision."""
         scan_id = new_event_id()
         answer = self._post("/v1/scans", {"checkpoint_id": self.checkpoint_id, "token": token,
@@ -82,7 +84,7 @@ class Kiosk:
             return result
         decision = scan["recommendation"]["decision"] if self.decide == "recommended" \
             else self.decide
-        body: dict[str, Any] = {"scan_id": scan_id, "decision": decision}
+        body: JsonObject = {"scan_id": scan_id, "decision": decision}
         if self.direction:
             body["direction"] = self.direction
         passage = self._post("/v1/passages", body)
@@ -93,7 +95,7 @@ class Kiosk:
         return result
 
 
-def summary(scan: dict[str, Any]) -> dict[str, Any]:
+def summary(scan: JsonObject) -> JsonObject:
     person, vehicle = scan.get("person") or {}, scan.get("vehicle") or {}
     return {"scan_id": scan["scan_id"], "kind": scan["kind"],
             "who": person.get("masked_name") or vehicle.get("plate"),
@@ -129,7 +131,7 @@ def webcam_frames(index: int) -> Iterator[Any]:  # pragma: no cover - needs a ca
 
 
 def watch(frames: Iterable[Any], kiosk: Kiosk, limit: int | None = None
-          ) -> Iterator[dict[str, Any]]:
+          ) -> Iterator[JsonObject]:
     """Act on each new code seen in a stream of frames; the same code again only after
     `SAME_CODE_S`."""
     last_seen: dict[str, float] = {}

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import sys
-from typing import Any
 
 import httpx
 
@@ -27,10 +26,15 @@ from services.checkpoint.settings import Settings
 from services.checkpoint.store.registry import CheckpointStore
 
 
-def body(entry: SeedCheckpoint) -> dict[str, Any]:
+def source_of(entry: SeedCheckpoint) -> str:
+    return SOURCE + (" — ward assignment least certain" if entry.certainty else "")
+
+
+def body(entry: SeedCheckpoint) -> dict[str, object]:
+    """The JSON body of `PUT /v1/checkpoints/{id}` for one entry."""
     return {"name": entry.name, "kind": entry.kind, "ward_code": entry.ward_code,
             "latitude": entry.latitude, "longitude": entry.longitude, "active": True,
-            "source": SOURCE + (" — ward assignment least certain" if entry.certainty else "")}
+            "source": source_of(entry)}
 
 
 async def seed_via_api(base_url: str, token: str,
@@ -61,7 +65,7 @@ async def seed_direct(settings: Settings) -> tuple[int, int]:
             _, new = await registry.put("seed", entry.checkpoint_id, CheckpointFields(
                 name=entry.name, kind=CheckpointKind(entry.kind), ward_code=entry.ward_code,
                 latitude=entry.latitude, longitude=entry.longitude, active=True,
-                source=body(entry)["source"]))
+                source=source_of(entry)))
             created += new
         return created, len(SEED) - created
     finally:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
 from libs.contracts.values import Identifier
 from libs.runtime.auth import Officer
-from libs.runtime.openapi import beyond_schema, link, links, responses
+from libs.runtime.openapi import Responses, beyond_schema, link, links, responses
 from services.checkpoint.api.errors import domain_errors
 from services.checkpoint.api.models import PassageOut, PassageRequest
 from services.checkpoint.domain.texts import TOKEN_RULES
 from services.checkpoint.service.deciding import Deciding
 
-ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: Responses = {
     200: {"description": "this scan was decided before (a double tap): the passage recorded "
                          "then, `duplicate: true`"},
     404: {"description": "no such scan (send `checkpoint_id` and `token` for a scan made "

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 
 from libs.runtime.auth import Officer
-from libs.runtime.openapi import beyond_schema, responses
+from libs.runtime.openapi import Responses, beyond_schema, responses
 from services.checkpoint.api.errors import domain_errors
 from services.checkpoint.api.models import KeySet, LookupRequest, ScanRequest
 from services.checkpoint.domain.scan_answer import ScanAnswer
@@ -18,7 +17,7 @@ from services.checkpoint.service.qr_keys import KeyCache
 from services.checkpoint.service.scanning import Scanning
 
 WEB = Path(__file__).parent.parent / "web"
-ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: Responses = {
     403: {"description": "the officer is not assigned to the checkpoint"},
     404: {"description": "checkpoint, declaration or vehicle not known (yet)"},
     409: {"description": "checkpoint out of service, or scan id used for another scan"},

@@ -4,14 +4,13 @@ routes' answer): the person or vehicle, their trip, and the recommended decision
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from libs.contracts.events.checkpoint import CheckpointKind, RefusalReason
 from libs.contracts.wards import Zone
 from services.checkpoint.domain.recommendation import Decision, Reason, Severity, Status
-from services.checkpoint.domain.records import Via
+from services.checkpoint.domain.records import ScanKind, Via
 
 EXAMPLE_DECLARATION = "0198c1d2-7a3b-7c4d-8e5f-0123456789ab"
 
@@ -113,7 +112,7 @@ class ScanAnswer(BaseModel):
     scanned_at: datetime
     via: Via
     checkpoint: CheckpointRef
-    kind: Literal["declaration", "vehicle"]
+    kind: ScanKind
     person: Person | None = None
     vehicle: Vehicle | None = None
     recommendation: Recommendation

@@ -4,7 +4,8 @@
     python -m services.checkpoint.kiosk --webcam 0 --checkpoint ID --direction in
 
 Reads QR codes from images (or a webcam, with OpenCV installed:
-`pip install opencv-python-headless`) with zxing-cpp, asks the checkpoint
+`pip install opencv-python-headless`) with zxing-cpp (not a dependency of the
+service: `pip install zxing-cpp` on the kiosk), asks the checkpoint
 service (`POST /v1/scans`), and records the recommended decision
 (`POST /v1/passages`) unless `--decide none`. One JSON line per code on
 stdout. The officer token comes from `--token` or `CHECKPOINT_TOKEN`. A request
@@ -25,11 +26,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpx
-import zxingcpp
 from PIL import Image
 
 from libs.contracts.envelope import new_event_id
 
+# A JSON object sent to or read from the checkpoint service's API (its own schema checks it).
+JsonObject = dict[str, Any]
 RETRIES = 4
 MAX_WAIT_S = 15.0
 SAME_CODE_S = 5.0  # a webcam sees the same code many times a second: act once
@@ -37,6 +39,11 @@ SAME_CODE_S = 5.0  # a webcam sees the same code many times a second: act once
 
 def decode(image: Any) -> list[str]:
     """The text of every QR code in a PIL image (or a BGR / grey array)."""
+    try:
+        # Only the kiosk reads QR codes: the service itself ships without a decoder.
+        import zxingcpp
+    except ImportError:
+        raise SystemExit("reading QR codes needs zxing-cpp: pip install zxing-cpp") from None
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.barcode_formats_from_str("QRCode"))
     return [str(code.text) for code in found if code.valid]
 
@@ -47,7 +54,7 @@ class Kiosk:
         self.client, self.checkpoint_id = client, checkpoint_id
         self.direction, self.decide = direction, decide
 
-    def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+    def _post(self, path: str, body: JsonObject) -> httpx.Response:
         for attempt in range(RETRIES):
             wait = 0.5 * 2 ** attempt
             try:
@@ -64,7 +71,7 @@ class Kiosk:
             time.sleep(wait)
         raise AssertionError("unreachable")
 
-    def handle(self, token: str) -> dict[str, Any]:
+    def handle(self, token: str) -> JsonObject:
         """Scan one token and, unless told not to, record the recommended decision."""
         scan_id = new_event_id()
         answer = self._post("/v1/scans", {"checkpoint_id": self.checkpoint_id, "token": token,
@@ -77,7 +84,7 @@ class Kiosk:
             return result
         decision = scan["recommendation"]["decision"] if self.decide == "recommended" \
             else self.decide
-        body: dict[str, Any] = {"scan_id": scan_id, "decision": decision}
+        body: JsonObject = {"scan_id": scan_id, "decision": decision}
         if self.direction:
             body["direction"] = self.direction
         passage = self._post("/v1/passages", body)
@@ -88,7 +95,7 @@ class Kiosk:
         return result
 
 
-def summary(scan: dict[str, Any]) -> dict[str, Any]:
+def summary(scan: JsonObject) -> JsonObject:
     person, vehicle = scan.get("person") or {}, scan.get("vehicle") or {}
     return {"scan_id": scan["scan_id"], "kind": scan["kind"],
             "who": person.get("masked_name") or vehicle.get("plate"),
@@ -124,7 +131,7 @@ def webcam_frames(index: int) -> Iterator[Any]:  # pragma: no cover - needs a ca
 
 
 def watch(frames: Iterable[Any], kiosk: Kiosk, limit: int | None = None
-          ) -> Iterator[dict[str, Any]]:
+          ) -> Iterator[JsonObject]:
     """Act on each new code seen in a stream of frames; the same code again only after
     `SAME_CODE_S`."""
     last_seen: dict[str, float] = {}

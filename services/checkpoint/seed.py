@@ -14,22 +14,27 @@ import argparse
 import asyncio
 import os
 import sys
-from typing import Any
 
 import httpx
 
-from libs.contracts.envelope import utcnow
+from libs.contracts.events.checkpoint import CheckpointKind
 from libs.runtime.mongo import database, make_client
+from services.checkpoint.domain.records import CheckpointFields
 from services.checkpoint.seed_data import SEED, SOURCE, SeedCheckpoint
+from services.checkpoint.service.registry import CheckpointRegistry
 from services.checkpoint.settings import Settings
-from services.checkpoint.store_registry import CheckpointStore
-from services.checkpoint.units import province_code
+from services.checkpoint.store.registry import CheckpointStore
 
 
-def body(entry: SeedCheckpoint) -> dict[str, Any]:
+def source_of(entry: SeedCheckpoint) -> str:
+    return SOURCE + (" — ward assignment least certain" if entry.certainty else "")
+
+
+def body(entry: SeedCheckpoint) -> dict[str, object]:
+    """The JSON body of `PUT /v1/checkpoints/{id}` for one entry."""
     return {"name": entry.name, "kind": entry.kind, "ward_code": entry.ward_code,
             "latitude": entry.latitude, "longitude": entry.longitude, "active": True,
-            "source": SOURCE + (" — ward assignment least certain" if entry.certainty else "")}
+            "source": source_of(entry)}
 
 
 async def seed_via_api(base_url: str, token: str,
@@ -52,13 +57,16 @@ async def seed_direct(settings: Settings) -> tuple[int, int]:
     """(created, replaced) written through the store, for when the service is not running."""
     client = make_client(settings)
     try:
-        registry = CheckpointStore(database(client, settings))
-        await registry.create_indexes()
+        store = CheckpointStore(database(client, settings))
+        await store.create_indexes()
+        registry = CheckpointRegistry(store)
         created = 0
         for entry in SEED:
-            fields = {**body(entry), "province_code": province_code(entry.ward_code),
-                      "updated_at": utcnow(), "updated_by": "seed"}
-            created += await registry.put(entry.checkpoint_id, fields)
+            _, new = await registry.put("seed", entry.checkpoint_id, CheckpointFields(
+                name=entry.name, kind=CheckpointKind(entry.kind), ward_code=entry.ward_code,
+                latitude=entry.latitude, longitude=entry.longitude, active=True,
+                source=source_of(entry)))
+            created += new
         return created, len(SEED) - created
     finally:
         await client.close()

@@ -38,7 +38,7 @@ from pymongo import AsyncMongoClient
 from libs.contracts.topics import DECLARATION_SUBMITTED
 from libs.runtime.auth import Role
 from libs.runtime.qr_tokens import Kind
-from services.checkpoint.api_checkpoints import MAX_OFFSET
+from services.checkpoint.api.checkpoints import MAX_OFFSET
 from services.checkpoint.app import build as build_checkpoint
 from services.declaration.app import build as build_declaration
 from services.identity_verification.app import build as build_identity

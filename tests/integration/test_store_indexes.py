@@ -26,9 +26,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.runtime.mongo import Document
-from services.checkpoint.store_passages import PassageStore
-from services.checkpoint.store_registry import CheckpointStore
-from services.checkpoint.store_views import ViewStore
+from services.checkpoint.store.passages import PassageStore
+from services.checkpoint.store.registry import CheckpointStore
+from services.checkpoint.store.views import ViewStore
 from services.declaration.notices.store import NoticeStore
 from services.declaration.store import DeclarationStore
 from services.declaration.store_reveals import RevealStore

@@ -1,4 +1,5 @@
-"""Pure checkpoint rules: masking, statuses, recommendations, zone levels, quarantine."""
+"""Pure checkpoint rules: masking (the shared policy), statuses, recommendations, zone
+levels, quarantine."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from libs.contracts.ordering import order_key
+from libs.contracts.people import mask_id_number, mask_name
 from libs.contracts.vietnam_time import vn_day
-from services.checkpoint import domain
-from services.checkpoint.domain import Decision, PersonFacts, Severity, Status
-from services.checkpoint.projection import order_key
+from services.checkpoint.domain import recommendation as domain
+from services.checkpoint.domain.recommendation import Decision, PersonFacts, Severity, Status
+from services.checkpoint.domain.records import QuarantineOrder, QuarantineState, ZoneChange
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
@@ -22,14 +25,16 @@ NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     ("Nguye\u0302\u0303n Văn An", "Nguyễn V. A."),  # NFD typed, NFC kept
 ])
 def test_names_keep_the_family_name_and_initials(full: str, masked: str) -> None:
-    assert domain.mask_name(full) == masked
+    assert mask_name(full) == masked
 
 
+# The shared policy (libs/contracts/people.py): a CCCD keeps its first three and last three
+# digits, any other number its last three.
 @pytest.mark.parametrize(("number", "masked"), [
-    ("001085012345", "0**********5"), ("123456789", "1*******9"), ("C1234567", "C******7"),
+    ("001085012345", "001******345"), ("123456789", "******789"), ("C1234567", "*****567"),
     ("AB", "**"), ("", "")])
-def test_documents_show_their_first_and_last_character(number: str, masked: str) -> None:
-    assert domain.mask_document(number) == masked
+def test_documents_show_only_what_the_shared_policy_shows(number: str, masked: str) -> None:
+    assert mask_id_number(number) == masked
 
 
 def test_the_lookup_key_depends_on_secret_subject_and_birth_date() -> None:
@@ -82,8 +87,9 @@ def test_recommendations(facts: PersonFacts, decision: Decision) -> None:
     assert domain.recommend(domain.person_reasons(facts)) == decision
 
 
-def change(level: int, effective: datetime, event: str) -> dict[str, object]:
-    return {"level": level, "effective_at": effective, "key": order_key(effective, event)}
+def change(level: int, effective: datetime, event: str) -> ZoneChange:
+    return ZoneChange(event_id=event, level=level, effective_at=effective,
+                      key=order_key(effective, event))
 
 
 def test_the_zone_level_in_force_is_the_latest_already_effective() -> None:
@@ -95,8 +101,10 @@ def test_the_zone_level_in_force_is_the_latest_already_effective() -> None:
     assert domain.level_at(list(reversed(changes)), NOW) == 4, "arrival order does not matter"
 
 
-def quarantine(start: str, end: str, **extra: object) -> dict[str, object]:
-    return {"ordered": True, "start": start, "end": end, "place": "home", **extra}
+def quarantine(start: str, end: str, released_at: datetime | None = None) -> QuarantineState:
+    return QuarantineState(quarantine_id="q", released_at=released_at, order=QuarantineOrder(
+        quarantine_id="q", start=date.fromisoformat(start), end=date.fromisoformat(end),
+        place="home", reason="contact"))
 
 
 def test_a_quarantine_is_active_from_its_first_to_its_last_day_unless_released() -> None:
@@ -108,7 +116,8 @@ def test_a_quarantine_is_active_from_its_first_to_its_last_day_unless_released()
     assert domain.active_quarantine([quarantine("2026-11-01", "2026-11-26")], today) is None
     assert domain.active_quarantine([quarantine("2026-11-20", "2026-12-10",
                                                 released_at=NOW)], today) is None
-    assert domain.active_quarantine([{"released_at": NOW}], today) is None, "release first"
+    assert domain.active_quarantine([QuarantineState(quarantine_id="q", released_at=NOW)],
+                                    today) is None, "release first"
     both = [quarantine("2026-11-20", "2026-12-01"), quarantine("2026-11-25", "2026-12-09")]
     assert domain.active_quarantine(both, today) == (date(2026, 12, 9), "home")
 

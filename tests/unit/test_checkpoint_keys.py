@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from libs.runtime.qr_tokens import QrTokenError, Reason
-from services.checkpoint.keys import KeyCache, KeysUnavailable
-from tests.support.checkpoint_kit import Keys
+from services.checkpoint.domain.errors import KeysUnavailable
+from services.checkpoint.service.qr_keys import KeyCache
+from tests.support.checkpoint_samples import Keys
 
 
 class Issuer(Keys):

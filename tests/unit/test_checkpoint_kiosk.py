@@ -10,7 +10,7 @@ from PIL import Image
 
 from services.checkpoint.kiosk import decode, summary, watch
 from services.declaration import qr_render
-from tests.support.checkpoint_kit import Keys
+from tests.support.checkpoint_samples import Keys
 
 
 class Recorder:

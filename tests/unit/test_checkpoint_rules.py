@@ -8,13 +8,17 @@ import pytest
 from pydantic import ValidationError
 
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused, RefusalReason
-from services.checkpoint import greenlane, venues
-from services.checkpoint.domain import Status
-from services.checkpoint.events import Place, Traveller, crew_passage_id, passage_event
-from services.checkpoint.greenlane import CrewFacts
-from services.checkpoint.passage_models import PassageRequest
-from services.checkpoint.projection import declaration_fields
-from tests.support.checkpoint_kit import declaration
+from services.checkpoint.api.models import PassageRequest
+from services.checkpoint.domain import greenlane, projection, venues
+from services.checkpoint.domain.greenlane import CrewFacts
+from services.checkpoint.domain.passage_events import (
+    Place,
+    Traveller,
+    crew_passage_id,
+    passage_event,
+)
+from services.checkpoint.domain.recommendation import Status
+from tests.support.checkpoint_samples import declaration
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -118,9 +122,10 @@ def test_plates_are_normalised_and_junk_refused() -> None:
 
 def test_the_view_of_a_declaration_holds_no_identity() -> None:
     event = declaration("001085012345", full_name="Nguyễn Văn An", symptoms=["fever"])
-    fields = declaration_fields(event, b"secret")
-    text = str(fields)
+    kept = projection.declaration(event, b"secret")
+    text = str(kept)
     for personal in ("001085012345", "Văn An", "1985", "0912345678", "Hàng Bạc"):
         assert personal not in text
-    assert (fields["masked_name"], fields["masked_document"], fields["symptoms"]) == (
-        "Nguyễn V. A.", "0**********5", ["fever"])
+    # The shared masking policy (libs/contracts/people.py).
+    assert (kept.masked_name, kept.masked_document, kept.symptoms) == (
+        "Nguyễn V. A.", "001******345", ["fever"])

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from libs.contracts.events.checkpoint import CheckpointKind
-from services.checkpoint.api_checkpoints import CheckpointIn
+from libs.contracts.wards import ward_names
+from services.checkpoint.api.models import CheckpointIn
 from services.checkpoint.seed import body
 from services.checkpoint.seed_data import SEED
-from services.checkpoint.units import ward_name
 
 # Viet Nam's mainland and islands, roughly (Phú Quốc to Lũng Cú, Cà Mau to Vân Đồn).
 LATITUDES, LONGITUDES = (8.3, 23.4), (102.1, 109.5)
@@ -17,7 +17,7 @@ LATITUDES, LONGITUDES = (8.3, 23.4), (102.1, 109.5)
 
 def test_every_entry_names_a_current_ward_by_its_code_and_name() -> None:
     for entry in SEED:
-        assert ward_name(entry.ward_code)[0] == entry.ward_name, entry.checkpoint_id
+        assert ward_names(entry.ward_code)[0] == entry.ward_name, entry.checkpoint_id
         CheckpointIn.model_validate(body(entry))
 
 
@@ -33,5 +33,5 @@ def test_the_set_covers_roads_stations_markets_airports_gates_and_depots() -> No
     for kind in ("road", "bus_station", "railway_station", "market", "airport",
                  "border_gate", "port", "depot"):
         assert kinds[CheckpointKind(kind)] >= 1, kind
-    provinces = {ward_name(e.ward_code)[1] for e in SEED}
+    provinces = {ward_names(e.ward_code)[1] for e in SEED}
     assert len(provinces) >= 15

@@ -32,7 +32,7 @@ from libs.contracts.values import (
     normalise_national_id,
     ward_code_schema,
 )
-from services.checkpoint.passage_models import Plate
+from services.checkpoint.api.models import Plate
 from services.declaration import form, rules
 from services.ward_notification.domain import webhooks as webhook_rules
 

@@ -1,8 +1,9 @@
-"""Pure rules of a checkpoint: masking, statuses, and the recommended decision.
+"""Pure rules of a checkpoint: statuses, the reasons that bear on a passage, and the
+recommended decision.
 
-No I/O here. The checkpoint service keeps only a masked identity (DESIGN.md §5):
-an officer sees `Nguyễn V. A.` and `0**********5`, enough to compare with the
-card in front of them and no more.
+No I/O here. The checkpoint service keeps only a masked identity (DESIGN.md §5,
+libs/contracts/people.py): an officer sees `Nguyễn V. A.` and `001******345`,
+enough to compare with the card in front of them and no more.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from libs.contracts.events.checkpoint import RefusalReason
-from libs.contracts.values import normalise_name
-from services.checkpoint.messages import text
+from services.checkpoint.domain.texts import text
+
+if TYPE_CHECKING:
+    from services.checkpoint.domain.records import QuarantineState, ZoneChange
 
 RED = 4
 RECENT_REFUSALS = timedelta(days=14)
@@ -53,19 +57,6 @@ def reason(code: str, severity: Severity, refusal: RefusalReason | None = None,
            **fields: object) -> Reason:
     vi, en = text(code, **fields)
     return Reason(code, severity, vi, en, refusal)
-
-
-def mask_name(full_name: str) -> str:
-    """Family name in full, every other word as an initial: 'Nguyễn Văn An' → 'Nguyễn V. A.'."""
-    family, *others = normalise_name(full_name).split(" ")
-    return " ".join([family, *(word[0] + "." for word in others if word)])
-
-
-def mask_document(number: str) -> str:
-    """First and last character only: '001085012345' → '0**********5'."""
-    if len(number) <= 2:
-        return "*" * len(number)
-    return number[0] + "*" * (len(number) - 2) + number[-1]
 
 
 def lookup_key(secret: bytes, subject_id: str, date_of_birth: date) -> str:
@@ -131,28 +122,21 @@ def blocking(reasons: list[Reason]) -> list[Reason]:
     return [r for r in reasons if r.severity == Severity.block]
 
 
-def level_at(changes: list[dict[str, object]], now: datetime) -> int | None:
+def level_at(changes: list[ZoneChange], now: datetime) -> int | None:
     """The zone level in force at `now`: the latest change (by its order key) already effective."""
-    effective = [c for c in changes if isinstance(c["effective_at"], datetime)
-                 and c["effective_at"] <= now]
+    effective = [c for c in changes if c.effective_at <= now]
     if not effective:
         return None
-    latest = max(effective, key=lambda c: str(c["key"]))
-    return int(str(latest["level"]))
+    return max(effective, key=lambda c: c.key).level
 
 
-def active_quarantine(quarantines: list[dict[str, object]], today: date
+def active_quarantine(quarantines: list[QuarantineState], today: date
                       ) -> tuple[date, str] | None:
     """(last day, place) of the quarantine in force today, the longest if several.
 
-    Start and end are stored as ISO dates (BSON has no date type); an order whose
-    release arrived first is stored released and never becomes active.
+    An order whose release arrived first is stored released and never becomes active.
     """
-    active: list[tuple[date, str]] = []
-    for q in quarantines:
-        if not q.get("ordered") or q.get("released_at"):
-            continue
-        start, end = date.fromisoformat(str(q["start"])), date.fromisoformat(str(q["end"]))
-        if start <= today <= end:
-            active.append((end, str(q.get("place", ""))))
+    active = [(q.order.end, q.order.place) for q in quarantines
+              if q.order is not None and q.released_at is None
+              and q.order.start <= today <= q.order.end]
     return max(active) if active else None

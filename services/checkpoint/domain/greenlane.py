@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from libs.contracts.events.checkpoint import RefusalReason
-from services.checkpoint.domain import Reason, Severity, Status, reason
-from services.checkpoint.messages import CREW_ROLES_VI, FAILURES_VI
+from services.checkpoint.domain.recommendation import Reason, Severity, Status, reason
+from services.checkpoint.domain.texts import CREW_ROLES_VI, FAILURES_VI
 
 
 @dataclass(frozen=True)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
 from libs.contracts.values import Identifier
-from libs.runtime.auth import Principal, Role, require
-from libs.runtime.errors import ApiError
-from libs.runtime.openapi import beyond_schema, link, links, responses
-from services.checkpoint.deciding import Deciding
-from services.checkpoint.messages import TOKEN_RULES, not_found
-from services.checkpoint.passage_models import PassageOut, PassageRequest
-from services.checkpoint.store_passages import PassageStore
+from libs.runtime.auth import Officer
+from libs.runtime.openapi import Responses, beyond_schema, link, links, responses
+from services.checkpoint.api.errors import domain_errors
+from services.checkpoint.api.models import PassageOut, PassageRequest
+from services.checkpoint.domain.texts import TOKEN_RULES
+from services.checkpoint.service.deciding import Deciding
 
-Officer = Annotated[Principal, require(Role.officer, Role.admin)]
-ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: Responses = {
     200: {"description": "this scan was decided before (a double tap): the passage recorded "
                          "then, `duplicate: true`"},
     404: {"description": "no such scan (send `checkpoint_id` and `token` for a scan made "
@@ -32,7 +30,7 @@ RULES = beyond_schema(
     reason_required="a refusal without `reason` where the scan suggests none")
 
 
-def build_router(deciding: Deciding, passages: PassageStore) -> APIRouter:
+def build_router(deciding: Deciding) -> APIRouter:
     router = APIRouter(prefix="/v1/passages", tags=["deciding"])
 
     read_passage = link("/v1/passages/{passage_id}", "GET", "the passage as recorded",
@@ -44,21 +42,17 @@ def build_router(deciding: Deciding, passages: PassageStore) -> APIRouter:
     async def decide(body: PassageRequest, who: Officer, response: Response) -> PassageOut:
         """Record the decision on a scan and publish `checkpoint.passed` or
         `checkpoint.refused`; idempotent by `scan_id`."""
-        passage, created = await deciding.decide(who, body)
+        async with domain_errors():
+            passage, created = await deciding.decide(who, body.request())
         if not created:
             response.status_code = 200
-        return passage
+        return PassageOut.of(passage, duplicate=not created)
 
     @router.get("/{passage_id}", response_model=PassageOut)
     async def read(passage_id: Annotated[Identifier, Path(max_length=64)],
                    who: Officer) -> PassageOut:
         """One passage (an officer: only at their checkpoints)."""
-        doc = await passages.passage(passage_id)
-        if doc is None:
-            raise not_found("passage_not_found", "Không có lượt qua chốt này", "No such passage")
-        if who.role == Role.officer and doc["checkpoint_id"] not in who.scope:
-            raise ApiError(403, "checkpoint_forbidden", "Cán bộ không được phân công ở chốt này",
-                           "This officer is not assigned to that checkpoint")
-        return PassageOut.of(doc)
+        async with domain_errors():
+            return PassageOut.of(await deciding.passage(who, passage_id))
 
     return router

@@ -1,11 +1,7 @@
-"""What the scanner shows, in Vietnamese and English: reasons behind a recommendation,
-and the errors of the API (DESIGN.md §11 error shape)."""
+"""What the scanner shows, in Vietnamese and English: the reasons behind a
+recommendation and the refusals of a QR token (the API's errors are in api/errors.py)."""
 
 from __future__ import annotations
-
-from typing import Any
-
-from libs.runtime.errors import ApiError
 
 # code → (Vietnamese, English); `{…}` fields are filled in by `text()`.
 REASONS: dict[str, tuple[str, str]] = {
@@ -31,7 +27,7 @@ FAILURES_VI = {"not_verified": "chưa xác minh", "identity_rejected": "không k
                "expired": "hết hạn", "quarantined": "đang cách ly"}
 
 
-def text(code: str, **fields: Any) -> tuple[str, str]:
+def text(code: str, **fields: object) -> tuple[str, str]:
     vi, en = REASONS[code]
     return vi.format(**fields), en.format(**fields)
 
@@ -56,21 +52,3 @@ TOKEN_ERRORS: dict[str, tuple[str, str]] = {
 # The refusals of a QR token, for the OpenAPI document: a token is signed, so which texts
 # are tokens is not something a schema can say.
 TOKEN_RULES = {f"qr_{reason}": f"the QR token: {en}" for reason, (_, en) in TOKEN_ERRORS.items()}
-
-
-def token_error(reason: str, detail: str) -> ApiError:
-    vi, en = TOKEN_ERRORS.get(reason, TOKEN_ERRORS["malformed"])
-    return ApiError(422, f"qr_{reason}", vi, en,
-                    {"token": [{"code": reason, "message": detail}]})
-
-
-def not_found(code: str, vi: str, en: str) -> ApiError:
-    return ApiError(404, code, vi, en)
-
-
-def conflict(code: str, vi: str, en: str, fields: dict[str, Any] | None = None) -> ApiError:
-    return ApiError(409, code, vi, en, fields)
-
-
-def invalid(field: str, code: str, vi: str, en: str) -> ApiError:
-    return ApiError(422, code, vi, en, {field: [{"code": code, "message": en}]})

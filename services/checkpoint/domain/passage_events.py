@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.checkpoint import (
@@ -30,21 +29,6 @@ class Place:
     latitude: float | None = None
     longitude: float | None = None
 
-    @classmethod
-    def of(cls, checkpoint: dict[str, Any]) -> Place:
-        return cls(checkpoint["_id"], CheckpointKind(checkpoint["kind"]), checkpoint["ward_code"],
-                   checkpoint.get("latitude"), checkpoint.get("longitude"))
-
-    def to_document(self) -> dict[str, Any]:
-        return {"checkpoint_id": self.checkpoint_id, "kind": self.kind.value,
-                "ward_code": self.ward_code, "latitude": self.latitude,
-                "longitude": self.longitude}
-
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> Place:
-        return cls(doc["checkpoint_id"], CheckpointKind(doc["kind"]), doc["ward_code"],
-                   doc.get("latitude"), doc.get("longitude"))
-
 
 @dataclass(frozen=True)
 class Traveller:
@@ -60,13 +44,15 @@ def crew_passage_id(scan_id: str, declaration_id: str) -> str:
 def passage_event(passage_id: str, who: Traveller, place: Place, *, direction: Direction,
                   officer_id: str, at: datetime, plate: str | None,
                   refusal: RefusalReason | None, correlation_id: str | None = None
-                  ) -> Envelope[Any]:
-    fields: dict[str, Any] = dict(
+                  ) -> Envelope[CheckpointPassed] | Envelope[CheckpointRefused]:
+    passed = CheckpointPassed(
         passage_id=passage_id, declaration_id=who.declaration_id, subject_id=who.subject_id,
         checkpoint_id=place.checkpoint_id, kind=place.kind, ward_code=place.ward_code,
         direction=direction, officer_id=officer_id, at=at, vehicle_plate=plate,
         latitude=place.latitude, longitude=place.longitude)
-    payload = (CheckpointRefused(**fields, reason=refusal) if refusal is not None
-               else CheckpointPassed(**fields))
-    return Envelope.wrap(payload, producer=PRODUCER, correlation_id=correlation_id,
+    if refusal is not None:
+        refused = CheckpointRefused(**passed.model_dump(), reason=refusal)
+        return Envelope.wrap(refused, producer=PRODUCER, correlation_id=correlation_id,
+                             occurred_at=at)
+    return Envelope.wrap(passed, producer=PRODUCER, correlation_id=correlation_id,
                          occurred_at=at)

@@ -14,28 +14,25 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
 from libs.runtime.logs import log_fields
 from libs.runtime.qr_tokens import QrClaims, QrTokenError, QrVerifier, Reason
+from services.checkpoint.domain.errors import KeysUnavailable
+from services.checkpoint.domain.records import Jwks
 
 log = logging.getLogger(__name__)
-KeySource = Callable[[], Awaitable[dict[str, Any]]]
-Saver = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class KeysUnavailable(RuntimeError):
-    """No key was ever fetched and the issuer does not answer."""
+KeySource = Callable[[], Awaitable[Jwks]]
+Saver = Callable[[Jwks], Awaitable[None]]
 
 
 def http_source(url: str, timeout_s: float) -> KeySource:
-    async def fetch() -> dict[str, Any]:
+    async def fetch() -> Jwks:
         async with httpx.AsyncClient(timeout=timeout_s) as client:
             answer = await client.get(url)
             answer.raise_for_status()
-            jwks: dict[str, Any] = answer.json()
+            jwks: Jwks = answer.json()
             return jwks
 
     return fetch
@@ -46,13 +43,13 @@ class KeyCache:
                  save: Saver | None = None) -> None:
         self.source, self.save = source, save
         self.min_refresh_s, self.max_age_s = min_refresh_s, max_age_s
-        self.jwks: dict[str, Any] | None = None
+        self.jwks: Jwks | None = None
         self.fetched_at: datetime | None = None
         self._verifier: QrVerifier | None = None
         self._last_attempt = -float("inf")
         self._lock = asyncio.Lock()
 
-    def use(self, jwks: dict[str, Any], fetched_at: datetime | None = None) -> None:
+    def use(self, jwks: Jwks, fetched_at: datetime | None = None) -> None:
         """Start verifying with `jwks` (raises ValueError if a key in it is not Ed25519)."""
         self._verifier = QrVerifier.from_jwks(jwks)
         self.jwks = {"keys": [k for k in jwks.get("keys", []) if isinstance(k, dict)]}
@@ -88,7 +85,7 @@ class KeyCache:
                 raise
         return self._verifier.verify(token, now)  # with the new keys; raises if still unknown
 
-    async def start(self, saved: dict[str, Any] | None) -> None:
+    async def start(self, saved: Jwks | None) -> None:
         """At start-up: the saved set first (if any), then a fresh one if the issuer answers."""
         if saved:
             try:

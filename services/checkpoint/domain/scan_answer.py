@@ -1,21 +1,17 @@
-"""What the HTTP API takes and answers (pydantic models with examples)."""
+"""What a scan shows the officer (pydantic records with examples, the body of the scan
+routes' answer): the person or vehicle, their trip, and the recommended decision."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from libs.contracts.events.checkpoint import CheckpointKind, RefusalReason
-from services.checkpoint.domain import Decision, Reason, Severity, Status
+from libs.contracts.wards import Zone
+from services.checkpoint.domain.recommendation import Decision, Reason, Severity, Status
+from services.checkpoint.domain.records import ScanKind, Via
 
-CheckpointId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$",
-                                    examples=["cp-hn-noibai-airport"])]
-ScanId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$",
-                              description="made by the scanner (a UUID); a retry with the same "
-                                          "id is the same scan",
-                              examples=["0b6f1c9e-3b8a-4d0e-9a51-2c7d5e8f1a23"])]
 EXAMPLE_DECLARATION = "0198c1d2-7a3b-7c4d-8e5f-0123456789ab"
 
 
@@ -45,14 +41,6 @@ class Recommendation(BaseModel):
     reasons: list[ReasonOut]
 
 
-class Zone(BaseModel):
-    ward_code: str = Field(examples=["00070"])
-    ward_name: str = Field(examples=["Phường Hoàn Kiếm"])
-    province_name: str = Field(examples=["Thành phố Hà Nội"])
-    level: int | None = Field(None, ge=1, le=4, description="1 green … 4 red; null: none "
-                                                            "announced", examples=[1])
-
-
 class Trip(BaseModel):
     origin: Zone
     destination: Zone
@@ -75,7 +63,7 @@ class EarlierRefusal(BaseModel):
 class Person(BaseModel):
     declaration_id: str = Field(examples=[EXAMPLE_DECLARATION])
     masked_name: str = Field(examples=["Nguyễn V. A."])
-    masked_document: str = Field(examples=["0**********5"])
+    masked_document: str = Field(examples=["001******345"])
     status: Status = Field(examples=["verified"])
     rejection_reasons: list[str] = Field(examples=[[]])
     channel: str = Field(examples=["web"])
@@ -122,9 +110,9 @@ class CheckpointRef(BaseModel):
 class ScanAnswer(BaseModel):
     scan_id: str
     scanned_at: datetime
-    via: Literal["qr", "lookup", "offline"]
+    via: Via
     checkpoint: CheckpointRef
-    kind: Literal["declaration", "vehicle"]
+    kind: ScanKind
     person: Person | None = None
     vehicle: Vehicle | None = None
     recommendation: Recommendation

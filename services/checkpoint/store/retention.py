@@ -13,8 +13,8 @@ from libs.contracts.envelope import utcnow
 from libs.runtime.http import Hook
 from libs.runtime.jobs import every
 from libs.runtime.retention import PUBLISHED, Retention, purge_by_day
-from services.checkpoint.store_passages import PassageStore
-from services.checkpoint.store_views import ViewStore
+from services.checkpoint.store.passages import PassageStore
+from services.checkpoint.store.views import ViewStore
 
 
 async def purge_once(passages: PassageStore, views: ViewStore, retention: Retention,

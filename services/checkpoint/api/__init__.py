@@ -1,0 +1,1 @@
+"""HTTP routes of the checkpoint service; ApiError is raised here only."""

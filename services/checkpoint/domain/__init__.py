@@ -1,0 +1,1 @@
+"""Pure rules and typed records of the checkpoint service: no I/O."""

@@ -1,0 +1,1 @@
+"""Use cases of the checkpoint service; they take ports (service/ports.py)."""

@@ -1,0 +1,1 @@
+"""The only code of the checkpoint service that imports pymongo."""

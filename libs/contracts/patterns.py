@@ -23,6 +23,8 @@ from pydantic import GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema as cs
 
+from libs.contracts.jsontypes import JsonObject
+
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 ALLOWED_CONTROLS = "\t\n"
 MAX_MARKS = 3
@@ -42,7 +44,7 @@ class Documented:
         generated = handler(schema)
         values = {key: value() if callable(value) else value for key, value in self.keywords.items()}
         if self.replace:
-            kept: dict[str, Any] = {key: generated[key] for key in
+            kept: JsonObject = {key: generated[key] for key in
                                     ("description", "examples", "title") if key in generated}
             return {**{k: v for k, v in values.items() if v is not None}, **kept}
         merged = {**generated, **values}
@@ -180,14 +182,14 @@ def national_id_pattern(separators: str) -> str:
 
 def digit_trie(words: Iterable[str]) -> str:
     """A compact alternation matching exactly `words` (strings of ASCII digits)."""
-    trie: dict[str, Any] = {}
+    trie: JsonObject = {}
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict[str, Any]) -> str:
+    def emit(node: JsonObject) -> str:
         leaves = "".join(k for k, v in sorted(node.items()) if k and list(v) == [""])
         parts = [k + emit(v) for k, v in sorted(node.items()) if k and list(v) != [""]]
         if leaves:

@@ -33,9 +33,9 @@ type, as published today and as first published, that must keep decoding.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-JsonObject = dict[str, Any]
+from libs.contracts.jsontypes import JsonObject
+
 Upcaster = Callable[[JsonObject], JsonObject]
 
 

@@ -27,6 +27,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from libs.contracts.jsontypes import JsonObject
 from libs.runtime.errors import ApiError
 from libs.runtime.settings import ServiceSettings
 
@@ -120,7 +121,7 @@ class KeySet:
         self.keys, self.fetched_at = keys, time.monotonic()
 
 
-async def _json(http: httpx.AsyncClient, url: str) -> dict[str, Any]:
+async def _json(http: httpx.AsyncClient, url: str) -> JsonObject:
     answer = await http.get(url)
     answer.raise_for_status()
     return dict(answer.json())
@@ -165,13 +166,13 @@ class StaffTokens:
         self._refuse_development_tokens(claims)
         return staff_principal(claims)
 
-    def _refuse_development_tokens(self, claims: dict[str, Any]) -> None:
+    def _refuse_development_tokens(self, claims: JsonObject) -> None:
         if self.production and (claims.get("azp") == DEV_CLIENT or claims.get("khaibao_demo")):
             raise unauthorized("token_development", "Development and demo accounts are not "
                                "accepted in production", "Không chấp nhận tài khoản thử nghiệm")
 
 
-def staff_principal(claims: dict[str, Any]) -> Principal:
+def staff_principal(claims: JsonObject) -> Principal:
     held = set(claims.get("roles") or claims.get("realm_access", {}).get("roles") or ())
     role = next((r for r in STAFF_ROLES if r.value in held), None)
     if role is None:

@@ -36,6 +36,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 from faststream.kafka.subscriber.usecase import LogicSubscriber
 
+from libs.contracts.jsontypes import JsonObject
 from libs.runtime import metrics
 from libs.runtime.logs import log_fields
 from libs.runtime.settings import ServiceSettings
@@ -66,7 +67,7 @@ class ConsumerWatch:
         self._clients: tuple[AIOKafkaAdminClient, AIOKafkaConsumer] | None = None
         self._half_restarted = False
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> JsonObject:
         return asdict(self.state)
 
     async def check(self) -> None:
@@ -121,9 +122,9 @@ class ConsumerWatch:
         behind = sum(max(0, ends[tp] - committed.get(tp, starts[tp])) for tp in partitions)
         return behind, sum(committed.values())
 
-    async def _describe(self) -> dict[str, Any]:
+    async def _describe(self) -> JsonObject:
         """Where the subscribers are: for the log line that explains a restart."""
-        described: dict[str, Any] = {"group": self.group, **self.report()}
+        described: JsonObject = {"group": self.group, **self.report()}
         for number, subscriber in enumerate(self._subscribers()):
             consumer = subscriber.consumer
             loops = [t for t in subscriber.tasks if not t.done()]

@@ -8,7 +8,6 @@ Bad input is always a 4xx with a machine code and a message in both languages.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 from fastapi import FastAPI, Request
@@ -20,6 +19,7 @@ from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
+from libs.contracts.jsontypes import JsonObject
 from libs.contracts.values import check_national_id, normalise_national_id
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, vi: str, en: str,
-                 fields: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+                 fields: JsonObject | None = None, headers: dict[str, str] | None = None):
         super().__init__(en)
         self.status, self.code, self.vi, self.en = status, code, vi, en
         self.fields = fields or {}
@@ -53,7 +53,7 @@ class ErrorMessage(BaseModel):
 class ErrorDetail(BaseModel):
     code: str = Field(description="machine-readable", examples=["invalid_input"])
     message: ErrorMessage
-    fields: dict[str, Any] = Field(default_factory=dict,
+    fields: JsonObject = Field(default_factory=dict,
                                    description="for bad input: the errors of each field")
 
 
@@ -63,7 +63,7 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def error_body(code: str, vi: str, en: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_body(code: str, vi: str, en: str, fields: JsonObject | None = None) -> JsonObject:
     return {"error": {"code": code, "message": {"vi": vi, "en": en}, "fields": fields or {}}}
 
 
@@ -158,7 +158,7 @@ _SECURED = {401: "no bearer token, or an invalid or expired one",
 _FASTAPI_422 = {"$ref": "#/components/schemas/HTTPValidationError"}
 
 
-def add_error_responses(schema: dict[str, Any]) -> None:
+def add_error_responses(schema: JsonObject) -> None:
     """The shared error responses (in the shared shape) on every /v1 operation."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -26,6 +26,7 @@ from faststream.specification import AsyncAPI
 from faststream.specification.asyncapi.site import get_asyncapi_html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.runtime import metrics
 from libs.runtime.auth import Authenticator, StaffTokens, refuse_development_realm, split_issuer
@@ -180,10 +181,10 @@ def _mount_page(app: FastAPI, web_dir: Path) -> None:
 class RequestContext:
     """Pure ASGI middleware: correlation id, metrics and the body-size limit."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -198,7 +199,7 @@ class RequestContext:
             return
         received, too_large = 0, False
 
-        async def counting_receive() -> Any:
+        async def counting_receive() -> Message:
             nonlocal received, too_large, status
             message = await receive()
             received += len(message.get("body", b""))
@@ -209,7 +210,7 @@ class RequestContext:
                 return {"type": "http.disconnect"}
             return message
 
-        async def tagged_send(message: dict[str, Any]) -> None:
+        async def tagged_send(message: Message) -> None:
             nonlocal status
             if too_large:
                 return

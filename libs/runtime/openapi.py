@@ -22,10 +22,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from libs.contracts.jsontypes import JsonObject
 from libs.contracts.values import shared_schemas
 from libs.runtime.errors import add_error_responses
 
-Responses = dict[int | str, dict[str, Any]]
+Responses = dict[int | str, JsonObject]
 INVALID_INPUT = "invalid input: `fields` holds each field's errors (code and message)"
 
 
@@ -40,7 +41,7 @@ def beyond_schema(*shared: Mapping[str, str], status: int = 422, **rules: str) -
                      "x-rules": merged}}
 
 
-def link(path: str, method: str, description: str, **parameters: str) -> dict[str, Any]:
+def link(path: str, method: str, description: str, **parameters: str) -> JsonObject:
     """An OpenAPI link to the operation `method path`: each parameter (`name=expression`, e.g.
     `declaration_id="$response.body#/declaration_id"`) taken from the answer."""
     pointer = path.replace("~", "~0").replace("/", "~1")
@@ -48,7 +49,7 @@ def link(path: str, method: str, description: str, **parameters: str) -> dict[st
             "parameters": parameters}
 
 
-def links(status: int, **named: dict[str, Any]) -> Responses:
+def links(status: int, **named: JsonObject) -> Responses:
     """`responses=` entry: the links of the `status` answer, by name."""
     return {status: {"links": named}}
 
@@ -65,7 +66,7 @@ def responses(*parts: Responses) -> Responses:
 def document_api(app: FastAPI) -> None:
     generate = app.openapi
 
-    def openapi() -> dict[str, Any]:
+    def openapi() -> JsonObject:
         fresh = app.openapi_schema is None
         schema = generate()
         if fresh:
@@ -100,7 +101,7 @@ def standard_keywords(node: Any, in_properties: bool = False) -> None:
             standard_keywords(value, in_properties=key == "properties" and not in_properties)
 
 
-def parameters_without_null(schema: dict[str, Any]) -> None:
+def parameters_without_null(schema: JsonObject) -> None:
     """An optional parameter (`x: T | None = None`) is left out, not sent as null, which no
     query string or header can carry: its schema is T's (FastAPI writes `anyOf: [T, null]`)."""
     for item in schema.get("paths", {}).values():
@@ -114,7 +115,7 @@ def parameters_without_null(schema: dict[str, Any]) -> None:
                         else {"anyOf": options, **rest}
 
 
-def share_schemas(schema: dict[str, Any], shared: dict[str, dict[str, Any]]) -> None:
+def share_schemas(schema: JsonObject, shared: dict[str, JsonObject]) -> None:
     """Each schema holding every keyword of a shared one (same values) refers to it instead:
     `{"$ref": "#/components/schemas/<name>", …its other keywords}`."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -144,7 +145,7 @@ def share_schemas(schema: dict[str, Any], shared: dict[str, dict[str, Any]]) -> 
         components[name] = shared[name]
 
 
-def _rules_in(node: Any, components: dict[str, Any], seen: set[str]) -> dict[str, str]:
+def _rules_in(node: Any, components: JsonObject, seen: set[str]) -> dict[str, str]:
     """The `x-rules` of every schema `node` holds or refers to."""
     found: dict[str, str] = {}
     if isinstance(node, list):
@@ -166,7 +167,7 @@ def _rules_in(node: Any, components: dict[str, Any], seen: set[str]) -> dict[str
     return found
 
 
-def gather_rules(schema: dict[str, Any]) -> None:
+def gather_rules(schema: JsonObject) -> None:
     """The rules of the parameters and schemas an operation takes, onto its 422 answer."""
     components = schema.get("components", {}).get("schemas", {})
     for item in schema.get("paths", {}).values():
@@ -178,7 +179,7 @@ def gather_rules(schema: dict[str, Any]) -> None:
                 answer["x-rules"] = {**rules, **answer.get("x-rules", {})}
 
 
-def describe_rules(schema: dict[str, Any]) -> None:
+def describe_rules(schema: JsonObject) -> None:
     """An answer with `x-rules` lists them in its description."""
     for item in schema.get("paths", {}).values():
         for operation in item.values():

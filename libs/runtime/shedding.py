@@ -11,7 +11,8 @@ the pages' files and live streams are never shed: they are cheap, or long by nat
 from __future__ import annotations
 
 import json
-from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from libs.runtime import metrics
 from libs.runtime.errors import error_body
@@ -26,11 +27,11 @@ BUSY = json.dumps(error_body(
 class LoadShedder:
     """Pure ASGI middleware; `limit` requests in flight per process (not per route)."""
 
-    def __init__(self, app: Any, limit: int, retry_after_s: int = 1) -> None:
+    def __init__(self, app: ASGIApp, limit: int, retry_after_s: int = 1) -> None:
         self.app, self.limit, self.retry_after = app, limit, str(retry_after_s)
         self.in_flight = 0
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] == "/" or \
                 scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)

@@ -20,9 +20,12 @@ import pytest
 import pytest_asyncio
 from pymongo import AsyncMongoClient
 
+from libs.contracts.envelope import Envelope
 from libs.contracts.topics import Topics
 from libs.runtime.settings import ServiceSettings
 from libs.runtime.topics_admin import delete_topics, ensure_topics
+from synthetic.scenario import Scenario
+from tests.support.kafka import publish, publish_scenario
 from tests.support.servers import Servers, find_servers
 
 TIERS = ("unit", "integration", "e2e", "reliability")
@@ -70,6 +73,13 @@ class ServerSlice:
 
     def db_name(self, service: str) -> str:
         return f"{self.prefix.rstrip('.')}_{service}".replace("-", "_")
+
+    async def publish(self, *events: Envelope[Any], key: str | None = None) -> int:
+        """`events` onto this test's topics, keyed as their producers key them."""
+        return await publish(self.servers.kafka_bootstrap, self.topics, *events, key=key)
+
+    async def publish_scenario(self, scenario: Scenario) -> int:
+        return await publish_scenario(self.servers.kafka_bootstrap, self.topics, scenario)
 
     def settings(self, cls: type[S], **overrides: Any) -> S:
         base = cls(kafka_bootstrap=self.servers.kafka_bootstrap,

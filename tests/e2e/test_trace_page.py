@@ -33,10 +33,10 @@ from libs.runtime.auth import Role
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from synthetic.scenario import Journey, Ride, Scenario
 from tests.support.browser import sign_in
-from tests.support.kafka import eventually
+from tests.support.kafka import eventually, publish_scenario
 from tests.support.servers import Servers
 from tests.support.tokens import account, bearer
-from tests.support.trace_truth import plant_edges, publish
+from tests.support.trace_truth import plant_edges
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -118,7 +118,7 @@ async def test_epidemiologist_page_finds_timeline_and_contacts(trace: TraceProce
     scenario.citizens.append(replace(edges.people["I"], ride=Ride(flight, "14C"),
                                      declaration_id="00000000-0000-4000-8000-99999999e2e0"))
     fellow = scenario.add_citizen("00070", "26506", ride=Ride(flight, "15A")).subject_id
-    await publish(trace.bootstrap, Topics(trace.prefix), scenario)
+    await publish_scenario(trace.bootstrap, Topics(trace.prefix), scenario)
     # A follow-up with fever, as the ward would record it: the person is suspected.
     suspect = scenario.add_citizen("00070", "26506").subject_id
     await _publish_followup(trace, suspect)

@@ -18,14 +18,7 @@ from libs.contracts.topics import (
 )
 from tests.conftest import ServerSlice
 from tests.integration.test_checkpoint_scan import scan_when_known
-from tests.support.checkpoint_kit import (
-    Keys,
-    add_checkpoints,
-    caught_up,
-    checkpoint_service,
-    declaration,
-    publish,
-)
+from tests.support.checkpoint_kit import Keys, add_checkpoints, caught_up, checkpoint_service, declaration
 from tests.support.kafka import read_topic
 
 
@@ -41,7 +34,7 @@ async def test_redeliveries_and_late_verdicts_change_nothing(env: ServerSlice) -
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
         # The later rejection first, then the earlier verification, then everything again.
-        await publish(env, later_no, decl, earlier_ok, decl, later_no, earlier_ok)
+        await env.publish(later_no, decl, earlier_ok, decl, later_no, earlier_ok)
         await caught_up(env, DECLARATION_SUBMITTED, IDENTITY_VERIFIED, IDENTITY_REJECTED)
         answer = await scan_when_known(client, keys.token(decl.payload.declaration_id))
     assert answer["person"]["status"] == "rejected"
@@ -63,7 +56,7 @@ async def test_poison_goes_to_the_dead_letters_and_the_view_keeps_no_identity(
                                                 b'"version": 1, "payload": {}}', key=b"x")
         finally:
             await producer.stop()
-        await publish(env, decl)
+        await env.publish(decl)
         answer = await scan_when_known(client, keys.token(decl.payload.declaration_id))
         dead = await read_topic(env.servers.kafka_bootstrap, dlq(topic), at_least=2)
     assert answer["person"]["masked_name"] == "Phạm T. H. N."

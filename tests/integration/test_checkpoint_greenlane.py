@@ -13,7 +13,6 @@ from tests.support.checkpoint_kit import (
     checkpoint_service,
     declaration,
     passages_on,
-    publish,
     vehicle,
     verified,
 )
@@ -29,7 +28,7 @@ async def test_a_crew_member_not_yet_verified_keeps_the_truck_at_the_depot(
     token = keys.token(truck.payload.vehicle_declaration_id, kind=Kind.vehicle)
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, driver, verified(driver), helper, truck)
+        await env.publish(driver, verified(driver), helper, truck)
 
         async def crew_known() -> dict[str, object] | None:
             answer = await client.post("/v1/scans", headers=OFFICER,
@@ -53,7 +52,7 @@ async def test_a_crew_member_not_yet_verified_keeps_the_truck_at_the_depot(
             "scan_id": refused_scan["scan_id"], "decision": "refuse", "direction": "out"})
         assert refusal.status_code == 201, refusal.text
 
-        await publish(env, verified(helper))
+        await env.publish(verified(helper))
 
         async def cleared() -> dict[str, object] | None:
             answer = await client.post("/v1/scans", headers=OFFICER,

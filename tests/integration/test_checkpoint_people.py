@@ -19,7 +19,6 @@ from tests.support.checkpoint_kit import (
     add_checkpoints,
     checkpoint_service,
     declaration,
-    publish,
     verified,
 )
 from tests.support.kafka import eventually
@@ -34,7 +33,7 @@ async def test_a_person_without_the_qr_is_found_by_national_id_and_birth_date(
     decl = declaration("001085012380")
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl))
+        await env.publish(decl, verified(decl))
         await scan_when_known(client, keys.token(decl.payload.declaration_id), "verified")
         found = await client.post("/v1/scans/lookup", headers=OFFICER, json={
             "checkpoint_id": ROAD, "national_id": "001 085 012 380",
@@ -64,7 +63,7 @@ async def test_an_active_quarantine_refuses_until_its_release(env: ServerSlice) 
     token = keys.token(decl.payload.declaration_id)
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl), order)
+        await env.publish(decl, verified(decl), order)
 
         async def quarantined() -> dict[str, object] | None:
             answer = (await client.post("/v1/scans", headers=OFFICER,
@@ -76,7 +75,7 @@ async def test_an_active_quarantine_refuses_until_its_release(env: ServerSlice) 
         reason = answer["recommendation"]["reasons"][0]
         assert (reason["code"], reason["severity"]) == ("quarantined", "block")
         assert (today + timedelta(days=12)).strftime("%d/%m/%Y") in reason["message"]["vi"]
-        await publish(env, Envelope.wrap(QuarantineReleased(
+        await env.publish(Envelope.wrap(QuarantineReleased(
             quarantine_id="q-1", subject_id=decl.payload.subject_id, at=datetime.now(UTC)),
             producer="test"))
 
@@ -100,7 +99,7 @@ async def test_a_red_origin_recommends_a_medical_check_from_its_effective_time(
                                                  set_by="health"), producer="test")
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl), green_later, red_now)
+        await env.publish(decl, verified(decl), green_later, red_now)
 
         async def red() -> dict[str, object] | None:
             # Zones and verdicts come on two topics, in no set order: wait for both.

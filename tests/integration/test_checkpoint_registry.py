@@ -16,7 +16,6 @@ from tests.support.checkpoint_kit import (
     add_checkpoints,
     checkpoint_service,
     declaration,
-    publish,
     verified,
 )
 from tests.support.tokens import bearer
@@ -74,7 +73,7 @@ async def test_scans_and_decisions_refuse_what_they_cannot_do(env: ServerSlice) 
         await add_checkpoints(client)
         await client.put("/v1/checkpoints/cp-closed", headers=ADMIN,
                          json={**CHECKPOINT, "active": False})
-        await publish(env, first, verified(first), second, verified(second))
+        await env.publish(first, verified(first), second, verified(second))
         token = keys.token(first.payload.declaration_id)
         answer = await scan_when_known(client, token)
         await scan_when_known(client, keys.token(second.payload.declaration_id))

@@ -17,7 +17,6 @@ from tests.support.checkpoint_kit import (
     checkpoint_service,
     declaration,
     passages_on,
-    publish,
     rejected,
     scan_id,
     verified,
@@ -47,7 +46,7 @@ async def test_a_verified_traveller_is_scanned_passed_once_and_published(
     decl = declaration(full_name="Nguyễn Văn An")
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl))
+        await env.publish(decl, verified(decl))
         answer = await scan_when_known(client, keys.token(decl.payload.declaration_id),
                                        "verified")
         person = answer["person"]
@@ -83,8 +82,8 @@ async def test_an_identity_verdict_that_arrives_before_its_declaration_counts(
     decl = declaration("001085012346")
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, verified(decl))
-        await publish(env, decl)
+        await env.publish(verified(decl))
+        await env.publish(decl)
         # The two topics are consumed in no set order: wait for the status itself. Were an
         # early verdict dropped, the declaration would stay pending and this would time out.
         answer = await scan_when_known(client, keys.token(decl.payload.declaration_id),
@@ -97,7 +96,7 @@ async def test_a_rejected_identity_is_refused_and_cannot_be_passed(env: ServerSl
     decl = declaration("001085012347")
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, rejected(decl))
+        await env.publish(decl, rejected(decl))
         answer = await scan_when_known(client, keys.token(decl.payload.declaration_id),
                                        "rejected")
         assert answer["recommendation"]["decision"] == "refuse"
@@ -124,7 +123,7 @@ async def test_symptoms_recommend_a_medical_check_recorded_as_a_referral(
     decl = declaration("001085012348", symptoms=["fever", "cough"])
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl))
+        await env.publish(decl, verified(decl))
         answer = await scan_when_known(client, keys.token(decl.payload.declaration_id),
                                        "verified")
         assert answer["recommendation"]["decision"] == "refer"
@@ -143,7 +142,7 @@ async def test_a_decision_made_offline_is_recorded_with_its_time_once(env: Serve
     decided_at = datetime.now(UTC) - timedelta(hours=2)
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl))
+        await env.publish(decl, verified(decl))
         await scan_when_known(client, keys.token(decl.payload.declaration_id))
         token = keys.token(decl.payload.declaration_id, issued=decided_at - timedelta(days=1))
         queued = {"scan_id": scan_id(), "decision": "pass", "checkpoint_id": ROAD,

@@ -16,7 +16,6 @@ from tests.support.checkpoint_kit import (
     add_checkpoints,
     checkpoint_service,
     declaration,
-    publish,
     verified,
 )
 
@@ -47,7 +46,7 @@ async def test_tampered_foreign_expired_truncated_and_junk_tokens_say_why(
     }
     async with checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl))
+        await env.publish(decl, verified(decl))
         await scan_when_known(client, good)
         for code, token in cases.items():
             answer = await client.post("/v1/scans", headers=OFFICER,
@@ -72,7 +71,7 @@ async def test_a_rotated_key_is_fetched_once_and_forgeries_do_not_flood_the_issu
     decl = declaration("001085012351")
     async with checkpoint_service(env, keys, keys_min_refresh_s=3600) as client:
         await add_checkpoints(client)
-        await publish(env, decl, verified(decl))
+        await env.publish(decl, verified(decl))
         await scan_when_known(client, keys.token(decl.payload.declaration_id))
         fetched = keys.fetches
         keys.rotate()  # the declaration service now signs with a new key

@@ -23,7 +23,6 @@ from tests.support.checkpoint_kit import (
     decided,
     declaration,
     passages_on,
-    publish,
     scan_id,
     verified,
 )
@@ -55,7 +54,7 @@ async def test_checking_in_elsewhere_checks_out_and_stays_end_on_their_own(
         longer = await client.put(f"/v1/checkpoints/{MARKET}", headers=ADMIN, json={
             "name": "Chợ test", "kind": "market", "ward_code": "00070", "stay_max_minutes": 60})
         assert longer.status_code == 200 and longer.json()["stay_max_minutes"] == 60
-        await publish(env, moving, verified(moving), leaving, verified(leaving))
+        await env.publish(moving, verified(moving), leaving, verified(leaving))
         await scan_when_known(client, keys.token(moving.payload.declaration_id), "verified",
                               checkpoint=MARKET)
         await scan_when_known(client, keys.token(leaving.payload.declaration_id), "verified",

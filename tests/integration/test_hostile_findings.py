@@ -63,7 +63,7 @@ from tests.support.declaration_samples import (
 )
 from tests.support.declaration_samples import vehicle as vehicle_form
 from tests.support.kafka import eventually
-from tests.support.notification_kit import Receiver, declaration, publish, serving
+from tests.support.notification_kit import Receiver, declaration, serving
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
 
@@ -508,7 +508,7 @@ async def test_deliveries_to_non_public_addresses_are_refused_and_recorded(
             hooks = [(await api.post("/v1/webhooks", headers=WARD, json={
                 "ward_code": VUNG_TAU, "url": url})).json()["id"] for url in urls]
         async with running(build_ward(env.settings(WardSettings, **fast))) as api:
-            await publish(env, declaration("001085000077"))
+            await env.publish(declaration("001085000077"))
 
             async def attempted() -> list[dict[str, Any]] | None:
                 logs = []

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
-from libs.contracts.topics import DECLARATION_SUBMITTED
 from services.movement_trace.app import build as build_trace
 from services.movement_trace.settings import Settings as TraceSettings
 from tests.conftest import ServerSlice
@@ -14,25 +12,11 @@ from tests.support.kafka import eventually
 from tests.support.samples import submitted_envelope
 
 
-async def _publish(bootstrap: str, topic: str, values: list[bytes], key: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for value in values:
-            await producer.send_and_wait(topic, value, key=key)
-    finally:
-        await producer.stop()
-
-
 async def test_redelivered_event_stores_one_movement(env: ServerSlice) -> None:
     settings = env.settings(TraceSettings)
     first, second = submitted_envelope("001085012345"), submitted_envelope("079090000123")
-    topic = env.topics(DECLARATION_SUBMITTED)
     # The same event three times (a producer retry, a replay), then another event as a marker.
-    await _publish(env.servers.kafka_bootstrap, topic, [first.to_bytes()] * 3,
-                   key=first.payload.subject_id.encode())
-    await _publish(env.servers.kafka_bootstrap, topic, [second.to_bytes()],
-                   key=second.payload.subject_id.encode())
+    await env.publish(first, first, first, second)
 
     async with AsyncMongoClient(env.servers.mongo_url) as client, running(build_trace(settings)):
         movements = client[settings.mongo_db]["movements"]
@@ -47,14 +31,11 @@ async def test_redelivered_event_stores_one_movement(env: ServerSlice) -> None:
 
 async def test_restarted_consumer_resumes_without_duplicates(env: ServerSlice) -> None:
     settings = env.settings(TraceSettings)
-    topic = env.topics(DECLARATION_SUBMITTED)
     events = [submitted_envelope(f"0010850{i:05d}") for i in range(6)]
     async with AsyncMongoClient(env.servers.mongo_url) as client:
         movements = client[settings.mongo_db]["movements"]
         for stored_after, batch in ((3, events[:3]), (6, events[3:])):
-            for event in batch:
-                await _publish(env.servers.kafka_bootstrap, topic, [event.to_bytes()],
-                               key=event.payload.subject_id.encode())
+            await env.publish(*batch)
             # A fresh process each time: it resumes from the group's committed offsets.
             async with running(build_trace(settings)):
                 async def caught_up(n: int = stored_after) -> bool:

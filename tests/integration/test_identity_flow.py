@@ -18,14 +18,8 @@ from services.identity_verification.settings import Settings
 from services.identity_verification.store.registry import RegistryStore
 from tests.conftest import ServerSlice
 from tests.support.apps import running
-from tests.support.identity_verification_samples import (
-    declaration,
-    population,
-    publish,
-    read_verdicts,
-    shifted,
-)
-from tests.support.kafka import read_topic
+from tests.support.identity_verification_samples import declaration, population, read_verdicts, shifted
+from tests.support.kafka import produce, read_topic
 from tests.support.tokens import Bearer, bearer
 
 RESIDENTS = 300
@@ -96,8 +90,7 @@ async def test_each_declaration_gets_its_verdict(env: ServerSlice) -> None:
                 .national_id)
     await load(env, [{**r, "status": "deceased"} if r is dead else r for r in rows])
     async with running(build(settings(env))):
-        await publish(env.servers.kafka_bootstrap, env.topics,
-                      *(event for event, _, _ in table.values()))
+        await env.publish(*(event for event, _, _ in table.values()))
         found = await verdicts(env, len(table))
     for name, (event, topic, remarks) in table.items():
         verdict = found[event.payload.declaration_id]
@@ -119,9 +112,9 @@ async def test_replay_and_redelivery_publish_nothing_new(env: ServerSlice) -> No
     await load(env, rows)
     events = [declaration(r, f"d-{i}") for i, r in enumerate(rows[:20])]
     async with running(build(settings(env))) as api:
-        await publish(env.servers.kafka_bootstrap, env.topics, *events)
+        await env.publish(*events)
         first = await verdicts(env, len(events))
-        await publish(env.servers.kafka_bootstrap, env.topics, events[0], events[5])
+        await env.publish(events[0], events[5])
     # A fresh consumer group reads the whole topic again, duplicates included.
     async with running(build(settings(env, consumer_group_id=f"{env.prefix}replay"))) as api:
         admin = await api.get("/v1/stats", headers=_admin())
@@ -140,8 +133,10 @@ async def test_poison_is_dead_lettered_and_the_batch_goes_on(env: ServerSlice) -
     rows = population(5)
     await load(env, rows)
     async with running(build(settings(env))):
-        await publish(env.servers.kafka_bootstrap, env.topics, b"{not json",
-                      declaration(rows[0], "d-good"), b'{"type": "declaration.submitted"}')
+        topic = env.topics(DECLARATION_SUBMITTED)
+        await produce(env.servers.kafka_bootstrap, [
+            (topic, "x", b"{not json"), (topic, "x", declaration(rows[0], "d-good").to_bytes()),
+            (topic, "x", b'{"type": "declaration.submitted"}')])
         found = await verdicts(env, 1)
         dead = await read_topic(env.servers.kafka_bootstrap,
                                 env.topics(dlq(DECLARATION_SUBMITTED)), at_least=2)

@@ -12,7 +12,7 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
-from tests.support.notification_kit import declaration, publish
+from tests.support.notification_kit import declaration
 
 
 def _samples(text: str, name: str) -> dict[str, float]:
@@ -25,7 +25,7 @@ async def test_metrics_show_lag_consumption_store_and_outbox(env: ServerSlice) -
     settings = env.settings(Settings, consumer_watch_s=0.5)
     topic = env.topics(DECLARATION_SUBMITTED)
     async with running(build(settings)) as api:
-        await publish(env, declaration(), declaration())
+        await env.publish(declaration(), declaration())
 
         async def lag_of_the_topic() -> dict[str, float]:
             text = (await api.get("/metrics")).text

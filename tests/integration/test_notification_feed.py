@@ -12,7 +12,7 @@ from libs.runtime.auth import Role
 from services.ward_notification.app import build
 from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
-from tests.support.notification_kit import declaration, publish, serving
+from tests.support.notification_kit import declaration, serving
 from tests.support.samples import VUNG_TAU
 from tests.support.tokens import bearer
 
@@ -53,7 +53,7 @@ async def test_the_feed_delivers_a_new_notification(env: ServerSlice) -> None:
             events = _events(response)
             _, ready = await asyncio.wait_for(_first(events, "ready"), WAIT_S)
             assert ready == {"wards": [VUNG_TAU]}
-            await publish(env, decl)
+            await env.publish(decl)
             bucket, note = await asyncio.wait_for(_first(events, "notification"), WAIT_S)
         assert note["reason"] == "arriving" and note["ward_code"] == VUNG_TAU
         assert note["declaration_id"] == decl.payload.declaration_id

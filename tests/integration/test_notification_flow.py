@@ -16,7 +16,7 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic
-from tests.support.notification_kit import BEN_THANH, declaration, passage, publish, rejection
+from tests.support.notification_kit import BEN_THANH, declaration, passage, rejection
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
 
@@ -35,7 +35,7 @@ async def test_a_declaration_notifies_both_wards(env: ServerSlice) -> None:
     decl = declaration()
     declaration_id = decl.payload.declaration_id
     async with running(build(env.settings(Settings))) as api:
-        await publish(env, decl)
+        await env.publish(decl)
         arriving = await eventually(lambda: inbox(api, VUNGTAU))
         departing = await eventually(lambda: inbox(api, HANOI))
 
@@ -58,7 +58,7 @@ async def test_a_declaration_notifies_both_wards(env: ServerSlice) -> None:
 async def test_a_checkpoint_passage_notifies_the_destination(env: ServerSlice) -> None:
     decl = declaration()
     async with running(build(env.settings(Settings))) as api:
-        await publish(env, decl, passage(decl))
+        await env.publish(decl, passage(decl))
         items = await eventually(lambda: inbox(api, VUNGTAU, reason="passed"))
     assert len(items) == 1
     assert items[0]["detail"]["checkpoint_id"] == "cp-hn-01"
@@ -71,7 +71,7 @@ async def test_redelivered_events_create_no_duplicates(env: ServerSlice) -> None
     second_checkpoint = passage(decl, "p-2", "cp-hn-02")
     async with running(build(env.settings(Settings))) as api:
         # Every event three times, as a redelivery or a replay would bring them.
-        await publish(env, decl, decl, first_pass, first_pass, decl, first_pass, second_checkpoint)
+        await env.publish(decl, decl, first_pass, first_pass, decl, first_pass, second_checkpoint)
 
         async def settled() -> bool:
             items = await inbox(api, BOTH)
@@ -99,10 +99,10 @@ async def test_events_before_their_declaration_wait_for_it(env: ServerSlice) -> 
     decl = declaration(current=BEN_THANH)
     async with running(build(env.settings(Settings))) as api:
         rejected = rejection(decl)
-        await publish(env, passage(decl), rejected, passage(decl, "p-9", refused="symptoms"))
+        await env.publish(passage(decl), rejected, passage(decl, "p-9", refused="symptoms"))
         await eventually(lambda: _parked(env, decl.payload.declaration_id))
         assert await inbox(api, BOTH) == []
-        await publish(env, decl)
+        await env.publish(decl)
 
         async def all_four() -> list[dict[str, Any]]:
             items = await inbox(api, BOTH)
@@ -137,7 +137,7 @@ async def test_poison_events_are_dead_lettered_and_the_flow_goes_on(env: ServerS
                 await producer.send_and_wait(env.topics(DECLARATION_SUBMITTED), value, key=b"k")
         finally:
             await producer.stop()
-        await publish(env, good)
+        await env.publish(good)
         arriving = await eventually(lambda: inbox(api, VUNGTAU))
         dead = await read_topic(env.servers.kafka_bootstrap,
                                 dlq(env.topics(DECLARATION_SUBMITTED)), at_least=2)

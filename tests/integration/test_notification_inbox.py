@@ -15,7 +15,7 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
-from tests.support.notification_kit import BEN_THANH, declaration, publish
+from tests.support.notification_kit import BEN_THANH, declaration
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
 
@@ -28,7 +28,7 @@ ADMIN = bearer(Role.admin)
 
 async def _seeded(api: httpx.AsyncClient, env: ServerSlice, people: int) -> list[dict[str, Any]]:
     """`people` declarations Hà Nội → Vũng Tàu: as many arrivals in Vũng Tàu."""
-    await publish(env, *(declaration(f"0010850{i:05d}") for i in range(people)))
+    await env.publish(*(declaration(f"0010850{i:05d}") for i in range(people)))
 
     async def all_there() -> list[dict[str, Any]]:
         response = await api.get("/v1/notifications", headers=VUNGTAU, params={"limit": 200})

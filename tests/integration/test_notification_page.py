@@ -18,7 +18,7 @@ from services.ward_notification.app import build
 from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.browser import sign_in
-from tests.support.notification_kit import declaration, publish, serving
+from tests.support.notification_kit import declaration, serving
 from tests.support.samples import VUNG_TAU
 from tests.support.tokens import account, bearer
 
@@ -58,7 +58,7 @@ async def test_the_ward_page_updates_live_and_acknowledges(env: ServerSlice,
         await expect(page.locator("#zone-name")).to_contain_text("Vùng xanh")
         assert await page.locator("h1").text_content() == "Thông báo phường/xã"
 
-        await publish(env, declaration())  # arrives while the page is open
+        await env.publish(declaration())  # arrives while the page is open
         note = page.locator("#inbox li.arriving")
         await expect(note).to_have_count(1, timeout=WAIT_MS)
         await expect(note).to_contain_text("Người đến")

@@ -15,7 +15,7 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
-from tests.support.notification_kit import Receiver, declaration, publish, serving
+from tests.support.notification_kit import Receiver, declaration, serving
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
 
@@ -46,7 +46,7 @@ async def test_signed_payloads_and_retries_when_the_receiver_answers_500(env: Se
             running(build(env.settings(Settings, **FAST))) as api:
         webhook = await _subscribe(api, f"{hook_base}/hook")
         decl = declaration()
-        await publish(env, decl)
+        await env.publish(decl)
         await eventually(lambda: _state(api, webhook["id"], "delivered"))
         log = (await api.get(f"/v1/webhooks/{webhook['id']}/deliveries", headers=VUNGTAU)).json()
 
@@ -72,7 +72,7 @@ async def test_a_failing_subscription_is_disabled_then_re_enabled(env: ServerSli
     settings = env.settings(Settings, webhook_disable_after=3, webhook_max_attempts=10, **FAST)
     async with serving(receiver.app()) as hook_base, running(build(settings)) as api:
         webhook = await _subscribe(api, f"{hook_base}/hook")
-        await publish(env, declaration("001085000001"))
+        await env.publish(declaration("001085000001"))
 
         async def disabled() -> bool:
             doc = (await api.get(f"/v1/webhooks/{webhook['id']}", headers=VUNGTAU)).json()
@@ -81,7 +81,7 @@ async def test_a_failing_subscription_is_disabled_then_re_enabled(env: ServerSli
         await eventually(disabled)
         assert len(receiver.received) == 3
         await eventually(lambda: _state(api, webhook["id"], "paused"))
-        await publish(env, declaration("001085000002"))  # waits while the hook is disabled
+        await env.publish(declaration("001085000002"))  # waits while the hook is disabled
         await eventually(lambda: _count(api, webhook["id"], "paused", 2))
         assert len(receiver.received) == 3
 

@@ -12,7 +12,7 @@ from services.ward_notification.settings import Settings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic
-from tests.support.notification_kit import declaration, publish
+from tests.support.notification_kit import declaration
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
 
@@ -33,7 +33,7 @@ async def test_admin_sets_levels_and_everyone_reads_them(env: ServerSlice) -> No
         records = await read_topic(env.servers.kafka_bootstrap, env.topics(ZONE_LEVEL_CHANGED),
                                    at_least=3, settle_s=1.0)
 
-        await publish(env, declaration("001085000011"), declaration("001085000012"))
+        await env.publish(declaration("001085000011"), declaration("001085000012"))
 
         async def arrivals() -> int:
             zone = (await api.get(f"/v1/zones/{VUNG_TAU}", params={"days": 1})).json()

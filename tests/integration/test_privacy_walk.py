@@ -28,7 +28,6 @@ from tests.support.checkpoint_kit import (
     add_checkpoints,
     checkpoint_service,
     declaration,
-    publish,
     scan_id,
     verified,
 )
@@ -75,7 +74,7 @@ async def run_flow(env: ServerSlice, caplog: pytest.LogCaptureFixture) -> list[s
         logging.getLogger().addHandler(caplog.handler)
         logging.getLogger().setLevel(logging.DEBUG)
         await add_checkpoints(checkpoint)
-        await publish(env, *decls, *(verified(d) for d in decls))
+        await env.publish(*decls, *(verified(d) for d in decls))
         for decl in decls:
             scan = scan_id()
 

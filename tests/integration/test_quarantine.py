@@ -38,7 +38,6 @@ from tests.support.checkpoint_kit import (
     add_checkpoints,
     checkpoint_service,
     declaration,
-    publish,
     verified,
 )
 from tests.support.declaration_kit import declaration_service
@@ -88,7 +87,7 @@ async def test_f0_to_quarantine_follow_up_and_release(env: ServerSlice) -> None:
     stays = (at_market(f0, base, 60) + at_market(b, base + timedelta(minutes=30), 60) +
              at_market(c, base + timedelta(minutes=50), 30) +
              at_market(far, base + timedelta(hours=3), 20))
-    await publish(env, f0, b, c, far, verified(b), verified(c), *stays)
+    await env.publish(f0, b, c, far, verified(b), verified(c), *stays)
     subject = {name: d.payload.subject_id for name, d in
                (("f0", f0), ("b", b), ("c", c), ("far", far))}
 

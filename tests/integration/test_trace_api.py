@@ -21,7 +21,6 @@ from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually, read_topic
 from tests.support.tokens import bearer, citizen
-from tests.support.trace_truth import publish
 
 EPI = bearer(Role.epidemiologist, who='epi-audit')
 MARKET = Place("cp-cho-ben-thanh", CheckpointKind.market, "26506")
@@ -50,7 +49,7 @@ QUERIES = [
 @pytest.fixture
 async def api(env: ServerSlice):  # type: ignore[no-untyped-def]
     scenario = _world()
-    count = await publish(env.servers.kafka_bootstrap, env.topics, scenario)
+    count = await env.publish_scenario(scenario)
     settings = env.settings(Settings)
     async with running(build(settings)) as client, AsyncMongoClient(env.servers.mongo_url) as mongo:
         async def projected() -> bool:

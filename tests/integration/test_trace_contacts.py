@@ -18,7 +18,7 @@ from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
 from tests.support.tokens import bearer
-from tests.support.trace_truth import Edges, expected, plant_edges, publish
+from tests.support.trace_truth import Edges, expected, plant_edges
 
 EPI = bearer(Role.epidemiologist, who='epi-contacts')
 W, MAX_STAY = timedelta(minutes=15), timedelta(hours=4)
@@ -46,7 +46,7 @@ def world() -> tuple[Scenario, Edges]:
 
 async def _running_with(env: ServerSlice, scenario: Scenario) -> Any:
     settings = env.settings(Settings)
-    published = await publish(env.servers.kafka_bootstrap, env.topics, scenario)
+    published = await env.publish_scenario(scenario)
     app = build(settings)
     return settings, published, app
 

@@ -26,7 +26,7 @@ from services.ward_notification.settings import Settings as WardSettings
 from tests.conftest import ServerSlice
 from tests.integration.test_quarantine import at_market
 from tests.support.apps import running
-from tests.support.checkpoint_kit import declaration, publish, verified
+from tests.support.checkpoint_kit import declaration, verified
 from tests.support.kafka import eventually, read_topic, redeliver
 from tests.support.samples import VUNG_TAU
 from tests.support.tokens import bearer
@@ -48,7 +48,7 @@ async def test_a_fever_at_follow_up_makes_a_suspect_the_epidemiologist_can_confi
     base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=5)
     stays = (at_market(f0, base, 60) + at_market(b, base + timedelta(minutes=30), 60) +
              at_market(c, base + timedelta(minutes=40), 60))
-    await publish(env, f0, b, c, verified(b), verified(c), *stays)
+    await env.publish(f0, b, c, verified(b), verified(c), *stays)
     subject = {name: d.payload.subject_id for name, d in (("f0", f0), ("b", b), ("c", c))}
     trace_settings, ward_settings = env.settings(TraceSettings), env.settings(WardSettings)
     today = vn_day(datetime.now(UTC)).isoformat()

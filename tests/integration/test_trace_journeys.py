@@ -28,7 +28,6 @@ from tests.support.declaration_kit import declaration_service
 from tests.support.declaration_samples import HOAN_KIEM, OFFICER, VUNG_TAU, csv_bytes
 from tests.support.kafka import eventually
 from tests.support.tokens import bearer
-from tests.support.trace_truth import publish
 
 EPI = bearer(Role.epidemiologist, who="epi-journeys")
 CSV = {"content-type": "text/csv; charset=utf-8", **OFFICER}
@@ -144,7 +143,7 @@ async def test_a_coach_is_everyone_a_train_the_carriage_and_degree_2_through_a_p
     after = now - timedelta(hours=10)
     scenario.visit(coach[3], market, after, after + timedelta(hours=1))
     scenario.visit(met_later, market, after + timedelta(minutes=20), after + timedelta(hours=2))
-    count = await publish(env.servers.kafka_bootstrap, env.topics, scenario)
+    count = await env.publish_scenario(scenario)
     settings = env.settings(TraceSettings)
     async with running(build_trace(settings)) as trace, \
             AsyncMongoClient(env.servers.mongo_url) as mongo:

@@ -19,14 +19,13 @@ from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
 from tests.support.tokens import bearer
-from tests.support.trace_truth import publish
 
 
 async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     scenario = generate(seed=21, citizens=8, days=3, places=4, start=now - timedelta(days=3),
                         journey_share=0.5, passengers=1)
-    count = await publish(env.servers.kafka_bootstrap, env.topics, scenario)
+    count = await env.publish_scenario(scenario)
     settings = env.settings(Settings)
     async with running(build(settings)) as api, \
             AsyncMongoClient(env.servers.mongo_url, tz_aware=True) as client:

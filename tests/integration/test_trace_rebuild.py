@@ -24,7 +24,6 @@ from tests.conftest import ServerSlice
 from tests.support.apps import running
 from tests.support.kafka import eventually
 from tests.support.tokens import bearer
-from tests.support.trace_truth import publish
 
 ADMIN = bearer(Role.admin, who='admin-1')
 EPI = bearer(Role.epidemiologist, who='epi-1')
@@ -54,7 +53,7 @@ async def test_rebuild_equals_live_while_the_old_view_serves(env: ServerSlice) -
                      journey_share=1 / 3, passengers=2)
     late = generate(seed=12, citizens=3, days=1, places=3, start=now - timedelta(days=1))
     settings = env.settings(Settings, generation_refresh_s=0.2)
-    count = await publish(env.servers.kafka_bootstrap, env.topics, first)
+    count = await env.publish_scenario(first)
     async with running(build(settings)) as api, \
             AsyncMongoClient(env.servers.mongo_url, tz_aware=True) as client:
         db = client[settings.mongo_db]
@@ -69,7 +68,7 @@ async def test_rebuild_equals_live_while_the_old_view_serves(env: ServerSlice) -
         again = await api.post("/v1/admin/rebuild", headers=ADMIN)
         assert again.status_code == 409 and again.json()["error"]["code"] == "rebuild_running"
         # Events that arrive while the replay runs, and a query served by the old view.
-        count += await publish(env.servers.kafka_bootstrap, env.topics, late)
+        count += await env.publish_scenario(late)
         served = await api.get("/v1/timeline", headers=EPI, params={
             "subject_id": first.citizens[0].subject_id, "purpose": "during rebuild"})
         assert served.status_code == 200 and served.json()["movements"]
@@ -93,7 +92,7 @@ async def test_rebuild_equals_live_while_the_old_view_serves(env: ServerSlice) -
 async def test_rebuild_command_line_switches_and_drops_older_generations(env: ServerSlice) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     scenario = generate(seed=13, citizens=5, days=1, places=3, start=now - timedelta(days=1))
-    count = await publish(env.servers.kafka_bootstrap, env.topics, scenario)
+    count = await env.publish_scenario(scenario)
     settings = env.settings(Settings, generation_refresh_s=0.2)
     environ = {**os.environ, "KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
                "MONGO_URL": settings.mongo_url, "KHAIBAO_TOPIC_PREFIX": settings.topic_prefix,

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from libs.contracts.envelope import Envelope, EventPayload, new_event_id, parse_event
+from libs.contracts.envelope import Envelope, new_event_id, parse_event
 from libs.contracts.topics import CHECKPOINT_PASSED, CHECKPOINT_REFUSED
 from libs.runtime.auth import Role
 from services.checkpoint.app import build
@@ -62,17 +62,6 @@ async def add_checkpoints(client: httpx.AsyncClient) -> None:
             "latitude": 21.03, "longitude": 105.85})
         assert answer.status_code in (200, 201), answer.text
 
-
-async def publish(env: ServerSlice, *events: Envelope[EventPayload]) -> None:
-    """Publish as the producing services do: keyed by subject id (vehicles by plate)."""
-    producer = AIOKafkaProducer(bootstrap_servers=env.servers.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for event in events:
-            key = str(getattr(event.payload, "subject_id", None) or getattr(event.payload, "plate", "k"))
-            await producer.send_and_wait(env.topics(event.type), event.to_bytes(), key=key.encode())
-    finally:
-        await producer.stop()
 
 
 def scan_id() -> str:

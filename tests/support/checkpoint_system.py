@@ -23,7 +23,7 @@ from services.checkpoint.app import build as build_checkpoint
 from services.declaration.app import build as build_declaration
 from tests.conftest import ServerSlice
 from tests.support import declaration_kit
-from tests.support.checkpoint_kit import ADMIN, publish, settings
+from tests.support.checkpoint_kit import ADMIN, settings
 from tests.support.declaration_samples import form
 from tests.support.kafka import eventually
 from tests.support.notification_kit import serving
@@ -73,7 +73,7 @@ def decode(png: bytes) -> str:
 async def verify_identity(env: ServerSlice, declaration: dict[str, Any]) -> None:
     """What the identity service would say about this declaration."""
     subject = subject_id_for(DEV_SUBJECT_SECRET.encode(), declaration["national_id"])
-    await publish(env, Envelope.wrap(IdentityVerified(
+    await env.publish(Envelope.wrap(IdentityVerified(
         declaration_id=declaration["declaration_id"], subject_id=subject), producer="test"))
 
 

@@ -6,12 +6,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.topics import (
-    DECLARATION_SUBMITTED,
     IDENTITY_REJECTED,
     IDENTITY_VERIFIED,
     Topics,
@@ -44,21 +43,6 @@ def declaration(resident: dict[str, Any], declaration_id: str, **person: Any
 def shifted(day: str, days: int) -> str:
     return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
 
-
-async def publish(bootstrap: str, topics: Topics, *messages: Envelope[Any] | bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for message in messages:
-            if isinstance(message, bytes):
-                await producer.send_and_wait(topics(DECLARATION_SUBMITTED), message, key=b"x")
-                continue
-            await producer.send_and_wait(
-                topics(DECLARATION_SUBMITTED), message.to_bytes(),
-                key=message.payload.subject_id.encode(),
-                headers=[("content-type", b"application/json")])
-    finally:
-        await producer.stop()
 
 
 async def read_verdicts(bootstrap: str, topics: Topics, expected: int, *, timeout_s: float = 30,

@@ -1,12 +1,57 @@
-"""Reading topics directly, to check what services published."""
+"""Talking to Kafka as another service would: publishing events onto a test's topics,
+reading topics to check what the services published, redelivering records."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from libs.contracts.envelope import Envelope
+from libs.contracts.topics import Topics
+from synthetic.scenario import Scenario
+
+JSON = [("content-type", b"application/json")]
+
+
+def key_of(event: Envelope[Any]) -> str:
+    """The key the producing service would give `event`: its subject (so one person's
+    events stay in order on one partition), a vehicle's plate, else a fixed key."""
+    payload = event.payload
+    return str(getattr(payload, "subject_id", None) or getattr(payload, "plate", None) or "k")
+
+
+async def produce(bootstrap: str, records: Iterable[tuple[str, str, bytes]]) -> int:
+    """(topic, key, value) records, in order, each acknowledged by every replica before
+    the call returns; how many were sent."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    count = 0
+    try:
+        for topic, key, value in records:
+            await producer.send(topic, value, key=key.encode(), headers=JSON)
+            count += 1
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return count
+
+
+async def publish(bootstrap: str, topics: Topics, *events: Envelope[Any],
+                  key: str | None = None) -> int:
+    """`events` onto the test's topics (`topics(event.type)`), keyed as their producers
+    key them unless `key` is given."""
+    return await produce(bootstrap, ((topics(e.type), key or key_of(e), e.to_bytes())
+                                     for e in events))
+
+
+async def publish_scenario(bootstrap: str, topics: Topics, scenario: Scenario) -> int:
+    """Every event of a synthetic scenario, keyed as on the real topics; how many."""
+    return await produce(bootstrap, ((topics(topic), key, envelope.to_bytes())
+                                     for topic, key, envelope in scenario.events()))
 
 
 async def read_topic(bootstrap: str, topic: str, *, at_least: int = 1,

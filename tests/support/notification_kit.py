@@ -12,19 +12,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import uvicorn
-from aiokafka import AIOKafkaProducer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from libs.contracts.envelope import Envelope, EventPayload, new_event_id
+from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityRejected
 from libs.contracts.values import subject_id_for
 from libs.runtime.settings import DEV_SUBJECT_SECRET
-from tests.conftest import ServerSlice
 from tests.support.samples import HOAN_KIEM, VUNG_TAU, declaration_form
 
 BEN_THANH = "26743"  # Phường Bến Thành, TP Hồ Chí Minh: a ward nobody in these tests serves
@@ -63,17 +61,6 @@ def rejection(decl: Envelope[DeclarationSubmitted]) -> Envelope[IdentityRejected
         declaration_id=decl.payload.declaration_id, subject_id=decl.payload.subject_id,
         reasons=["name_mismatch"]), producer="test")
 
-
-async def publish(env: ServerSlice, *events: Envelope[EventPayload]) -> None:
-    """Publish as the producing services do: the subject id is the key."""
-    producer = AIOKafkaProducer(bootstrap_servers=env.servers.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for event in events:
-            key = getattr(event.payload, "subject_id", None) or "none"
-            await producer.send_and_wait(env.topics(event.type), event.to_bytes(), key=key.encode())
-    finally:
-        await producer.stop()
 
 
 @asynccontextmanager

@@ -10,10 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aiokafka import AIOKafkaProducer
-
 from libs.contracts.events.checkpoint import CheckpointKind, RefusalReason
-from libs.contracts.topics import Topics
 from synthetic.scenario import Citizen, Place, Scenario
 
 MIN = timedelta(minutes=1)
@@ -107,17 +104,3 @@ def plant_edges(scenario: Scenario, base: datetime) -> Edges:
     s(p["L"], road2, t + 30 * HOUR + 5 * MIN)
     return Edges(base, p, road, venue)
 
-
-async def publish(bootstrap: str, topics: Topics, scenario: Scenario) -> int:
-    """Every event of the scenario onto the test's topics; returns how many."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-    await producer.start()
-    count = 0
-    try:
-        for topic, key, envelope in scenario.events():
-            await producer.send(topics(topic), envelope.to_bytes(), key=key.encode())
-            count += 1
-        await producer.flush()
-    finally:
-        await producer.stop()
-    return count

@@ -562,7 +562,7 @@ async def test_a_decision_before_the_qr_was_issued_is_refused_on_every_path(
     before = (issued - timedelta(hours=1)).isoformat()
     async with checkpoint_kit.checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await checkpoint_kit.publish(env, person, verified(person), driver, verified(driver),
+        await env.publish(person, verified(person), driver, verified(driver),
                                      truck)
         token = keys.token(person.payload.declaration_id, issued=issued)
         online = await scan_when_known(client, token, "verified")

@@ -29,9 +29,8 @@ import httpx
 from PIL import Image
 
 from libs.contracts.envelope import new_event_id
+from libs.contracts.jsontypes import JsonObject
 
-# A JSON object sent to or read from the checkpoint service's API (its own schema checks it).
-JsonObject = dict[str, Any]
 RETRIES = 4
 MAX_WAIT_S = 15.0
 SAME_CODE_S = 5.0  # a webcam sees the same code many times a second: act once

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.checkpoint import (
@@ -19,6 +19,7 @@ from libs.contracts.events.checkpoint import (
     Direction,
     RefusalReason,
 )
+from libs.contracts.jsontypes import JsonObject
 from services.checkpoint.domain.passage_events import Place, Traveller
 from services.checkpoint.domain.recommendation import Decision
 from services.checkpoint.domain.venues import Stay
@@ -27,7 +28,7 @@ Via = Literal["qr", "lookup", "offline"]
 ScanKind = Literal["declaration", "vehicle"]
 # The QR issuer's JSON Web Key Set as fetched: outside JSON, checked key by key when used
 # (libs.runtime.qr_tokens.QrVerifier.from_jwks).
-Jwks = dict[str, Any]
+Jwks = JsonObject
 
 
 # --- the registry -------------------------------------------------------------------

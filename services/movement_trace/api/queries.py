@@ -9,7 +9,7 @@ annotations only against module globals.)
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from libs.contracts.values import Identifier, passport_subject_id
 from libs.runtime.auth import Epidemiologist
 from libs.runtime.errors import ApiError
-from libs.runtime.openapi import beyond_schema, link, links, responses
+from libs.runtime.openapi import Responses, beyond_schema, link, links, responses
 from services.movement_trace.api import exports
 from services.movement_trace.api.common import (
     From,
@@ -38,7 +38,7 @@ from services.movement_trace.settings import Settings
 Format = Annotated[Literal["csv", "json", "geojson"], Query(description="file format")]
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "geojson": "application/geo+json"}
-DOWNLOAD: dict[int | str, dict[str, Any]] = {200: {"description": "a file in the chosen format",
+DOWNLOAD: Responses = {200: {"description": "a file in the chosen format",
                   "content": {media.split(";")[0]: {} for media in MEDIA.values()}}}
 RANGE = {"range_invalid": "`from` not before `to` (`to` is now when not given)",
          "range_too_long": "`from` to `to` longer than the query allows (the timeline 62 days, "

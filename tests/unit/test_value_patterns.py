@@ -33,7 +33,7 @@ from libs.contracts.values import (
     ward_code_schema,
 )
 from services.checkpoint.passage_models import Plate
-from services.declaration import form, rules
+from services.declaration.domain import form, rules
 from services.ward_notification import webhook_rules
 
 

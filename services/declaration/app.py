@@ -18,9 +18,10 @@ from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
 from services.declaration import citizen_tokens, consumers, keyring, notices
 from services.declaration.api import citizen, officer, public, reveals, vehicles
-from services.declaration.api.context import Context
+from services.declaration.api.deps import Deps
 from services.declaration.api.ratelimit import TokenBuckets
 from services.declaration.domain.reveals import Windows
+from services.declaration.notices.store.notices import NoticeStore
 from services.declaration.service.lookups import Lookups
 from services.declaration.service.projections import Projections
 from services.declaration.service.retention import Purge
@@ -49,7 +50,7 @@ def build(settings: Settings | None = None) -> FastAPI:
               for collection in (declarations.declarations, vehicle_store.vehicles,
                                  reveal_store.reveals)]
     declarations_relay, vehicles_relay, reveals_relay = relays
-    ctx = Context(
+    ctx = Deps(
         settings=settings,
         # Production never makes a key: a missing file stops the service here.
         keys=keyring.load(settings.key_file, create=settings.env != "production"),
@@ -61,7 +62,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         revealing=Revealing(declarations, reveal_store, reveals_relay,
                             Windows(settings.retention.window,
                                     timedelta(minutes=settings.reveal_scan_minutes))))
-    messaging = notices.build(settings, db, declarations, quarantines)
+    messaging = notices.build(settings, NoticeStore(db), declarations, quarantines)
     consumers.register(broker, settings,
                        Projections(declarations, zones, quarantines, reveal_store),
                        messaging.notices if messaging.on else None)

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from services.declaration.domain.csv_import import MAX_ROWS, CsvFormat, plan, read_rows
 from services.declaration.domain.csv_rows import Manifest
 from services.declaration.domain.errors import CsvProblem
-from services.declaration.domain.imports import MAX_ROWS, CsvFormat, plan, read_rows
 from tests.support.declaration_samples import (
     HOAN_KIEM,
     PAPER_HEADER,

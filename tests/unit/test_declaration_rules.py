@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from services.declaration.domain.field_errors import BUILT_IN, RULES, field_errors
 from services.declaration.domain.form import DeclarationForm, PaperForm
-from services.declaration.domain.messages import BUILT_IN, RULES, field_errors
 from tests.support.declaration_samples import child, form
 
 pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too

@@ -30,6 +30,7 @@ from libs.contracts.vietnam_time import vn_day, vn_today
 from libs.runtime.auth import Principal, Role
 from libs.runtime.kafka import make_broker
 from services.declaration import consumers
+from services.declaration.domain.csv_import import CsvFormat
 from services.declaration.domain.csv_rows import Manifest
 from services.declaration.domain.declarations import Status
 from services.declaration.domain.errors import (
@@ -41,7 +42,6 @@ from services.declaration.domain.errors import (
     VehicleNotFound,
 )
 from services.declaration.domain.form import DeclarationForm, PaperForm
-from services.declaration.domain.imports import CsvFormat
 from services.declaration.domain.reveals import Windows
 from services.declaration.domain.vehicles import VehicleForm
 from services.declaration.notices.service.triggers import Notices

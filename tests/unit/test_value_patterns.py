@@ -33,7 +33,8 @@ from libs.contracts.values import (
     ward_code_schema,
 )
 from services.checkpoint.passage_models import Plate
-from services.declaration.domain import form, rules
+from services.declaration.domain import form
+from services.declaration.domain import form_rules as rules
 from services.ward_notification import webhook_rules
 
 

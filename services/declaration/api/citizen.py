@@ -8,22 +8,26 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Header, Request, Response
 
 from libs.contracts.values import Identifier
-from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, responses
 from libs.runtime.qr_tokens import Kind
-from services.declaration.api.context import Context, check_scope, not_found, qr_response
-from services.declaration.api.docs import declared_links
+from services.declaration.api.bodies import declaration_view, submitted
+from services.declaration.api.deps import (
+    CitizenOrStaff,
+    Deps,
+    check_scope,
+    not_found,
+    qr_response,
+)
 from services.declaration.api.examples import FORM_EXAMPLES
 from services.declaration.api.models import DeclarationView, Submitted
+from services.declaration.api.openapi_extras import declared_links
 from services.declaration.api.ratelimit import limited
 from services.declaration.api.validation import TranslatedErrorsRoute
-from services.declaration.api.views import declaration_view, submitted
 from services.declaration.domain.errors import DeclarationNotFound, IdempotencyKeyReused
 from services.declaration.domain.form import FORM_RULES, DeclarationForm
 from services.declaration.notices.domain.rules import language_of
 
-Reader = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
 Form = Annotated[DeclarationForm, Body(openapi_examples=FORM_EXAMPLES)]
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", pattern=r"^[A-Za-z0-9_-]{16,64}$",
@@ -41,7 +45,7 @@ def declaration_not_found() -> ApiError:
     return not_found("tờ khai", "declaration")
 
 
-def build_router(ctx: Context) -> APIRouter:
+def build_router(ctx: Deps) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["declarations"], route_class=TranslatedErrorsRoute)
     throttle = limited(ctx.buckets, ctx.settings.trust_forwarded_for)
 
@@ -66,7 +70,7 @@ def build_router(ctx: Context) -> APIRouter:
         return submitted(done.events, set(), ctx.citizen_token)
 
     @router.get("/declarations/{declaration_id}", response_model=DeclarationView)
-    async def read(declaration_id: Identifier, who: Reader) -> DeclarationView:
+    async def read(declaration_id: Identifier, who: CitizenOrStaff) -> DeclarationView:
         """Status of one declaration (its citizen token, an officer or an admin), with the
         epidemic level at its origin and destination, and a quarantine in force."""
         check_scope(who, declaration_id)
@@ -78,7 +82,7 @@ def build_router(ctx: Context) -> APIRouter:
 
     @router.get("/declarations/{declaration_id}/qr.{fmt}", response_class=Response,
                 responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
-    async def qr(declaration_id: Identifier, fmt: Literal["png", "svg"], who: Reader) -> Response:
+    async def qr(declaration_id: Identifier, fmt: Literal["png", "svg"], who: CitizenOrStaff) -> Response:
         """The declaration's signed QR code: no personal data, only its id, issue and
         expiry time and the signing key's id."""
         check_scope(who, declaration_id)

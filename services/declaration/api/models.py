@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.values import Identifier, PlainText, SubjectId
 from libs.contracts.wards import Zone
+from services.declaration.domain.csv_import import CsvFormat
 from services.declaration.domain.declarations import Status
-from services.declaration.domain.imports import CsvFormat
 
 EXAMPLE_ID = "0198c1d2-7a3b-7c4d-8e5f-0123456789ab"
 

@@ -18,17 +18,17 @@ from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Officer
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, responses
-from services.declaration.api.context import Context
-from services.declaration.api.docs import CSV_BODY, IMPORT_RULES, declared_links
+from services.declaration.api.bodies import submitted
+from services.declaration.api.deps import Deps
 from services.declaration.api.examples import FORM_EXAMPLES
 from services.declaration.api.models import ImportedRow, ImportReport, Submitted
+from services.declaration.api.openapi_extras import CSV_BODY, IMPORT_RULES, declared_links
 from services.declaration.api.validation import TranslatedErrorsRoute, invalid_input
-from services.declaration.api.views import submitted
-from services.declaration.domain import rules
+from services.declaration.domain import form_rules
+from services.declaration.domain.csv_import import CsvFormat
 from services.declaration.domain.csv_rows import Manifest
 from services.declaration.domain.errors import CsvProblem
 from services.declaration.domain.form import FORM_RULES, PaperForm, Text, Ward
-from services.declaration.domain.imports import CsvFormat
 
 Paper = Annotated[PaperForm, Body(openapi_examples=FORM_EXAMPLES)]
 # The manifest's query parameters, checked together by ManifestQuery (every error at once).
@@ -46,12 +46,12 @@ class ManifestQuery(BaseModel):
     @field_validator("number")
     @classmethod
     def _number(cls, value: str, info: ValidationInfo) -> str:
-        return rules.transport_number(info.data.get("mode", ""), value) or value
+        return form_rules.transport_number(info.data.get("mode", ""), value) or value
 
     @field_validator("arrival_date")
     @classmethod
     def _arrival(cls, value: date, info: ValidationInfo) -> date:
-        return rules.departure(value, rules.today_of(info))
+        return form_rules.departure(value, form_rules.today_of(info))
 
 
 def _manifest(fmt: CsvFormat, query: dict[str, str | None]) -> Manifest | None:
@@ -65,7 +65,7 @@ def _manifest(fmt: CsvFormat, query: dict[str, str | None]) -> Manifest | None:
                     meta.country_of_departure, meta.port_of_departure)
 
 
-def build_router(ctx: Context) -> APIRouter:
+def build_router(ctx: Deps) -> APIRouter:
     router = APIRouter(prefix="/v1/declarations", tags=["officers"],
                        route_class=TranslatedErrorsRoute)
 

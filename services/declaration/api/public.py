@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from services.declaration.api.context import Context
+from services.declaration.api.deps import Deps
 from services.declaration.api.models import KeySet
-from services.declaration.api.units import document
+from services.declaration.api.ward_picker import document
 
 
-def build_router(ctx: Context) -> APIRouter:
+def build_router(ctx: Deps) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["public"])
 
     @router.get("/keys", response_model=KeySet)

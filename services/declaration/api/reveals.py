@@ -10,26 +10,29 @@ from libs.contracts.envelope import utcnow
 from libs.contracts.values import Identifier
 from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
-from services.declaration.api.context import Context, check_scope, not_found
+from services.declaration.api.bodies import revealed
+from services.declaration.api.deps import Deps, check_scope, not_found
 from services.declaration.api.models import Access, Accesses, Revealed, RevealRequest
 from services.declaration.api.validation import TranslatedErrorsRoute
-from services.declaration.api.views import revealed
 from services.declaration.domain.errors import (
     DeclarationNotFound,
     NoDeclarationOfPerson,
     RevealForbidden,
 )
 
-Staff = Annotated[Principal, require(Role.ward_official, Role.epidemiologist, Role.officer)]
-Reader = Annotated[Principal, require(Role.citizen, Role.admin)]
+# Staff who may be responsible for a person (domain/reveals.py says when they are).
+ResponsibleStaff = Annotated[Principal, require(Role.ward_official, Role.epidemiologist,
+                                                 Role.officer)]
+# Who looked at a person's data: the person (their citizen token) or an admin.
+CitizenOrAdmin = Annotated[Principal, require(Role.citizen, Role.admin)]
 
 
-def build_router(ctx: Context) -> APIRouter:
+def build_router(ctx: Deps) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["people"], route_class=TranslatedErrorsRoute)
 
     @router.post("/reveals", response_model=Revealed, responses={
         403: {"description": "no grounds to see this person (reveal_forbidden)"}})
-    async def reveal(body: RevealRequest, who: Staff) -> Revealed:
+    async def reveal(body: RevealRequest, who: ResponsibleStaff) -> Revealed:
         """Who a pseudonym is — name, date of birth, phone, addresses — for staff responsible
         for that person; stated purpose, audited, published as `person.revealed`."""
         try:
@@ -47,7 +50,7 @@ def build_router(ctx: Context) -> APIRouter:
         return revealed(answer)
 
     @router.get("/declarations/{declaration_id}/accesses", response_model=Accesses)
-    async def accesses(declaration_id: Identifier, who: Reader) -> Accesses:
+    async def accesses(declaration_id: Identifier, who: CitizenOrAdmin) -> Accesses:
         """Who looked at the data of this declaration's person: role, unit, purpose and time
         of each trace query and reveal (the citizen's own token, or an admin)."""
         check_scope(who, declaration_id)

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from libs.runtime.errors import ApiError
-from services.declaration.domain.messages import field_errors
+from services.declaration.domain.field_errors import field_errors
 
 INVALID_VI = "Thông tin chưa hợp lệ, vui lòng xem lại các trường được đánh dấu"
 INVALID_EN = "Some fields are not valid; see the marked fields"

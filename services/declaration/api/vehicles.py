@@ -8,21 +8,25 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Response
 
 from libs.contracts.values import Identifier
-from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, link, links, responses
 from libs.runtime.qr_tokens import Kind
-from services.declaration.api.context import Context, check_scope, not_found, qr_response
+from services.declaration.api.bodies import vehicle_view
+from services.declaration.api.deps import (
+    CitizenOrStaff,
+    Deps,
+    check_scope,
+    not_found,
+    qr_response,
+)
 from services.declaration.api.examples import VEHICLE_EXAMPLES
 from services.declaration.api.models import VehicleView
 from services.declaration.api.ratelimit import limited
 from services.declaration.api.validation import TranslatedErrorsRoute
-from services.declaration.api.views import vehicle_view
 from services.declaration.domain.errors import VehicleNotFound
 from services.declaration.domain.form import FORM_RULES
 from services.declaration.domain.vehicles import VehicleForm
 
-Reader = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
 Vehicle = Annotated[VehicleForm, Body(openapi_examples=VEHICLE_EXAMPLES)]
 
 
@@ -30,7 +34,7 @@ def vehicle_not_found() -> ApiError:
     return not_found("phương tiện", "vehicle declaration")
 
 
-def build_router(ctx: Context) -> APIRouter:
+def build_router(ctx: Deps) -> APIRouter:
     router = APIRouter(prefix="/v1/vehicles", tags=["green lane"],
                        route_class=TranslatedErrorsRoute)
     throttle = limited(ctx.buckets, ctx.settings.trust_forwarded_for)
@@ -54,7 +58,7 @@ def build_router(ctx: Context) -> APIRouter:
         return view
 
     @router.get("/{vehicle_id}", response_model=VehicleView)
-    async def read(vehicle_id: Identifier, who: Reader) -> VehicleView:
+    async def read(vehicle_id: Identifier, who: CitizenOrStaff) -> VehicleView:
         """A vehicle declaration with the status of each crew member's declaration."""
         check_scope(who, vehicle_id)
         try:
@@ -64,7 +68,7 @@ def build_router(ctx: Context) -> APIRouter:
 
     @router.get("/{vehicle_id}/qr.{fmt}", response_class=Response,
                 responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
-    async def qr(vehicle_id: Identifier, fmt: Literal["png", "svg"], who: Reader) -> Response:
+    async def qr(vehicle_id: Identifier, fmt: Literal["png", "svg"], who: CitizenOrStaff) -> Response:
         """The vehicle's signed QR code (kind `v`)."""
         check_scope(who, vehicle_id)
         try:

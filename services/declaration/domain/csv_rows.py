@@ -8,7 +8,7 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from services.declaration.domain.messages import FieldErrors, field_errors
+from services.declaration.domain.field_errors import FieldErrors, field_errors
 
 Row = dict[str, str]  # a CSV row: column → cell, as read (not validated)
 RawForm = dict[str, object]  # the JSON of a form, before the form model validates it

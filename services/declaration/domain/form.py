@@ -31,35 +31,35 @@ from libs.contracts.values import (
     day_form,
     ward_code_schema,
 )
-from services.declaration.domain import rules
+from services.declaration.domain import form_rules
 
-# Each type's JSON Schema says what its rule takes (rules.py, tests/unit/test_value_patterns.py).
+# Each type's JSON Schema says what its rule takes (form_rules.py, tests/unit/test_value_patterns.py).
 # (A length in the schema is the typed text's, which the rule first trims and joins: the rule's
 # own bound, kept as its message, is the same or looser.)
-Name = Annotated[str, AfterValidator(rules.name), Field(examples=["Nguyễn Văn An"]),
+Name = Annotated[str, AfterValidator(form_rules.name), Field(examples=["Nguyễn Văn An"]),
                  Documented(format=patterns.PERSON_NAME, pattern=patterns.name_pattern,
                             maxLength=100)]
-NationalIdText = Annotated[str, AfterValidator(rules.national_id),
+NationalIdText = Annotated[str, AfterValidator(form_rules.national_id),
                            Field(examples=["001085012345"], description="CCCD or old CMND"),
-                           Documented(pattern=rules.national_id_pattern)]
-Passport = Annotated[str, AfterValidator(rules.passport), Field(examples=["C1234567"]),
-                     Documented(pattern=rules.passport_pattern)]
-Nationality = Annotated[str, AfterValidator(rules.nationality),
+                           Documented(pattern=form_rules.national_id_pattern)]
+Passport = Annotated[str, AfterValidator(form_rules.passport), Field(examples=["C1234567"]),
+                     Documented(pattern=form_rules.passport_pattern)]
+Nationality = Annotated[str, AfterValidator(form_rules.nationality),
                         Field(examples=["VN"], description="ISO 3166-1 alpha-2"),
-                        Documented(pattern=rules.nationality_pattern)]
-Phone = Annotated[str, AfterValidator(rules.phone), Field(examples=["0912 345 678"]),
-                  Documented(pattern=rules.phone_pattern)]
-Email = Annotated[str, AfterValidator(rules.email), Field(examples=["an.nguyen@example.vn"]),
-                  Documented(format=patterns.EMAIL, pattern=rules.email_pattern, maxLength=254)]
-Ward = Annotated[str, BeforeValidator(rules.ward),
+                        Documented(pattern=form_rules.nationality_pattern)]
+Phone = Annotated[str, AfterValidator(form_rules.phone), Field(examples=["0912 345 678"]),
+                  Documented(pattern=form_rules.phone_pattern)]
+Email = Annotated[str, AfterValidator(form_rules.email), Field(examples=["an.nguyen@example.vn"]),
+                  Documented(format=patterns.EMAIL, pattern=form_rules.email_pattern, maxLength=254)]
+Ward = Annotated[str, BeforeValidator(form_rules.ward),
                  Field(examples=["00070"], description="5-digit ward/commune code (2025 units)"),
                  Documented(replace=True, anyOf=lambda: ward_code_schema()["anyOf"])]
-Address = Annotated[str, AfterValidator(rules.address), Field(examples=["12 Hàng Bạc"]),
+Address = Annotated[str, AfterValidator(form_rules.address), Field(examples=["12 Hàng Bạc"]),
                     Documented(type="string", format=patterns.PLAIN_TEXT,
                                pattern=patterns.plain_text_pattern, maxLength=200)]
-Seat = Annotated[str, AfterValidator(rules.seat), Field(examples=["12A"]),
-                 Documented(pattern=rules.seat_pattern)]
-Text = Annotated[str, AfterValidator(rules.text),
+Seat = Annotated[str, AfterValidator(form_rules.seat), Field(examples=["12A"]),
+                 Documented(pattern=form_rules.seat_pattern)]
+Text = Annotated[str, AfterValidator(form_rules.text),
                  Documented(type="string", format=patterns.PLAIN_TEXT,
                             pattern=patterns.plain_text_pattern)]
 Born = Annotated[date, BeforeValidator(day_form), Documented(**patterns.DAY)]
@@ -67,13 +67,13 @@ Born = Annotated[date, BeforeValidator(day_form), Documented(**patterns.DAY)]
 Departure = Annotated[date, BeforeValidator(day_form), Documented(**patterns.DAY)]
 """A departure day: from today to MAX_DAYS_AHEAD after (rules of the day)."""
 LastDose = Annotated[date, BeforeValidator(day_form), Documented(
-    **patterns.DAY, allOf=[{"pattern": patterns.not_before(rules.FIRST_VACCINATION.isoformat())}])]
+    **patterns.DAY, allOf=[{"pattern": patterns.not_before(form_rules.FIRST_VACCINATION.isoformat())}])]
 """A last vaccination: from the first one in Viet Nam on; not after today (a rule of the day)."""
 # What a form is refused for although its schema admits it: rules of the day and of what the
 # digits of a CCCD say.
 FORM_RULES: dict[str, str] = {
     "departure_past": "a departure before today (Viet Nam)",
-    "departure_too_far": f"a departure more than {rules.MAX_DAYS_AHEAD} days ahead",
+    "departure_too_far": f"a departure more than {form_rules.MAX_DAYS_AHEAD} days ahead",
     "dob_future": "a date of birth after today",
     "last_dose_future": "a last vaccination after today",
     "cccd_birth_year": "a CCCD whose digits 5–6 say another birth year than date_of_birth",
@@ -114,7 +114,7 @@ class FormPerson(FormModel):
     @field_validator("date_of_birth")
     @classmethod
     def _born_sanely(cls, value: date, info: ValidationInfo) -> date:
-        return rules.date_of_birth(value, rules.today_of(info))
+        return form_rules.date_of_birth(value, form_rules.today_of(info))
 
     @field_validator("national_id")
     @classmethod
@@ -122,10 +122,10 @@ class FormPerson(FormModel):
         data = info.data
         if value is None:
             if "passport" in data and data["passport"] is None:
-                rules.fail("identity_document_required")
+                form_rules.fail("identity_document_required")
             return None
         if data.get("nationality", "VN") != "VN":
-            rules.fail("national_id_citizens_only")
+            form_rules.fail("national_id_citizens_only")
         _check_cccd(value, data.get("date_of_birth"), data.get("gender"))
         return value
 
@@ -137,10 +137,10 @@ def _check_cccd(national_id: str, born: date | None, gender: Gender | None) -> N
         return
     year, encoded = facts
     if born is not None and born.year != year:
-        rules.fail("cccd_birth_year", year=year)
+        form_rules.fail("cccd_birth_year", year=year)
     if gender is not None and gender != encoded:
         female = encoded == Gender.female
-        rules.fail("cccd_gender", gender_vi="nữ" if female else "nam",
+        form_rules.fail("cccd_gender", gender_vi="nữ" if female else "nam",
                    gender_en="female" if female else "male")
 
 
@@ -160,7 +160,7 @@ class Residence(FormModel):
 
 
 def _transport_rules(schema: dict[str, Any]) -> None:
-    """What `rules.transport_number` asks of the number, mode by mode."""
+    """What `form_rules.transport_number` asks of the number, mode by mode."""
 
     def when(modes: list[TransportMode], number: dict[str, Any], needed: bool) -> dict[str, Any]:
         then: dict[str, Any] = {"properties": {"number": number}}
@@ -170,10 +170,10 @@ def _transport_rules(schema: dict[str, Any]) -> None:
 
     road = [TransportMode.car, TransportMode.motorbike, TransportMode.bus, TransportMode.truck]
     schema["allOf"] = [
-        when([TransportMode.plane], {"type": "string", "pattern": rules.flight_pattern()}, True),
-        when([TransportMode.train], {"type": "string", "pattern": rules.train_pattern()}, True),
+        when([TransportMode.plane], {"type": "string", "pattern": form_rules.flight_pattern()}, True),
+        when([TransportMode.train], {"type": "string", "pattern": form_rules.train_pattern()}, True),
         when(road, {"anyOf": [{"type": "null"}, {"const": ""},
-                              {"type": "string", "pattern": rules.plate_pattern(plain=True)}]},
+                              {"type": "string", "pattern": form_rules.plate_pattern(plain=True)}]},
              False),
         when([m for m in TransportMode if m not in road and m not in (
             TransportMode.plane, TransportMode.train)],
@@ -196,7 +196,7 @@ class Transport(FormModel):
     @classmethod
     def _number_fits_mode(cls, value: str | None, info: ValidationInfo) -> str | None:
         mode = info.data.get("mode")
-        return rules.transport_number(mode.value if mode else "", value)
+        return form_rules.transport_number(mode.value if mode else "", value)
 
 
 class Trip(FormModel):
@@ -208,7 +208,7 @@ class Trip(FormModel):
     @field_validator("departure_date")
     @classmethod
     def _within_window(cls, value: date, info: ValidationInfo) -> date:
-        return rules.departure(value, rules.today_of(info))
+        return form_rules.departure(value, form_rules.today_of(info))
 
 
 class Health(FormModel):
@@ -234,7 +234,7 @@ class Health(FormModel):
     @field_validator("last_dose_date")
     @classmethod
     def _sane_dose(cls, value: date | None, info: ValidationInfo) -> date | None:
-        return rules.last_dose(value, info.data.get("vaccination_doses"), rules.today_of(info))
+        return form_rules.last_dose(value, info.data.get("vaccination_doses"), form_rules.today_of(info))
 
 
 class Dependant(FormModel):
@@ -247,7 +247,7 @@ class Dependant(FormModel):
 
 def _consented(value: bool) -> bool:
     if value is not True:
-        rules.fail("consent_required")
+        form_rules.fail("consent_required")
     return value
 
 

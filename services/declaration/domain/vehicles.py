@@ -24,7 +24,7 @@ from libs.contracts.events.declaration import (
     VehicleType,
 )
 from libs.contracts.patterns import Documented
-from services.declaration.domain import rules
+from services.declaration.domain import form_rules
 from services.declaration.domain.declarations import PRODUCER, valid_until
 from services.declaration.domain.form import (
     Consent,
@@ -42,20 +42,20 @@ from services.declaration.domain.form import (
 
 
 def _cargo(value: str) -> str:
-    cleaned = rules.address(value)
+    cleaned = form_rules.address(value)
     if len(cleaned) < 2:
-        rules.fail("cargo_length")
+        form_rules.fail("cargo_length")
     return cleaned
 
 
-Plate = Annotated[str, AfterValidator(rules.plate), Field(examples=["29C-123.45"]),
-                  Documented(pattern=rules.plate_pattern)]
+Plate = Annotated[str, AfterValidator(form_rules.plate), Field(examples=["29C-123.45"]),
+                  Documented(pattern=form_rules.plate_pattern)]
 Cargo = Annotated[str, AfterValidator(_cargo), Field(examples=["Rau quả tươi"]),
                   Documented(type="string", format=patterns.PLAIN_TEXT,
                              pattern=patterns.plain_text_pattern, maxLength=200,
                              allOf=lambda: [{"pattern": patterns.two_visible()}])]
-Permit = Annotated[str, AfterValidator(rules.permit), Field(examples=["GL-2025-000123"]),
-                   Documented(pattern=rules.permit_pattern)]
+Permit = Annotated[str, AfterValidator(form_rules.permit), Field(examples=["GL-2025-000123"]),
+                   Documented(pattern=form_rules.permit_pattern)]
 
 
 class CrewEntry(FormModel):
@@ -82,7 +82,7 @@ class VehicleForm(FormModel):
     @field_validator("departure_date")
     @classmethod
     def _within_window(cls, value: date, info: ValidationInfo) -> date:
-        return rules.departure(value, rules.today_of(info))
+        return form_rules.departure(value, form_rules.today_of(info))
 
 
 def crew_form(vehicle: VehicleForm, entry: CrewEntry) -> DeclarationForm:

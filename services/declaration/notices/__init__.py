@@ -13,12 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from libs.contracts.envelope import utcnow
 from libs.runtime.http import Hook
 from libs.runtime.jobs import every
-from libs.runtime.mongo import Document
 from services.declaration.notices.channels import gateways
 from services.declaration.notices.service.sending import NoticeWorker
 from services.declaration.notices.service.triggers import Notices
@@ -46,9 +43,8 @@ class Messaging:
         return [self.worker.run, reminders]
 
 
-def build(settings: NoticeSettings, db: AsyncDatabase[Document],
-          declarations: DeclarationReader, quarantines: QuarantineReader) -> Messaging:
-    store = NoticeStore(db)
+def build(settings: NoticeSettings, store: NoticeStore, declarations: DeclarationReader,
+          quarantines: QuarantineReader) -> Messaging:
     ways_out = gateways(settings)
     worker = NoticeWorker(store, ways_out, settings)
     return Messaging(settings, store, worker, Notices(declarations, quarantines, store,

@@ -68,12 +68,18 @@ class Declarations(DeclarationReader, Protocol):
         ...
 
 
-class Vehicles(Protocol):
+class Expiring(Protocol):
+    """A store whose records all go one window after the time each is filed under."""
+
+    async def purge(self, cutoff: datetime) -> int:
+        """Delete what is past `cutoff`; how many records went."""
+        ...
+
+
+class Vehicles(Expiring, Protocol):
     async def add_vehicle(self, event: Envelope[VehicleDeclared]) -> None: ...
 
     async def get_vehicle(self, vehicle_id: str) -> Vehicle | None: ...
-
-    async def purge(self, cutoff: datetime) -> int: ...
 
 
 class ZoneLevels(Protocol):
@@ -94,7 +100,7 @@ class QuarantineReader(Protocol):
         ...
 
 
-class Quarantines(QuarantineReader, Protocol):
+class Quarantines(QuarantineReader, Expiring, Protocol):
     """Quarantine orders and releases by person, merged by quarantine id."""
 
     async def order(self, subject_id: str, quarantine_id: str, start: date, end: date,
@@ -105,8 +111,6 @@ class Quarantines(QuarantineReader, Protocol):
     async def held(self, subject_id: str, cutoff: datetime) -> bool:
         """Whether an order of the person runs past `cutoff`."""
         ...
-
-    async def purge(self, cutoff: datetime) -> int: ...
 
 
 class Reveals(Protocol):

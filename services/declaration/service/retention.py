@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from libs.runtime.retention import Retention
 from services.declaration.domain.records import GrantKey, GrantKind
-from services.declaration.service.ports import Declarations, Quarantines, Reveals, Vehicles
-
-
-class Purged(Protocol):
-    """A store whose records all go after the same window (messages to citizens)."""
-
-    async def purge(self, cutoff: datetime) -> int: ...
+from services.declaration.service.ports import (
+    Declarations,
+    Expiring,
+    Quarantines,
+    Reveals,
+    Vehicles,
+)
 
 
 @dataclass
@@ -32,7 +31,7 @@ class Purge:
     vehicles: Vehicles
     quarantines: Quarantines
     reveals: Reveals
-    notices: Purged
+    notices: Expiring
     retention: Retention
 
     async def once(self, now: datetime) -> dict[str, int]:

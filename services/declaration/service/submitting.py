@@ -15,6 +15,7 @@ from datetime import date
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import Channel, DeclarationSubmitted
 from libs.runtime.logs import correlation_id
+from services.declaration.domain.csv_import import CsvFormat, RowError, plan, read_rows
 from services.declaration.domain.csv_rows import Manifest
 from services.declaration.domain.declarations import (
     arrival_event,
@@ -23,7 +24,6 @@ from services.declaration.domain.declarations import (
 )
 from services.declaration.domain.errors import IdempotencyKeyReused
 from services.declaration.domain.form import DeclarationForm, PaperForm
-from services.declaration.domain.imports import CsvFormat, RowError, plan, read_rows
 from services.declaration.service.ports import Declarations, Outbox
 from services.declaration.settings import Settings
 

@@ -21,7 +21,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.identity import IdentityRejected
@@ -53,9 +52,9 @@ class Notices:
         self.wake = wake
         self._reminded: set[str] = set()  # today's reminders queued by this process
 
-    async def rejected(self, event: Envelope[Any]) -> int:
-        p: IdentityRejected = event.payload
-        if self._stale(event):
+    async def rejected(self, event: Envelope[IdentityRejected]) -> int:
+        p = event.payload
+        if self._stale(event.occurred_at, event.event_id, event.type):
             return 0
         key = await self.declarations.verdict_key(p.declaration_id)
         if key != order_key(event.occurred_at, event.event_id):
@@ -64,9 +63,9 @@ class Notices:
         facts = Facts(Kind.rejected, reasons=tuple(reason.value for reason in p.reasons))
         return await self._queue(event.event_id, doc, facts)
 
-    async def contacts(self, event: Envelope[Any]) -> int:
-        p: CaseConfirmed = event.payload
-        if self._stale(event):
+    async def contacts(self, event: Envelope[CaseConfirmed]) -> int:
+        p = event.payload
+        if self._stale(event.occurred_at, event.event_id, event.type):
             return 0
         queued = 0
         for contact in dict.fromkeys(p.contacts):
@@ -76,18 +75,18 @@ class Notices:
                                             Facts(Kind.contact))
         return queued
 
-    async def ordered(self, event: Envelope[Any]) -> int:
-        p: QuarantineOrdered = event.payload
-        if self._stale(event) or p.end <= vn_day(utcnow()):
+    async def ordered(self, event: Envelope[QuarantineOrdered]) -> int:
+        p = event.payload
+        if self._stale(event.occurred_at, event.event_id, event.type) or p.end <= vn_day(utcnow()):
             return 0
         facts = Facts(Kind.quarantine_ordered, start=p.start, last_day=p.end - timedelta(days=1),
                       days=(p.end - p.start).days, place=p.place.value, reason=p.reason.value)
         return await self._queue(event.event_id, await self.declarations.latest_of(p.subject_id),
                                  facts)
 
-    async def released(self, event: Envelope[Any]) -> int:
-        p: QuarantineReleased = event.payload
-        if self._stale(event):
+    async def released(self, event: Envelope[QuarantineReleased]) -> int:
+        p = event.payload
+        if self._stale(event.occurred_at, event.event_id, event.type):
             return 0
         facts = Facts(Kind.quarantine_released, on=vn_day(p.at), early=p.early)
         return await self._queue(event.event_id, await self.declarations.latest_of(p.subject_id),
@@ -112,11 +111,12 @@ class Notices:
                 self._reminded.add(cause)
         return queued
 
-    def _stale(self, event: Envelope[Any]) -> bool:
-        if rules.too_old(event.occurred_at, utcnow(),
+    def _stale(self, occurred_at: datetime, event_id: str, event_type: str) -> bool:
+        """An event this old sends nothing (a replay of the log)."""
+        if rules.too_old(occurred_at, utcnow(),
                          timedelta(hours=self.settings.notices_max_event_age_h)):
             log.info("notice: event too old, nothing sent", extra=log_fields(
-                event_id=event.event_id, type=event.type))
+                event_id=event_id, type=event_type))
             return True
         return False
 

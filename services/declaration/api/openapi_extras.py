@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from libs.runtime.openapi import beyond_schema, link, links, responses
-from services.declaration.domain import rules
+from services.declaration.domain import form_rules
 
 
 def declared_links(status: int, ids: str = "$response.body#/declaration_id") -> dict[int | str, Any]:
@@ -49,4 +49,4 @@ IMPORT_RULES = responses(
                                 "characters",
         departure_past="with `format=manifest`: an arrival_date before today",
         departure_too_far=f"with `format=manifest`: an arrival_date more than "
-                          f"{rules.MAX_DAYS_AHEAD} days ahead"))
+                          f"{form_rules.MAX_DAYS_AHEAD} days ahead"))

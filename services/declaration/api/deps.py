@@ -1,15 +1,17 @@
-"""What the routes share, built once by the composition root: the use cases, the keys, the
-submission limits; and the answers several routes give (scope, not found, a QR image)."""
+"""What the routes depend on, built once by the composition root (`Deps`: the use cases, the
+keys, the submission limits), and the checks and answers several routes share: who may
+read a declaration, its scope, not found, a QR image."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import Response
 
 from libs.contracts.envelope import utcnow
-from libs.runtime.auth import Principal, Role
+from libs.runtime.auth import Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.qr_tokens import Kind, QrSigner
 from services.declaration.api import qr_render
@@ -22,9 +24,12 @@ from services.declaration.service.submitting import Submitting
 from services.declaration.service.vehicles import GreenLane
 from services.declaration.settings import Settings
 
+# A declaration (or vehicle) is read by its own citizen token, an officer or an admin.
+CitizenOrStaff = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
+
 
 @dataclass
-class Context:
+class Deps:
     settings: Settings
     keys: KeyRing
     buckets: TokenBuckets

@@ -1,6 +1,6 @@
 """Field rules of the form: normalise what people type, refuse what cannot be right.
 
-Each rule raises `PydanticCustomError` with a machine code from messages.py,
+Each rule raises `PydanticCustomError` with a machine code from field_errors.py,
 so pydantic collects every failing field of a form in one pass. Rules that
 need "today" take it from the validation context (`{"today": date}`) when
 given — tests and imports pin it — and use the date in Viet Nam otherwise.
@@ -26,7 +26,7 @@ from libs.contracts.values import (
     plain_text,
 )
 from libs.contracts.vietnam_time import vn_today
-from services.declaration.domain.messages import RULES
+from services.declaration.domain.field_errors import RULES
 
 MAX_DAYS_AHEAD = 14
 FIRST_VACCINATION = date(2021, 3, 8)

@@ -26,8 +26,8 @@ from services.declaration.domain.csv_rows import (
     paper_form,
 )
 from services.declaration.domain.errors import CsvProblem
+from services.declaration.domain.field_errors import FieldErrors
 from services.declaration.domain.form import PaperForm
-from services.declaration.domain.messages import FieldErrors
 
 MAX_ROWS = 5000
 PAPER_COLUMNS = [*PERSON, "permanent_ward", "permanent_address", "temporary_ward",

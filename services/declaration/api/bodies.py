@@ -27,7 +27,7 @@ from services.declaration.service.lookups import DeclarationCard
 from services.declaration.service.revealing import Revealed as RevealedPerson
 from services.declaration.service.vehicles import DeclaredVehicle, VehicleCard
 
-# (declaration or vehicle id, valid until) → the citizen token for it (Context.citizen_token)
+# (declaration or vehicle id, valid until) → the citizen token for it (Deps.citizen_token)
 TokenFor = Callable[[str, datetime], str]
 
 

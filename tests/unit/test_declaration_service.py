@@ -7,7 +7,7 @@ FerretDB's answers, the relays) the integration tier proves on the real stores.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -17,16 +17,22 @@ from libs.contracts.envelope import Envelope, EventPayload
 from libs.contracts.events.checkpoint import CheckpointScanned
 from libs.contracts.events.declaration import ArrivalRegistered, Channel, PersonRevealed
 from libs.contracts.events.identity import IdentityRejected, IdentityVerified, RejectionReason
-from libs.contracts.events.notification import NotifyReason, WardNotified, ZoneLevelChanged
+from libs.contracts.events.notification import (
+    FollowupRecorded,
+    NotifyReason,
+    WardNotified,
+    ZoneLevelChanged,
+)
 from libs.contracts.events.trace import (
     CaseConfirmed,
     QuarantineOrdered,
     QuarantinePlace,
     QuarantineReason,
     QuarantineReleased,
+    TraceAccessed,
 )
 from libs.contracts.topics import IDENTITY_VERIFIED, Topics, dlq
-from libs.contracts.vietnam_time import vn_day, vn_today
+from libs.contracts.vietnam_time import VN_TZ, vn_day, vn_today
 from libs.runtime.auth import Principal, Role
 from libs.runtime.kafka import make_broker
 from services.declaration import consumers
@@ -42,6 +48,7 @@ from services.declaration.domain.errors import (
     VehicleNotFound,
 )
 from services.declaration.domain.form import DeclarationForm, PaperForm
+from services.declaration.domain.records import GrantKey, GrantKind
 from services.declaration.domain.reveals import Windows
 from services.declaration.domain.vehicles import VehicleForm
 from services.declaration.notices.service.triggers import Notices
@@ -346,6 +353,20 @@ async def test_a_rejection_is_told_once_and_only_while_it_stands(service: Servic
     assert await service.messages.rejected(stale) == 0  # not the declaration's verdict
 
 
+async def test_a_quarantine_day_is_reminded_once_a_day_from_the_hour(service: Service) -> None:
+    [declaration_id] = await service.submit()
+    subject = await service.subject(declaration_id)
+    today = vn_today()
+    await service.projections.quarantine_ordered(ordered(subject, today - timedelta(days=2)))
+    morning = datetime.combine(today, time(service.settings.followup_hour), VN_TZ)
+    assert await service.messages.followups_due(morning - timedelta(hours=1)) == 0
+    assert await service.messages.followups_due(morning) == 1
+    assert await service.messages.followups_due(morning + timedelta(hours=3)) == 0
+    [queued] = service.notices.queued.values()
+    assert queued.notice is not None and queued.notice.kind == "followup_due"
+    assert queued.notice.cause.endswith(today.isoformat())
+
+
 async def test_a_dependant_without_a_phone_is_reached_through_the_submitter(
         service: Service) -> None:
     _, kid = await service.submit(dependants=[child()])
@@ -375,6 +396,42 @@ async def test_handlers_apply_verdicts_quarantines_and_grants(service: Service) 
     assert seen.grounds == "contact of a case"  # the later of the two events that granted it
     kinds = sorted(q.notice.kind for q in service.notices.queued.values() if q.notice)
     assert kinds == ["contact", "quarantine_ordered", "rejected"]
+
+
+async def test_handlers_keep_zones_releases_grants_and_accesses(service: Service) -> None:
+    [declaration_id] = await service.submit()
+    subject, now = await service.subject(declaration_id), datetime.now(UTC)
+    broker, topics = make_broker(service.settings), Topics(service.settings.topic_prefix)
+    consumers.register(broker, service.settings, service.projections, service.messages)
+    events = [
+        wrap(ZoneLevelChanged(ward_code=VUNG_TAU, level=2, effective_at=now, set_by="health")),
+        ordered(subject, vn_today(), ward=None),
+        wrap(QuarantineReleased(quarantine_id="q-1", subject_id=subject, at=now, early=True)),
+        wrap(WardNotified(notification_id="n-1", ward_code=HOAN_KIEM, subject_id=subject,
+                          reason=NotifyReason.departing, declaration_id=declaration_id)),
+        wrap(FollowupRecorded(quarantine_id="q-1", day=1, reached=True, by="phuong-vt",
+                              subject_id=subject, ward_code=VUNG_TAU)),
+        wrap(CheckpointScanned(scan_id="s-1", declaration_id=declaration_id, subject_id=subject,
+                               checkpoint_id="cp-1", officer_id=OFFICER.subject, at=now)),
+        wrap(TraceAccessed(who="dich-te-1", role="epidemiologist", purpose="điều tra ca bệnh",
+                           query="timeline", at=now, subject_id=subject)),
+        wrap(PersonRevealed(reveal_id="r-1", subject_id=subject, declaration_id=declaration_id,
+                            who="phuong-vt", role="ward_official", purpose="gọi điện nhắc",
+                            grounds="ward 26506: follow-up", at=now + timedelta(seconds=1)))]
+    async with TestKafkaBroker(broker, connect_only=False) as test_broker:
+        for event in events:
+            await test_broker.publish(event.to_bytes(), topic=topics(event.type))
+    card = await service.lookups.card(declaration_id, now)
+    assert card.levels == {VUNG_TAU: 2} and card.quarantine is None  # released today
+    grounds = {key.kind.value: g.grounds for key, g in service.reveals.grants.items()
+               if key.holder != HOAN_KIEM}
+    assert grounds == {"epidemiology": "quarantine", "ward": "ward 26506: follow-up",
+                       "officer": "scan at cp-1"}
+    assert service.reveals.grants[GrantKey(subject, GrantKind.ward, HOAN_KIEM)].grounds == \
+        "ward 00070: departing"
+    assert [a.kind for a in await service.lookups.accesses(declaration_id)] == ["reveal", "trace"]
+    kinds = sorted(q.notice.kind for q in service.notices.queued.values() if q.notice)
+    assert kinds == ["quarantine_ordered", "quarantine_released"]
 
 
 async def test_a_poison_verdict_is_dead_lettered_and_the_next_applied(service: Service) -> None:

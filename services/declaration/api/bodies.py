@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from libs.contracts.envelope import Envelope
-from libs.contracts.events.declaration import DeclarationSubmitted
+from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
 from libs.contracts.people import mask_id_number, mask_name
 from libs.contracts.wards import zone
 from libs.runtime.auth import Principal, Role
@@ -25,7 +25,6 @@ from services.declaration.domain.declarations import Status
 from services.declaration.domain.reveals import PlaceNames
 from services.declaration.service.lookups import DeclarationCard
 from services.declaration.service.revealing import Revealed as RevealedPerson
-from services.declaration.service.vehicles import DeclaredVehicle, VehicleCard
 
 # (declaration or vehicle id, valid until) → the citizen token for it (Deps.citizen_token)
 TokenFor = Callable[[str, datetime], str]
@@ -71,22 +70,17 @@ def declaration_view(card: DeclarationCard, who: Principal) -> DeclarationView:
         qr=qr_links("declarations", declared.declaration_id), quarantine=quarantine)
 
 
-def vehicle_view(vehicle: DeclaredVehicle | VehicleCard) -> VehicleView:
-    """A vehicle and its crew; a declared one's crew are pending, each with their token
-    (filled in by the route)."""
-    declared = vehicle.event.payload if isinstance(vehicle, DeclaredVehicle) \
-        else vehicle.vehicle.declared
-    statuses = {e.payload.declaration_id: Status.pending for _, e in vehicle.crew} \
-        if isinstance(vehicle, DeclaredVehicle) else vehicle.crew
-    crew = [CrewView(role=member.role.value, declaration_id=member.declaration_id,
-                     status=statuses.get(member.declaration_id)) for member in declared.crew]
+def vehicle_view(declared: VehicleDeclared, crew: Mapping[str, Status]) -> VehicleView:
+    """A vehicle and its crew, each with the status of their declaration (`crew`, by id)."""
     return VehicleView(
         vehicle_declaration_id=declared.vehicle_declaration_id, plate=declared.plate,
         vehicle_type=declared.vehicle_type.value, cargo=declared.cargo,
         permit_number=declared.permit_number, origin_ward=declared.origin_ward,
         destination_ward=declared.destination_ward,
         departure_date=declared.departure_date.isoformat(), valid_until=declared.valid_until,
-        crew=crew, qr=qr_links("vehicles", declared.vehicle_declaration_id))
+        crew=[CrewView(role=member.role.value, declaration_id=member.declaration_id,
+                       status=crew.get(member.declaration_id)) for member in declared.crew],
+        qr=qr_links("vehicles", declared.vehicle_declaration_id))
 
 
 def _place(names: PlaceNames | None) -> Place | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Request, Response
 
 from libs.contracts.values import Identifier
 from libs.runtime.errors import ApiError
-from libs.runtime.openapi import beyond_schema, responses
+from libs.runtime.openapi import Responses, beyond_schema, responses
 from libs.runtime.qr_tokens import Kind
 from services.declaration.api.bodies import declaration_view, submitted
 from services.declaration.api.deps import (
@@ -34,7 +34,7 @@ IdempotencyKey = Annotated[str | None, Header(
     description="a random key made by the client for this submission (a UUID will do) "
                 "and sent again with every retry of it: a retry whose first answer was "
                 "lost gets the same declarations back, never a second set")]
-ERRORS: dict[int | str, dict[str, Any]] = responses(
+ERRORS: Responses = responses(
     {429: {"description": "too many submissions from this client"}},
     beyond_schema(FORM_RULES, idempotency_key_reused="an Idempotency-Key that came before "
                                                        "with another form"),

@@ -3,13 +3,11 @@ CSV body of an import and the rules an import applies inside it."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from libs.runtime.openapi import beyond_schema, link, links, responses
+from libs.runtime.openapi import Responses, beyond_schema, link, links, responses
 from services.declaration.domain import form_rules
 
 
-def declared_links(status: int, ids: str = "$response.body#/declaration_id") -> dict[int | str, Any]:
+def declared_links(status: int, ids: str = "$response.body#/declaration_id") -> Responses:
     """`responses=`: the links of an answer naming a declaration (`ids`): to read it back."""
     named = {"declaration_id": ids}
     return links(status, GetDeclaration=link(

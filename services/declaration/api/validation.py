@@ -8,12 +8,13 @@ each message beside its field in the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic_core import ErrorDetails
 
 from libs.runtime.errors import ApiError
 from services.declaration.domain.field_errors import field_errors
@@ -22,7 +23,7 @@ INVALID_VI = "Thông tin chưa hợp lệ, vui lòng xem lại các trường đ
 INVALID_EN = "Some fields are not valid; see the marked fields"
 
 
-def invalid_input(errors: list[Any]) -> ApiError:
+def invalid_input(errors: Iterable[ErrorDetails]) -> ApiError:
     return ApiError(422, "invalid_input", INVALID_VI, INVALID_EN, field_errors(errors))
 
 
@@ -36,6 +37,6 @@ class TranslatedErrorsRoute(APIRoute):
             except RequestValidationError as exc:
                 if any(err["type"] == "json_invalid" for err in exc.errors()):
                     raise  # malformed JSON stays the shared 400
-                raise invalid_input(list(exc.errors())) from None
+                raise invalid_input(exc.errors()) from None
 
         return translated

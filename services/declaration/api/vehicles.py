@@ -23,6 +23,7 @@ from services.declaration.api.examples import VEHICLE_EXAMPLES
 from services.declaration.api.models import VehicleView
 from services.declaration.api.ratelimit import limited
 from services.declaration.api.validation import TranslatedErrorsRoute
+from services.declaration.domain.declarations import Status
 from services.declaration.domain.errors import VehicleNotFound
 from services.declaration.domain.form import FORM_RULES
 from services.declaration.domain.vehicles import VehicleForm
@@ -50,7 +51,8 @@ def build_router(ctx: Deps) -> APIRouter:
         """Declare a green-lane vehicle and its crew; each crew member gets a declaration and
         QR of their own, the vehicle a QR the depot checkpoint scans."""
         declared = await ctx.green_lane.declare(form)
-        view = vehicle_view(declared)
+        view = vehicle_view(declared.event.payload, {
+            e.payload.declaration_id: Status.pending for _, e in declared.crew})
         for member, (_, crew_event) in zip(view.crew, declared.crew, strict=True):
             member.access_token = ctx.citizen_token(crew_event.payload.declaration_id,
                                                     crew_event.payload.valid_until)
@@ -62,9 +64,10 @@ def build_router(ctx: Deps) -> APIRouter:
         """A vehicle declaration with the status of each crew member's declaration."""
         check_scope(who, vehicle_id)
         try:
-            return vehicle_view(await ctx.green_lane.card(vehicle_id, datetime.now(UTC)))
+            card = await ctx.green_lane.card(vehicle_id, datetime.now(UTC))
         except VehicleNotFound:
             raise vehicle_not_found() from None
+        return vehicle_view(card.vehicle.declared, card.crew)
 
     @router.get("/{vehicle_id}/qr.{fmt}", response_class=Response,
                 responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})

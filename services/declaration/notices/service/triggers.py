@@ -59,9 +59,9 @@ class Notices:
         key = await self.declarations.verdict_key(p.declaration_id)
         if key != order_key(event.occurred_at, event.event_id):
             return 0  # superseded by a later verdict, or not a declaration of ours
-        doc = await self.declarations.get(p.declaration_id)
+        declaration = await self.declarations.get(p.declaration_id)
         facts = Facts(Kind.rejected, reasons=tuple(reason.value for reason in p.reasons))
-        return await self._queue(event.event_id, doc, facts)
+        return await self._queue(event.event_id, declaration, facts)
 
     async def contacts(self, event: Envelope[CaseConfirmed]) -> int:
         p = event.payload

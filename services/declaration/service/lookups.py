@@ -16,9 +16,9 @@ from services.declaration.domain.records import (
     quarantine_in_force,
 )
 from services.declaration.service.ports import (
+    AccessLog,
     DeclarationReader,
     QuarantineReader,
-    Reveals,
     ZoneLevels,
 )
 
@@ -35,9 +35,9 @@ class DeclarationCard:
 
 class Lookups:
     def __init__(self, declarations: DeclarationReader, zones: ZoneLevels,
-                 quarantines: QuarantineReader, reveals: Reveals) -> None:
+                 quarantines: QuarantineReader, accesses: AccessLog) -> None:
         self.declarations, self.zones = declarations, zones
-        self.quarantines, self.reveals = quarantines, reveals
+        self.quarantines, self.access_log = quarantines, accesses
 
     async def stored(self, declaration_id: str) -> Declaration:
         found = await self.declarations.get(declaration_id)
@@ -57,4 +57,4 @@ class Lookups:
     async def accesses(self, declaration_id: str) -> list[Access]:
         """Every trace query and reveal about the person of this declaration, newest first."""
         declaration = await self.stored(declaration_id)
-        return await self.reveals.accesses_of(declaration.subject_id)
+        return await self.access_log.accesses_of(declaration.subject_id)

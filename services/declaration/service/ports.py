@@ -113,7 +113,17 @@ class Quarantines(QuarantineReader, Expiring, Protocol):
         ...
 
 
-class Reveals(Protocol):
+class AccessLog(Protocol):
+    """Who looked at whom: each trace query and reveal about a person."""
+
+    async def add_access(self, subject_id: str, event_id: str, access: Access) -> None: ...
+
+    async def accesses_of(self, subject_id: str) -> list[Access]:
+        """Newest first."""
+        ...
+
+
+class Reveals(AccessLog, Protocol):
     """Grants (who may see whom), the audit of reveals, and who looked at whom."""
 
     async def grant(self, grant: Grant) -> None:
@@ -124,12 +134,6 @@ class Reveals(Protocol):
 
     async def record(self, event: Envelope[PersonRevealed]) -> None:
         """Store a reveal with its event (in its outbox)."""
-        ...
-
-    async def add_access(self, subject_id: str, event_id: str, access: Access) -> None: ...
-
-    async def accesses_of(self, subject_id: str) -> list[Access]:
-        """Newest first."""
         ...
 
     async def purge(self, cutoff: datetime, audit_cutoff: datetime) -> dict[str, int]: ...

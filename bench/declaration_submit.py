@@ -30,10 +30,10 @@ from deploy.local.procs import free_port
 from libs.contracts.events.declaration import Channel
 from libs.contracts.topics import DECLARATION_SUBMITTED, Topics
 from libs.runtime.topics_admin import delete_topics, ensure_topics
-from services.declaration import qr_render
-from services.declaration.domain import submitted_events
-from services.declaration.form import DeclarationForm
-from services.declaration.store import declaration_document
+from services.declaration.api import qr_render
+from services.declaration.domain.declarations import submitted_events
+from services.declaration.domain.form import DeclarationForm
+from services.declaration.store.declarations import declaration_document
 from tests.support.declaration_samples import form
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")

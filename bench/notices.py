@@ -47,10 +47,11 @@ from libs.contracts.vietnam_time import vn_today
 from libs.runtime.mongo import Document
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.declaration.app import build
-from services.declaration.notices import rules
-from services.declaration.notices.store import NoticeStore, notice_document
+from services.declaration.notices.domain import rules
+from services.declaration.notices.domain.records import NewNotice
+from services.declaration.notices.store.notices import NoticeStore
 from services.declaration.settings import Settings
-from services.declaration.store import DeclarationStore
+from services.declaration.store.declarations import DeclarationStore
 from tests.support.notification_kit import declaration
 
 LIMIT_S = 300.0
@@ -132,13 +133,13 @@ async def sender_alone(settings: Settings, folder: Path, n: int) -> float:
     async with LifespanManager(build(settings), startup_timeout=120), \
             AsyncMongoClient[Document](settings.mongo_url, tz_aware=True) as client:
         store, now = NoticeStore(client[settings.mongo_db]), utcnow()
-        docs = [notice_document(rules.notice_id(f"bench-{i}", "s" * 16, rules.EMAIL),
-                                cause=f"bench-{i}", kind="contact", channel=rules.EMAIL,
-                                subject_id="s" * 64, declaration_id="d", language=None,
-                                to=f"p{i}@example.vn", subject=SUBJECT, text=BODY, now=now)
-                for i in range(n)]
+        notices = [NewNotice(notice_id=rules.notice_id(f"bench-{i}", "s" * 16, rules.EMAIL),
+                             cause=f"bench-{i}", kind="contact", channel=rules.EMAIL,
+                             subject_id="s" * 64, declaration_id="d", language=None,
+                             to=f"p{i}@example.vn", subject=SUBJECT, text=BODY, created_at=now)
+                   for i in range(n)]
         started = time.perf_counter()
-        await store.enqueue(docs)
+        await store.enqueue(notices)
         await until_kept(folder, before + n)
         return time.perf_counter() - started
 

@@ -27,7 +27,7 @@ from PIL import Image
 
 from bench.common import Row
 from libs.runtime.qr_tokens import Kind, QrSigner
-from services.declaration import qr_render
+from services.declaration.api import qr_render
 
 Render = Callable[[str], bytes]
 BOX, BORDER = 8, 4

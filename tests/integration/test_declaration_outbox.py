@@ -7,9 +7,9 @@ from pymongo import AsyncMongoClient
 
 from libs.contracts.events.declaration import Channel
 from libs.contracts.topics import DECLARATION_SUBMITTED
-from services.declaration.domain import submitted_events
-from services.declaration.form import DeclarationForm
-from services.declaration.store import declaration_document
+from services.declaration.domain.declarations import submitted_events
+from services.declaration.domain.form import DeclarationForm
+from services.declaration.store.declarations import declaration_document
 from tests.conftest import ServerSlice
 from tests.support.declaration_kit import declaration_service, events_on, settings
 from tests.support.declaration_samples import form

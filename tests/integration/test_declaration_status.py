@@ -23,9 +23,9 @@ from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
 from libs.runtime.settings import DEV_SUBJECT_SECRET
-from services.declaration.domain import Status, submitted_events
-from services.declaration.form import DeclarationForm
-from services.declaration.store import DeclarationStore
+from services.declaration.domain.declarations import Status, submitted_events
+from services.declaration.domain.form import DeclarationForm
+from services.declaration.store.declarations import DeclarationStore
 from tests.conftest import ServerSlice
 from tests.support.declaration_kit import (
     bearer,
@@ -151,8 +151,10 @@ async def test_a_verdict_racing_the_outbox_relay_is_never_lost(env: ServerSlice)
             await asyncio.gather(relay.relay_once(), store.apply_verdict(
                 p.declaration_id, p.subject_id, Status.verified, [], "k"))
             stored = await store.get(p.declaration_id)
-            assert stored is not None and stored["status"] == "verified"
-            assert stored["outbox_pending"] is False
+            assert stored is not None and stored.status == Status.verified
+            marks = await store.declarations.find_one({"_id": p.declaration_id},
+                                                      {"outbox_pending": 1})
+            assert marks is not None and marks["outbox_pending"] is False
     finally:
         await broker.stop()
         await mongo.close()

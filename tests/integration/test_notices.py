@@ -45,7 +45,7 @@ from tests.support.declaration_kit import publish, settings
 from tests.support.declaration_samples import child, form
 from tests.support.kafka import eventually
 
-NOTICE_LOGGER = "services.declaration.notices.worker"
+NOTICE_LOGGER = "services.declaration.notices.service.sending"
 # Quarantine days and the reminder's day are Viet Nam's: `make test-clock` runs it at 20:00 UTC.
 pytestmark = pytest.mark.calendar
 

@@ -29,9 +29,11 @@ from libs.runtime.mongo import Document
 from services.checkpoint.store.passages import PassageStore
 from services.checkpoint.store.registry import CheckpointStore
 from services.checkpoint.store.views import ViewStore
-from services.declaration.notices.store import NoticeStore
-from services.declaration.store import DeclarationStore
-from services.declaration.store_reveals import RevealStore
+from services.declaration.notices.store.notices import NoticeStore
+from services.declaration.store.declarations import DeclarationStore
+from services.declaration.store.quarantines import QuarantineStore
+from services.declaration.store.reveals import RevealStore
+from services.declaration.store.vehicles import VehicleStore
 from services.movement_trace.store.cases import CaseStore
 from services.movement_trace.store.generation import GenerationStore
 from services.ward_notification.store.followups import FollowupStore
@@ -94,8 +96,8 @@ STORES: list[tuple[str, Callable[[AsyncDatabase[Document]], Any]]] = [
     ("ward_notification", ZoneStore), ("ward_notification", NotificationStore),
     ("ward_notification", WebhookStore), ("ward_notification", FollowupStore),
     ("movement_trace", CaseStore), ("movement_trace", lambda db: GenerationStore(db, 0)),
-    ("declaration", DeclarationStore), ("declaration", RevealStore),
-    ("declaration", NoticeStore),
+    ("declaration", DeclarationStore), ("declaration", VehicleStore),
+    ("declaration", QuarantineStore), ("declaration", RevealStore), ("declaration", NoticeStore),
     ("checkpoint", CheckpointStore), ("checkpoint", PassageStore), ("checkpoint", ViewStore),
 ]
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from libs.contracts.events.declaration import Channel, Person
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Role
+from services.declaration.domain.declarations import Status, submitted_events
+from services.declaration.domain.form import DeclarationForm
+from services.declaration.domain.records import Declaration
 from tests.support.tokens import bearer
 
 HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Hà Nội
@@ -92,6 +96,23 @@ def paper_row(national_id: str = "001085012345", name: str = "Nguyễn Văn An",
            "vaccination_doses": "2", "consent": "x"}
     row.update(changes)
     return row
+
+
+def stored(person: dict[str, Any] | None = None, *, declaration_id: str = "d-1",
+           subject_id: str = "5f0c" + "0" * 60, status: Status = Status.pending,
+           valid_until: datetime | None = None, **fields: Any) -> Declaration:
+    """A declaration as a store gives it back; `person` replaces the form's person (its
+    date of birth, gender and ID number stay unless given)."""
+    [event] = submitted_events(DeclarationForm.model_validate(form()), channel=Channel.web,
+                               secret=b"test", validity_hours=72)
+    declared = event.payload.model_copy(update={
+        "declaration_id": declaration_id, "subject_id": subject_id,
+        "valid_until": valid_until or event.payload.valid_until,
+        **({"person": Person.model_validate({
+            "date_of_birth": "1985-03-14", "gender": "male", "national_id": "001085012345",
+            **person})} if person else {})})
+    return Declaration(declared=declared, submitted_at=event.occurred_at, status=status,
+                       **fields)
 
 
 def csv_bytes(header: list[str], rows: list[dict[str, str]], *, bom: bool = False) -> bytes:

@@ -9,7 +9,7 @@ from typing import Any
 from PIL import Image
 
 from services.checkpoint.kiosk import decode, summary, watch
-from services.declaration import qr_render
+from services.declaration.api import qr_render
 from tests.support.checkpoint_samples import Keys
 
 

@@ -1,4 +1,5 @@
-"""Pure rules of the declaration: validity, status, ids, subjects, masking, families, vehicles."""
+"""Pure rules of the declaration: validity, status, ids, subjects, families, vehicles (the
+masking and order keys it uses are libs' own: tests/unit/test_shared_people.py)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,16 @@ import pytest
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import Channel, CrewRole, DeclarationSubmitted
 from libs.contracts.values import subject_id_for
-from services.declaration.domain import (
+from services.declaration.domain.declarations import (
     Status,
     keyed_id,
-    mask_document,
-    mask_name,
-    order_key,
     request_fingerprint,
     status_at,
     submitted_events,
     valid_until,
 )
-from services.declaration.form import DeclarationForm, PaperForm
-from services.declaration.vehicles import VehicleForm, crew_form, vehicle_event
+from services.declaration.domain.form import DeclarationForm, PaperForm
+from services.declaration.domain.vehicles import VehicleForm, crew_form, vehicle_event
 from tests.support.declaration_samples import HOAN_KIEM, VUNG_TAU, child, form, vehicle
 
 pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
@@ -89,21 +87,6 @@ def test_paper_forms_record_the_officer() -> None:
     [event] = submitted_events(paper, channel=Channel.paper, secret=SECRET, validity_hours=72,
                                entered_by="officer-7")
     assert event.payload.entered_by == "officer-7" and event.payload.channel == Channel.paper
-
-
-def test_order_keys_sort_as_events_happened() -> None:
-    early = order_key(datetime(2025, 11, 20, 1, tzinfo=UTC), "0198-a")
-    late = order_key(datetime(2025, 11, 20, 8, 30, tzinfo=UTC), "0198-0")
-    assert early < late
-    local = datetime(2025, 11, 20, 15, 30).astimezone()
-    assert order_key(local, "x") == order_key(local.astimezone(UTC), "x")
-
-
-def test_masks_show_little() -> None:
-    assert mask_document("001085012345", None) == "•••••••••345"
-    assert mask_document(None, "M12345678") == "••••••678"
-    assert mask_name("Nguyễn Văn An") == "N. V. An"
-    assert mask_name("An") == "An"
 
 
 def test_a_vehicle_names_its_crew_and_each_crew_member_is_declared() -> None:

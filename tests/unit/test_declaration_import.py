@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from services.declaration.csv_rows import Manifest
-from services.declaration.imports import MAX_ROWS, CsvFormat, CsvProblem, plan, read_rows
+from services.declaration.domain.csv_import import MAX_ROWS, CsvFormat, plan, read_rows
+from services.declaration.domain.csv_rows import Manifest
+from services.declaration.domain.errors import CsvProblem
 from tests.support.declaration_samples import (
     HOAN_KIEM,
     PAPER_HEADER,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.declaration.ratelimit import TokenBuckets
+from services.declaration.api.ratelimit import TokenBuckets
 
 
 class Clock:

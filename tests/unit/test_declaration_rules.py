@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.declaration.form import DeclarationForm, PaperForm
-from services.declaration.messages import BUILT_IN, RULES, field_errors
+from services.declaration.domain.field_errors import BUILT_IN, RULES, field_errors
+from services.declaration.domain.form import DeclarationForm, PaperForm
 from tests.support.declaration_samples import child, form
 
 pytestmark = pytest.mark.calendar  # "today" is in it: `make test-clock` runs it at 20:00 UTC too
@@ -187,7 +187,7 @@ def test_every_message_has_both_languages() -> None:
 
 def test_every_code_the_rules_raise_has_a_message() -> None:
     folder = Path(__file__).parents[2] / "services" / "declaration"
-    source = "".join(p.read_text() for p in folder.glob("*.py"))
+    source = "".join(p.read_text() for p in folder.rglob("*.py"))
     raised = set(re.findall(r'fail\(\s*"([a-z_]+)"', source))
     raised |= set(re.findall(r'"(\w+_required)" if', source))
     assert raised and raised <= RULES.keys(), raised - RULES.keys()

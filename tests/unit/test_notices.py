@@ -1,5 +1,5 @@
 """Messages to citizens, the pure parts: words, addresses, keys, backoff; and the sender
-against in-memory channels and store."""
+against in-memory channels and queue (tests/support/fakes/declaration.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from services.declaration.notices import rules
-from services.declaration.notices.channels import SENT, Outcome, Outgoing
-from services.declaration.notices.phrases import FIXES
+from services.declaration.domain.records import Declaration
+from services.declaration.notices.domain import rules
+from services.declaration.notices.domain.phrases import FIXES
+from services.declaration.notices.domain.records import SENT, NewNotice, Outcome, Outgoing
+from services.declaration.notices.domain.texts import Facts, Kind, render
+from services.declaration.notices.service.sending import NoticeWorker
 from services.declaration.notices.settings import NoticeSettings
-from services.declaration.notices.store import FAILED, PENDING, notice_document
-from services.declaration.notices.store import SENT as SENT_STATE
-from services.declaration.notices.texts import Facts, Kind, render
-from services.declaration.notices.worker import NoticeWorker
+from tests.support.declaration_samples import stored
+from tests.support.fakes.declaration import FakeNotices
 
 NOW = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
 ORDER = Facts(Kind.quarantine_ordered, given_name="An", link="http://x/#d=1",
@@ -23,8 +24,8 @@ ORDER = Facts(Kind.quarantine_ordered, given_name="An", link="http://x/#d=1",
               reason="contact")
 
 
-def doc(person: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    return {"_id": "d-1", "subject_id": "s" * 64, "declaration": {"person": person}, **fields}
+def doc(person: dict[str, Any], **fields: Any) -> Declaration:
+    return stored(person, **fields)
 
 
 def test_a_known_language_gets_that_language_only_else_vietnamese_then_english() -> None:
@@ -127,30 +128,6 @@ def test_production_needs_tls_to_a_remote_smtp_server_and_has_no_sms_sink() -> N
     assert NoticeSettings(env="test", notices_enabled=True).notices_on
 
 
-class MemoryStore:
-    """The sender's port: due, claim, record (the real one is integration-tested)."""
-
-    def __init__(self, docs: list[dict[str, Any]]) -> None:
-        self.docs = {d["_id"]: d for d in docs}
-
-    async def due(self, now: datetime, limit: int) -> list[str]:
-        return [i for i, d in self.docs.items() if d["state"] == PENDING and d["due_at"] <= now
-                ][:limit]
-
-    async def claim(self, notice_ids: list[str], now: datetime,
-                    lease: timedelta) -> list[dict[str, Any]]:
-        for notice_id in notice_ids:
-            self.docs[notice_id]["due_at"] = now + lease
-        return [dict(self.docs[notice_id]) for notice_id in notice_ids]
-
-    async def record(self, outcomes: list[tuple[str, dict[str, Any]]]) -> None:
-        for notice_id, fields in outcomes:
-            self.docs[notice_id].update(fields)
-            if fields.get("state") in (SENT_STATE, FAILED):
-                for name in ("to", "subject", "text"):
-                    self.docs[notice_id].pop(name, None)
-
-
 class Channel:
     def __init__(self, channel: str, answers: list[Outcome]) -> None:
         self.channel, self.answers, self.sent = channel, answers, list[Outgoing]()
@@ -160,35 +137,38 @@ class Channel:
         return [self.answers.pop(0) if self.answers else SENT for _ in batch]
 
 
-def queued(channel: str, n: int = 1) -> list[dict[str, Any]]:
-    return [notice_document(f"ev-{i}:s:{channel}", cause=f"ev-{i}", kind="contact",
-                            channel=channel, subject_id="s", declaration_id="d", language=None,
-                            to="an@example.vn" if channel == "email" else "+84912345678",
-                            subject="S", text="T", now=datetime.now(UTC) - timedelta(seconds=1))
-            for i in range(n)]
+async def queued(channel: str, n: int = 1) -> FakeNotices:
+    store = FakeNotices()
+    await store.enqueue([NewNotice(
+        notice_id=f"ev-{i}:s:{channel}", cause=f"ev-{i}", kind="contact", channel=channel,
+        subject_id="s", declaration_id="d", language=None,
+        to="an@example.vn" if channel == "email" else "+84912345678", subject="S", text="T",
+        created_at=datetime.now(UTC) - timedelta(seconds=1)) for i in range(n)])
+    return store
 
 
 async def test_the_sender_retries_with_backoff_and_gives_up_on_a_permanent_refusal() -> None:
     settings = NoticeSettings(env="test", notices_backoff_base_s=60)
-    store = MemoryStore(queued("email", 3))
+    store = await queued("email", 3)
     down = Outcome(False, error="SMTPConnectError")
     mail = Channel("email", [down, Outcome(False, permanent=True, error="SMTPRecipientsRefused 550"),
                              SENT])
-    worker = NoticeWorker(store, {"email": mail}, settings)  # type: ignore[arg-type]
+    worker = NoticeWorker(store, {"email": mail}, settings)
     assert await worker.send_once() == 3
-    states = {i: (d["state"], d["attempts"]) for i, d in store.docs.items()}
-    assert states == {"ev-0:s:email": (PENDING, 1), "ev-1:s:email": (FAILED, 1),
-                      "ev-2:s:email": (SENT_STATE, 1)}
-    waiting = store.docs["ev-0:s:email"]
-    assert waiting["due_at"] > datetime.now(UTC) + timedelta(seconds=50)
-    assert waiting["last_error"] == "SMTPConnectError" and waiting["text"] == "T"
-    assert "text" not in store.docs["ev-2:s:email"]
-    assert store.docs["ev-2:s:email"]["to_hint"] == "a•••@example.vn"
+    states = {i: (q.state, q.attempts) for i, q in store.queued.items()}
+    assert states == {"ev-0:s:email": ("pending", 1), "ev-1:s:email": ("failed", 1),
+                      "ev-2:s:email": ("sent", 1)}
+    waiting = store.queued["ev-0:s:email"]
+    assert waiting.due_at > datetime.now(UTC) + timedelta(seconds=50)
+    assert waiting.last_error == "SMTPConnectError"
+    assert waiting.notice is not None and waiting.notice.text == "T"
+    assert store.queued["ev-2:s:email"].notice is None  # address and text gone
+    assert store.queued["ev-2:s:email"].to_hint == "a•••@example.vn"
     assert await worker.send_once() == 0  # nothing due before its backoff
 
 
 async def test_a_channel_this_deployment_lacks_marks_its_messages_failed() -> None:
-    store = MemoryStore(queued("sms"))
-    worker = NoticeWorker(store, {}, NoticeSettings(env="test"))  # type: ignore[arg-type]
+    store = await queued("sms")
+    worker = NoticeWorker(store, {}, NoticeSettings(env="test"))
     await worker.send_once()
-    assert store.docs["ev-0:s:sms"]["state"] == FAILED
+    assert store.queued["ev-0:s:sms"].state == "failed"

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
 from libs.runtime.qr_tokens import Kind, QrSigner, QrVerifier
-from services.declaration import qr_render
+from services.declaration.api import qr_render
 
 NOW = datetime.now(UTC)
 QR = zxingcpp.BarcodeFormat.QRCode

@@ -13,7 +13,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from libs.contracts.values import MAX_MARKS, PlainText, hidden_characters, stacked_marks
-from services.declaration import rules
+from services.declaration.domain import form_rules as rules
 from services.identity_verification.domain.residents import Resident
 
 plain = TypeAdapter(PlainText)

@@ -33,7 +33,8 @@ from libs.contracts.values import (
     ward_code_schema,
 )
 from services.checkpoint.api.models import Plate
-from services.declaration import form, rules
+from services.declaration.domain import form
+from services.declaration.domain import form_rules as rules
 from services.ward_notification.domain import webhooks as webhook_rules
 
 

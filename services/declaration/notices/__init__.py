@@ -3,27 +3,25 @@ a contact of a case, when a quarantine is ordered or released, and each quaranti
 
 A part of the declaration service because it is the only service that holds a person's
 phone and e-mail (DESIGN.md §5: the others know pseudonyms only); the events that cause a
-message all reach it already. `triggers` decides what to send and queues it, `store` is the
-queue and the record of what was sent, `worker` sends, `channels` are the ways out, `texts`
-the words (Vietnamese and English). docs/declaration.md, "Messages to citizens".
+message all reach it already. In the service's own layout: `service/triggers` decides what
+to send and queues it, `service/sending` sends, `store/` is the queue and the record of what
+was sent, `channels` are the ways out, `domain/` the rules and the words (Vietnamese and
+English). docs/declaration.md, "Messages to citizens".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from libs.contracts.envelope import utcnow
 from libs.runtime.http import Hook
 from libs.runtime.jobs import every
-from libs.runtime.mongo import Document
 from services.declaration.notices.channels import gateways
+from services.declaration.notices.service.sending import NoticeWorker
+from services.declaration.notices.service.triggers import Notices
 from services.declaration.notices.settings import NoticeSettings
-from services.declaration.notices.store import NoticeStore
-from services.declaration.notices.triggers import Notices
-from services.declaration.notices.worker import NoticeWorker
-from services.declaration.store import DeclarationStore
+from services.declaration.notices.store.notices import NoticeStore
+from services.declaration.service.ports import DeclarationReader, QuarantineReader
 
 
 @dataclass
@@ -45,10 +43,9 @@ class Messaging:
         return [self.worker.run, reminders]
 
 
-def build(settings: NoticeSettings, db: AsyncDatabase[Document],
-          declarations: DeclarationStore) -> Messaging:
-    store = NoticeStore(db)
+def build(settings: NoticeSettings, store: NoticeStore, declarations: DeclarationReader,
+          quarantines: QuarantineReader) -> Messaging:
     ways_out = gateways(settings)
     worker = NoticeWorker(store, ways_out, settings)
-    return Messaging(settings, store, worker,
-                     Notices(declarations, store, settings, set(ways_out), worker.wake))
+    return Messaging(settings, store, worker, Notices(declarations, quarantines, store,
+                                                      settings, set(ways_out), worker.wake))

@@ -12,42 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
-from typing import Protocol
 
 import aiosmtplib
 
 from libs.contracts.envelope import utcnow
-from services.declaration.notices import rules
+from services.declaration.notices.domain import rules
+from services.declaration.notices.domain.records import SENT, Outcome, Outgoing
+from services.declaration.notices.service.ports import Gateway
 from services.declaration.notices.settings import NoticeSettings
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    notice_id: str
-    to: str
-    subject: str | None
-    text: str
-    language: str | None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    ok: bool
-    permanent: bool = False  # no point trying again (e.g. the server refused the address)
-    error: str | None = None
-
-
-SENT = Outcome(ok=True)
-
-
-class Gateway(Protocol):
-    channel: str
-
-    async def send(self, batch: list[Outgoing]) -> list[Outcome]: ...
 
 
 def _failure(error: BaseException, permanent: bool = False) -> Outcome:

@@ -1,0 +1,1 @@
+"""Thin HTTP routes: the only place that raises `ApiError`, mapped from domain exceptions."""

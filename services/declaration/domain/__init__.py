@@ -1,0 +1,1 @@
+"""The declaration's pure rules and typed records: no I/O, no driver, no HTTP."""

@@ -1,0 +1,1 @@
+"""Messages to citizens: pure rules, words and typed records (no I/O)."""

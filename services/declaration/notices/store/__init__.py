@@ -1,0 +1,1 @@
+"""The only code of messages to citizens that touches the PyMongo driver."""

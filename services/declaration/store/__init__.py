@@ -1,0 +1,1 @@
+"""The only code of the declaration service that touches the PyMongo driver."""

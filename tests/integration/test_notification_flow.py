@@ -119,7 +119,7 @@ async def test_events_before_their_declaration_wait_for_it(env: ServerSlice) -> 
 
 
 async def _parked(env: ServerSlice, declaration_id: str) -> bool:
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         parked = client[env.db_name("ward-notification")]["parked_events"]
         return await parked.count_documents({"declaration_id": declaration_id}) == 3
 

@@ -143,7 +143,7 @@ async def topics_text(env: ServerSlice) -> str:
 
 async def stores_text(system: System) -> dict[str, str]:
     found: dict[str, str] = {}
-    async with AsyncMongoClient(system.env.servers.mongo_url) as mongo:
+    async with AsyncMongoClient[dict[str, Any]](system.env.servers.mongo_url) as mongo:
         for service, settings in system.settings.items():
             db = mongo[settings.mongo_db]
             for name in await db.list_collection_names():

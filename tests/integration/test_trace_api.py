@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -51,7 +52,8 @@ async def api(env: ServerSlice):  # type: ignore[no-untyped-def]
     scenario = _world()
     count = await env.publish_scenario(scenario)
     settings = env.settings(Settings)
-    async with running(build(settings)) as client, AsyncMongoClient(env.servers.mongo_url) as mongo:
+    async with running(build(settings)) as client, \
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         async def projected() -> bool:
             return await mongo[settings.mongo_db]["movements"].count_documents({}) >= count
 

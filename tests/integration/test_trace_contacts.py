@@ -55,7 +55,7 @@ async def test_contacts_match_the_ground_truth(env: ServerSlice,
                                                world: tuple[Scenario, Edges]) -> None:
     scenario, edges = world
     settings, published, app = await _running_with(env, scenario)
-    async with running(app) as api, AsyncMongoClient(env.servers.mongo_url) as client:
+    async with running(app) as api, AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         movements = client[settings.mongo_db]["movements"]
 
         async def projected() -> bool:
@@ -85,7 +85,7 @@ async def test_contact_evidence_says_where_when_and_through_whom(
         env: ServerSlice, world: tuple[Scenario, Edges]) -> None:
     scenario, edges = world
     settings, published, app = await _running_with(env, scenario)
-    async with running(app) as api, AsyncMongoClient(env.servers.mongo_url) as client:
+    async with running(app) as api, AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         movements = client[settings.mongo_db]["movements"]
 
         async def projected() -> bool:

@@ -156,7 +156,7 @@ def _bounded(schema: dict[str, Any]) -> bool:
 
 def test_every_integer_input_of_every_service_has_a_lower_and_an_upper_bound(
         env: ServerSlice) -> None:
-    integers = {}
+    integers: dict[str, dict[str, Any]] = {}
     for service, build in SERVICES.items():
         integers |= {f"{service} {k}": v for k, v in integer_inputs(build(env).openapi()).items()}
     assert "checkpoint GET /v1/checkpoints query offset" in integers  # the finding's example

@@ -194,7 +194,8 @@ async def test_nothing_personal_outlives_its_window(env: ServerSlice) -> None:
 
         async def rebuilt() -> bool:
             answer = await system.clients["trace"].get("/v1/admin/rebuild", headers=ADMIN)
-            return answer.json()["state"] == "done"
+            state: str = answer.json()["state"]
+            return state == "done"
 
         await eventually(rebuilt, timeout_s=120)
         assert {p.national_id: await timeline_of(system, p) for p in A + B} == live

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from libs.runtime.auth import Role
@@ -44,7 +45,7 @@ def world() -> tuple[Scenario, Edges]:
     return scenario, plant_edges(scenario, now - timedelta(days=2) + timedelta(hours=1))
 
 
-async def _running_with(env: ServerSlice, scenario: Scenario) -> Any:
+async def _running_with(env: ServerSlice, scenario: Scenario) -> tuple[Settings, int, FastAPI]:
     settings = env.settings(Settings)
     published = await env.publish_scenario(scenario)
     app = build(settings)

@@ -80,7 +80,8 @@ async def test_a_flight_manifest_makes_the_rows_around_the_case_f1(env: ServerSl
         assert sorted(e.get("seat", "") for e in journey["j"]) == sorted(p["seat"] for p in passengers)
         assert "Hành Khách" not in json.dumps(journey, default=str)
 
-        params = {"subject_id": case, "purpose": "fellow passengers", "degree": 1}
+        params: dict[str, str | int] = {"subject_id": case, "purpose": "fellow passengers",
+                                        "degree": 1}
         contacts = await _ok(await trace.get("/v1/contacts", headers=EPI, params=params))
         csv_export = await trace.get("/v1/contacts/export", headers=EPI,
                                      params={**params, "format": "csv"})

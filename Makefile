@@ -70,7 +70,7 @@ token: $(STAMP) ## print a demo JWT: make token ROLE=officer SCOPE=cp-1,cp-2
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check libs services tests deploy bench
 
-typecheck: $(STAMP) ## mypy --strict on libs/ and services/
+typecheck: $(STAMP) ## mypy --strict on libs/, services/, synthetic/, tests/, bench/ and deploy/
 	$(VENV)/bin/mypy
 
 compose-check: ## validate docker-compose.yml without an engine

@@ -181,7 +181,7 @@ async def measure(base: str, tokens: list[str], db: str, rates: list[float],
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
     # 5 s: an answer later than that has failed the officer; it also bounds the run.
     async with httpx.AsyncClient(base_url=base, timeout=5, limits=limits) as client, \
-            AsyncMongoClient(MONGO) as mongo:
+            AsyncMongoClient[dict[str, Any]](MONGO) as mongo:
         await until_known(client, tokens)
         declarations = mongo[db]["declarations"]
 
@@ -236,7 +236,7 @@ async def collect(rates: list[float], seconds: float, people: int) -> list[Row]:
                 return await measure(base, tokens, db, rates, seconds)
     finally:
         await delete_topics(KAFKA, topics.all())
-        async with AsyncMongoClient(MONGO) as client:
+        async with AsyncMongoClient[dict[str, Any]](MONGO) as client:
             await client.drop_database(db)
 
 

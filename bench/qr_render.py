@@ -80,7 +80,7 @@ def tokens(count: int, jws: bool) -> list[str]:
 
 def decodes(png: bytes, text: str) -> bool:
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)),
-                                   formats=zxingcpp.BarcodeFormat.QRCode)
+                                   formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     return len(found) == 1 and found[0].text == text
 
 

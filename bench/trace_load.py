@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document
@@ -44,7 +44,7 @@ def movements(scenario: Scenario) -> Iterator[Movement]:
                            direction=direction, reason=v.refused.value if v.refused else None)
 
 
-def _passages(v: Visit) -> list[tuple[str, object]]:
+def _passages(v: Visit) -> list[tuple[str, datetime]]:
     if v.moment:
         return [("in" if v.place.venue else "through", v.start)]
     return [("in", v.start)] + ([("out", v.end)] if v.end is not None else [])

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from bench.common import Row, markdown_table, ms, pct, rate
@@ -43,7 +44,7 @@ from services.movement_trace.store.generation import BUCKET_FIELD
 from services.movement_trace.store.layout import place_hour_id, subject_week_id
 from services.movement_trace.store.purge import purge_once
 from services.movement_trace.store.trace import TraceStore
-from synthetic.scenario import generate
+from synthetic.scenario import Scenario, generate
 from tests.support.tokens import bearer
 
 
@@ -111,21 +112,21 @@ async def purge_a_week(store: TraceStore, client: AsyncMongoClient[dict[str, obj
                rate(deleted["movements"], took, " movements/s"))
 
 
-async def measure(app: object, scenario: object, client: AsyncMongoClient[dict[str, object]],
+async def measure(app: FastAPI, scenario: Scenario, client: AsyncMongoClient[dict[str, object]],
                   settings: Settings, queries: int) -> list[Row]:
     rng = random.Random(7)
-    people = [c.subject_id for c in rng.sample(scenario.citizens, queries)]  # type: ignore[attr-defined]
+    people = [c.subject_id for c in rng.sample(scenario.citizens, queries)]
     # Passengers whose journey lies in the contact search's default window (the last 14 days).
-    recent = scenario.start + timedelta(days=14)  # type: ignore[attr-defined]
-    riders = [c.subject_id for c in scenario.citizens  # type: ignore[attr-defined]
+    recent = scenario.start + timedelta(days=14)
+    riders = [c.subject_id for c in scenario.citizens
               if c.ride is not None and c.ride.journey.departure >= vn_day(recent)]
     riders = rng.sample(riders, min(queries, len(riders)))
-    places = [p.checkpoint_id for p in scenario.places]  # type: ignore[attr-defined]
-    mid = scenario.start + timedelta(days=14)  # type: ignore[attr-defined]
-    async with LifespanManager(app, startup_timeout=60) as manager:  # type: ignore[arg-type]
+    places = [p.checkpoint_id for p in scenario.places]
+    mid = scenario.start + timedelta(days=14)
+    async with LifespanManager(app, startup_timeout=60) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app),
                                      base_url="http://trace", timeout=120) as http:
-            async def ask(path: str, **params: object) -> None:
+            async def ask(path: str, **params: str | int) -> None:
                 response = await http.get(path, headers=EPI, params={"purpose": "bench", **params})
                 assert response.status_code == 200, response.text
 

@@ -28,7 +28,7 @@ from services.movement_trace.rebuild import rebuilder
 from services.movement_trace.settings import Settings
 from services.movement_trace.store.trace import TraceStore
 from synthetic.scenario import generate
-from tests.support.trace_truth import publish
+from tests.support.kafka import publish_scenario
 
 
 async def bare_consume(bootstrap: str, topics: list[str], expected: int) -> float:
@@ -62,8 +62,8 @@ async def run(citizens: int, days: int, kafka: str, mongo: str) -> list[Row]:
     await ensure_topics(kafka, topics.all(), partitions=6)
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo, tz_aware=True)
     try:
-        events = await publish(kafka, topics, generate(seed=99, citizens=citizens, days=days,
-                                                       places=200))
+        events = await publish_scenario(kafka, topics, generate(seed=99, citizens=citizens,
+                                                                days=days, places=200))
         store = TraceStore(client[settings.mongo_db], settings.retention.window, 0.2)
         await store.create_indexes()
         progress = await rebuilder(store, settings).run(by="bench")

@@ -95,7 +95,7 @@ async def env(servers: Servers) -> AsyncIterator[ServerSlice]:
     await ensure_topics(servers.kafka_bootstrap, names, partitions=3)
     yield test_env
     await delete_topics(servers.kafka_bootstrap, names)
-    async with AsyncMongoClient(servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](servers.mongo_url) as client:
         for name in await client.list_database_names():
             if name.startswith(test_env.prefix.rstrip(".")):
                 await client.drop_database(name)

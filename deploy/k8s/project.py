@@ -105,7 +105,7 @@ def _realm(docs: list[Doc]) -> Doc | None:
 
 def _audiences(realm: Doc, client_id: str) -> set[str]:
     """The audiences the realm's audience mappers add to `client_id`'s tokens."""
-    client = next((c for c in realm.get("clients", []) if c.get("clientId") == client_id), {})
+    client: Doc = next((c for c in realm.get("clients", []) if c.get("clientId") == client_id), {})
     return {m["config"].get("included.custom.audience") for m in client.get("protocolMappers", [])
             if m.get("protocolMapper") == "oidc-audience-mapper"}
 
@@ -140,7 +140,7 @@ def check_keycloak(docs: list[Doc]) -> list[str]:
     if realm != json.loads(plan.REALM_FILE.read_text()):
         errors.append(f"ConfigMap/{plan.REALM_CONFIG_MAP}: not the realm of deploy/keycloak/"
                       f"{plan.REALM_FILE.name} (python -m deploy.k8s.generate)")
-    hostname = next((e for e in container.get("env", []) if e["name"] == "KC_HOSTNAME"), {})
+    hostname: Doc = next((e for e in container.get("env", []) if e["name"] == "KC_HOSTNAME"), {})
     if (hostname.get("valueFrom") or {}).get("configMapKeyRef") != {"name": plan.CONFIG,
                                                                      "key": "KEYCLOAK_HOSTNAME"}:
         errors.append(f"{where}: KC_HOSTNAME must come from {plan.CONFIG}'s KEYCLOAK_HOSTNAME, the "
@@ -183,7 +183,7 @@ def check_oidc_config(docs: list[Doc], realm: Doc) -> list[str]:
     if config.get("KHAIBAO_OIDC_JWKS_URL") != jwks:
         errors.append(f"{where}: KHAIBAO_OIDC_JWKS_URL must be {jwks} (the in-cluster Service)")
     client_id = config.get("KHAIBAO_OIDC_CLIENT_ID")
-    if client_id not in {c.get("clientId") for c in realm.get("clients", [])}:
+    if client_id is None or client_id not in {c.get("clientId") for c in realm.get("clients", [])}:
         errors.append(f"{where}: KHAIBAO_OIDC_CLIENT_ID {client_id} is no client of realm {name}")
     elif config.get("KHAIBAO_OIDC_AUDIENCE") not in _audiences(realm, client_id):
         errors.append(f"{where}: KHAIBAO_OIDC_AUDIENCE {config.get('KHAIBAO_OIDC_AUDIENCE')} is not "

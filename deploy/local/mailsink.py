@@ -29,7 +29,7 @@ import uuid
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from deploy.local.procs import STATE, Endpoint, ProcessSlot, fail, port_answers
 
@@ -124,7 +124,7 @@ def mailbox(folder: Path = MAIL_DIR) -> list[EmailMessage]:
         return []
     files = sorted(p for p in folder.glob("*.eml"))
     parser = BytesParser(policy=email.policy.default)
-    return [cast(EmailMessage, parser.parsebytes(p.read_bytes())) for p in files]
+    return [parser.parsebytes(p.read_bytes()) for p in files]
 
 
 def text_of(message: EmailMessage) -> str:

@@ -21,6 +21,7 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from libs.contracts import patterns
+from libs.contracts.jsontypes import JsonObject
 from libs.contracts.patterns import Documented
 
 _NON_DIGITS = re.compile(r"[\s.\-]")
@@ -111,7 +112,7 @@ def check_ward_code(value: str) -> str:
 
 
 @cache
-def ward_code_schema() -> dict[str, object]:
+def ward_code_schema() -> JsonObject:
     """The JSON Schema of a ward code as callers may send it: the code's 5 digits (leading
     zeros may be left out), exactly the current codes; or the code as a number, which the
     schema bounds but does not list (its `enum` would be 3,321 values long; a number that is

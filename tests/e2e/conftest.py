@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -56,7 +57,7 @@ async def system(system_environ: dict[str, str], servers: Servers) -> AsyncItera
     finally:
         run.stop_services(system_environ)
         await delete_topics(servers.kafka_bootstrap, topics)
-        async with AsyncMongoClient(servers.mongo_url) as client:
+        async with AsyncMongoClient[dict[str, Any]](servers.mongo_url) as client:
             for name in await client.list_database_names():
                 if name.startswith(prefix.rstrip(".")):
                     await client.drop_database(name)

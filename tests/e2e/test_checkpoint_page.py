@@ -104,7 +104,8 @@ async def test_an_officer_scans_passes_and_queues_a_decision_while_offline(
 
             forged = decode(declared["png"])
             forged = forged[:70] + ("B" if forged[70] == "A" else "A") + forged[71:]
-            qrcode.make(forged).save(tmp_path / "forged.png")
+            with (tmp_path / "forged.png").open("wb") as png:
+                qrcode.make(forged).save(png)
             await page.set_input_files("#photo", str(tmp_path / "forged.png"))
             await expect(page.locator("#local-check")).to_have_text(
                 "Mã đã bị sửa đổi (chữ ký không khớp)")

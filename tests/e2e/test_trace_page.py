@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -80,7 +81,7 @@ async def trace(servers: Servers) -> AsyncIterator[TraceProcess]:
         await asyncio.to_thread(process.wait, 20)
         await delete_topics(servers.kafka_bootstrap, topics)
         from pymongo import AsyncMongoClient
-        async with AsyncMongoClient(servers.mongo_url) as client:
+        async with AsyncMongoClient[dict[str, Any]](servers.mongo_url) as client:
             await client.drop_database(environ["TRACE_MONGO_DB"])
 
 

@@ -4,6 +4,7 @@ of order, poison messages; and what it keeps (masked identity only)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
@@ -62,7 +63,7 @@ async def test_poison_goes_to_the_dead_letters_and_the_view_keeps_no_identity(
     assert answer["person"]["masked_name"] == "Phạm T. H. N."
     assert {r.value for r in dead} == {b"{not json", b'{"type": "declaration.submitted", '
                                                     b'"version": 1, "payload": {}}'}
-    async with AsyncMongoClient(env.servers.mongo_url) as mongo:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         stored = await mongo[env.db_name("checkpoint")]["declarations"].find_one(
             {"_id": decl.payload.declaration_id})
     assert stored is not None

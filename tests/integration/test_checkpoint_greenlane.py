@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused
 from libs.runtime.qr_tokens import Kind
 from tests.conftest import ServerSlice
@@ -30,7 +32,7 @@ async def test_a_crew_member_not_yet_verified_keeps_the_truck_at_the_depot(
         await add_checkpoints(client)
         await env.publish(driver, verified(driver), helper, truck)
 
-        async def crew_known() -> dict[str, object] | None:
+        async def crew_known() -> dict[str, Any] | None:
             answer = await client.post("/v1/scans", headers=OFFICER,
                                        json={"checkpoint_id": DEPOT, "token": token})
             body = answer.json() if answer.status_code == 200 else None
@@ -54,7 +56,7 @@ async def test_a_crew_member_not_yet_verified_keeps_the_truck_at_the_depot(
 
         await env.publish(verified(helper))
 
-        async def cleared() -> dict[str, object] | None:
+        async def cleared() -> dict[str, Any] | None:
             answer = await client.post("/v1/scans", headers=OFFICER,
                                        json={"checkpoint_id": DEPOT, "token": token})
             body = answer.json()

@@ -52,7 +52,8 @@ async def test_a_qr_image_checks_in_through_the_kiosk_and_reaches_kafka(
 
         forged = decode(declared["png"])
         forged = forged[:60] + ("A" if forged[60] != "A" else "B") + forged[61:]
-        qrcode.make(forged).save(tmp_path / "forged.png")
+        with (tmp_path / "forged.png").open("wb") as png:
+            qrcode.make(forged).save(png)
         (tmp_path / "blank.png").write_bytes(_blank_png())
         status, lines = await kiosk(services.checkpoint, str(tmp_path / "forged.png"),
                               str(tmp_path / "blank.png"), "--direction", "in")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,7 @@ async def test_an_active_quarantine_refuses_until_its_release(env: ServerSlice) 
         await add_checkpoints(client)
         await env.publish(decl, verified(decl), order)
 
-        async def quarantined() -> dict[str, object] | None:
+        async def quarantined() -> dict[str, Any] | None:
             answer = (await client.post("/v1/scans", headers=OFFICER,
                                         json={"checkpoint_id": ROAD, "token": token})).json()
             return answer if answer.get("person", {}).get("quarantine") else None
@@ -79,7 +80,7 @@ async def test_an_active_quarantine_refuses_until_its_release(env: ServerSlice) 
             quarantine_id="q-1", subject_id=decl.payload.subject_id, at=datetime.now(UTC)),
             producer="test"))
 
-        async def released() -> dict[str, object] | None:
+        async def released() -> dict[str, Any] | None:
             answer = (await client.post("/v1/scans", headers=OFFICER,
                                         json={"checkpoint_id": ROAD, "token": token})).json()
             return answer if answer["recommendation"]["decision"] == "pass" else None
@@ -101,7 +102,7 @@ async def test_a_red_origin_recommends_a_medical_check_from_its_effective_time(
         await add_checkpoints(client)
         await env.publish(decl, verified(decl), green_later, red_now)
 
-        async def red() -> dict[str, object] | None:
+        async def red() -> dict[str, Any] | None:
             # Zones and verdicts come on two topics, in no set order: wait for both.
             answer = await scan_when_known(client, keys.token(decl.payload.declaration_id),
                                            "verified")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from libs.runtime.auth import Role
@@ -78,7 +79,7 @@ async def test_scans_and_decisions_refuse_what_they_cannot_do(env: ServerSlice) 
         answer = await scan_when_known(client, token)
         await scan_when_known(client, keys.token(second.payload.declaration_id))
 
-        async def scan(checkpoint: str, headers: dict[str, str] = OFFICER,
+        async def scan(checkpoint: str, headers: Mapping[str, str] = OFFICER,
                        **extra: str) -> tuple[int, str]:
             got = await client.post("/v1/scans", headers=headers,
                                     json={"checkpoint_id": checkpoint, "token": token, **extra})

@@ -156,7 +156,7 @@ def _bounded(schema: dict[str, Any]) -> bool:
 
 def test_every_integer_input_of_every_service_has_a_lower_and_an_upper_bound(
         env: ServerSlice) -> None:
-    integers = {}
+    integers: dict[str, dict[str, Any]] = {}
     for service, build in SERVICES.items():
         integers |= {f"{service} {k}": v for k, v in integer_inputs(build(env).openapi()).items()}
     assert "checkpoint GET /v1/checkpoints query offset" in integers  # the finding's example
@@ -540,7 +540,7 @@ async def test_concurrent_submissions_with_one_key_store_once_and_all_but_one_sa
             api.post("/v1/declarations", json=body, headers={"Idempotency-Key": key})
             for _ in range(200)))
         published = await declaration_kit.events_on(env, DECLARATION_SUBMITTED, settle_s=3.0)
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         stored = await client[env.db_name("declaration")]["declarations"].count_documents({})
     assert [a.status_code for a in answers] == [201] * 200, answers[0].text
     assert len({a.json()["declaration_id"] for a in answers}) == 1
@@ -562,8 +562,7 @@ async def test_a_decision_before_the_qr_was_issued_is_refused_on_every_path(
     before = (issued - timedelta(hours=1)).isoformat()
     async with checkpoint_kit.checkpoint_service(env, keys) as client:
         await add_checkpoints(client)
-        await env.publish(person, verified(person), driver, verified(driver),
-                                     truck)
+        await env.publish(person, verified(person), driver, verified(driver), truck)
         token = keys.token(person.payload.declaration_id, issued=issued)
         online = await scan_when_known(client, token, "verified")
         online_early = await client.post("/v1/passages", headers=OFFICER, json={

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import AsyncMongoClient
 
 from services.movement_trace.app import build as build_trace
@@ -18,7 +20,8 @@ async def test_redelivered_event_stores_one_movement(env: ServerSlice) -> None:
     # The same event three times (a producer retry, a replay), then another event as a marker.
     await env.publish(first, first, first, second)
 
-    async with AsyncMongoClient(env.servers.mongo_url) as client, running(build_trace(settings)):
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client, \
+            running(build_trace(settings)):
         movements = client[settings.mongo_db]["movements"]
 
         async def both_stored() -> bool:
@@ -32,7 +35,7 @@ async def test_redelivered_event_stores_one_movement(env: ServerSlice) -> None:
 async def test_restarted_consumer_resumes_without_duplicates(env: ServerSlice) -> None:
     settings = env.settings(TraceSettings)
     events = [submitted_envelope(f"0010850{i:05d}") for i in range(6)]
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         movements = client[settings.mongo_db]["movements"]
         for stored_after, batch in ((3, events[:3]), (6, events[3:])):
             await env.publish(*batch)

@@ -31,7 +31,7 @@ def settings(env: ServerSlice, **overrides: Any) -> Settings:
 
 async def load(env: ServerSlice, rows: list[dict[str, Any]]) -> None:
     s = settings(env)
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         store = RegistryStore(client[s.mongo_db], s.registry_partitions)
         await store.open()
         await store.upsert_residents([Resident.model_validate(row) for row in rows])

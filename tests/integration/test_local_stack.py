@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -40,7 +41,7 @@ async def test_up_is_idempotent_and_restarts_only_the_dead_server(
     assert "kafka: ready" in first and "ferretdb: ready" in first
     assert "already running" in private_stack.run("up")  # a second `up` changes nothing
 
-    with MongoClient(private_stack.mongo) as client:
+    with MongoClient[dict[str, Any]](private_stack.mongo) as client:
         client.keep["notes"].insert_one({"_id": "before-crash", "text": "Phường Hoàn Kiếm"})
     producer = AIOKafkaProducer(bootstrap_servers=private_stack.kafka, acks="all")
     await producer.start()
@@ -53,8 +54,9 @@ async def test_up_is_idempotent_and_restarts_only_the_dead_server(
     again = private_stack.run("up")
     assert "kafka: already running" in again and "ferretdb: ready" in again
     assert private_stack.pid("kafka") == kafka_pid
-    with MongoClient(private_stack.mongo) as client:
-        assert client.keep["notes"].find_one({"_id": "before-crash"})["text"] == "Phường Hoàn Kiếm"
+    with MongoClient[dict[str, Any]](private_stack.mongo) as client:
+        note = client.keep["notes"].find_one({"_id": "before-crash"})
+        assert note is not None and note["text"] == "Phường Hoàn Kiếm"
 
     private_stack.kill("kafka")
     assert "kafka: ready" in private_stack.run("up")

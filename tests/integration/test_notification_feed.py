@@ -22,6 +22,7 @@ WAIT_S = 30  # a bound against a hung stream, not a timing assertion
 
 async def _events(response: httpx.Response) -> Any:
     """Parsed SSE events (name, id, data) of a streaming response."""
+    data: list[str]
     name, event_id, data = "message", None, []
     async for line in response.aiter_lines():
         if line == "":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
@@ -25,10 +27,12 @@ VUNGTAU = bearer(Role.ward_official, [VUNG_TAU])
 BOTH = bearer(Role.ward_official, [HOAN_KIEM, VUNG_TAU, BEN_THANH])
 
 
-async def inbox(api, headers, **params):  # type: ignore[no-untyped-def]
+async def inbox(api: httpx.AsyncClient, headers: Mapping[str, str],
+                **params: str) -> list[dict[str, Any]]:
     response = await api.get("/v1/notifications", headers=headers, params=params)
     assert response.status_code == 200, response.text
-    return response.json()["items"]
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
 
 
 async def test_a_declaration_notifies_both_wards(env: ServerSlice) -> None:
@@ -119,7 +123,7 @@ async def test_events_before_their_declaration_wait_for_it(env: ServerSlice) -> 
 
 
 async def _parked(env: ServerSlice, declaration_id: str) -> bool:
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         parked = client[env.db_name("ward-notification")]["parked_events"]
         return await parked.count_documents({"declaration_id": declaration_id}) == 3
 

@@ -131,4 +131,4 @@ async def _state(api: httpx.AsyncClient, webhook_id: str, state: str) -> bool:
 
 
 async def _count(api: httpx.AsyncClient, webhook_id: str, state: str, n: int) -> bool:
-    return sum(d["state"] == state for d in await _deliveries(api, webhook_id)) == n
+    return sum(1 for d in await _deliveries(api, webhook_id) if d["state"] == state) == n

@@ -48,7 +48,7 @@ async def _published_ids(env: ServerSlice, at_least: int) -> Counter[str]:
 async def test_relay_killed_between_publish_and_mark(env: ServerSlice) -> None:
     settings = env.settings(ServiceSettings, service_name="outbox-test")
     broker = make_broker(settings)
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         docs = client[settings.mongo_db]["zones"]
         await create_outbox_index(docs)
         already_sent, pending_a, pending_b = (zone_event(w) for w in ("00070", "00073", "00004"))
@@ -78,7 +78,7 @@ async def test_entry_appended_during_a_pass_stays_pending(env: ServerSlice) -> N
     settings = env.settings(ServiceSettings, service_name="outbox-test")
     broker = make_broker(settings)
     first, second = zone_event("00070"), zone_event("00070")
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         docs = client[settings.mongo_db]["zones"]
         await docs.insert_one({"_id": "w", **new_outbox(outbox_entry(first, "00070"))})
 
@@ -107,7 +107,7 @@ async def test_a_hinted_document_is_published_without_sweeping_the_collection(
     on FerretDB) runs only at start, on `wake()` without ids, and every `sweep_s`."""
     settings = env.settings(ServiceSettings, service_name="outbox-test")
     broker = make_broker(settings)
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         docs = client[settings.mongo_db]["zones"]
         relay = OutboxRelay(docs, broker, env.topics, sweep_s=3600)
         first, hinted, unhinted = (zone_event(w) for w in ("00070", "00073", "00004"))
@@ -120,7 +120,8 @@ async def test_a_hinted_document_is_published_without_sweeping_the_collection(
             relay.wake("hinted")
             assert await relay.relay_once() == 1
             assert await relay.relay_once() == 0  # no hint left, no sweep due: nothing read
-            assert (await docs.find_one({"_id": "quiet"}))["outbox_pending"] is True
+            quiet = await docs.find_one({"_id": "quiet"})
+            assert quiet is not None and quiet["outbox_pending"] is True
             relay.wake()
             assert await relay.relay_once() == 1  # the sweep finds what no hint named
         finally:

@@ -118,7 +118,7 @@ async def run_flow(env: ServerSlice, caplog: pytest.LogCaptureFixture) -> list[s
 async def test_no_national_id_or_name_is_stored_or_logged(
         env: ServerSlice, caplog: pytest.LogCaptureFixture) -> None:
     db_names = await run_flow(env, caplog)
-    async with AsyncMongoClient(env.servers.mongo_url) as mongo:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         stored = [text for name in db_names for text in await collections_as_text(mongo, name)]
     # Everything but the test's own HTTP client, which logs the URLs it calls.
     logged = [f"{r.name}: {r.getMessage()} {r.__dict__}" for r in caplog.records

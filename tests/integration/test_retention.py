@@ -143,7 +143,7 @@ async def topics_text(env: ServerSlice) -> str:
 
 async def stores_text(system: System) -> dict[str, str]:
     found: dict[str, str] = {}
-    async with AsyncMongoClient(system.env.servers.mongo_url) as mongo:
+    async with AsyncMongoClient[dict[str, Any]](system.env.servers.mongo_url) as mongo:
         for service, settings in system.settings.items():
             db = mongo[settings.mongo_db]
             for name in await db.list_collection_names():
@@ -194,7 +194,8 @@ async def test_nothing_personal_outlives_its_window(env: ServerSlice) -> None:
 
         async def rebuilt() -> bool:
             answer = await system.clients["trace"].get("/v1/admin/rebuild", headers=ADMIN)
-            return answer.json()["state"] == "done"
+            state: str = answer.json()["state"]
+            return state == "done"
 
         await eventually(rebuilt, timeout_s=120)
         assert {p.national_id: await timeline_of(system, p) for p in A + B} == live

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +80,7 @@ schemathesis.openapi.format(patterns.EMAIL, st.builds(
             min_size=1, max_size=20),
     st.text(st.characters(categories=("Ll", "Nd"), max_codepoint=127, include_characters="-"),
             min_size=1, max_size=20),
-    st.text(st.characters(categories=("Ll",), max_codepoint=127), min_size=2, max_size=6)))
+    st.text(st.characters(categories=["Ll"], max_codepoint=127), min_size=2, max_size=6)))
 # schemathesis' own strategies use `random`; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 
@@ -99,7 +99,7 @@ SERVICES: dict[str, Callable[[ServerSlice], Any]] = {
 }
 
 
-def token_for(service: str, path: str) -> dict[str, str]:
+def token_for(service: str, path: str) -> Mapping[str, str]:
     """Admins may call everything but the epidemiologists' own queries."""
     if service == "movement_trace" and not path.startswith(("/v1/admin", "/v1/audit")):
         return EPIDEMIOLOGIST

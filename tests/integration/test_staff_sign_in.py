@@ -74,7 +74,9 @@ def token_of(username: str, password: str, client: str = development.DEV_CLIENT)
 @asynccontextmanager
 async def temporary_client(admin: KeycloakAdmin, **changes: Any) -> AsyncIterator[str]:
     """A password-grant client like the development one, with `changes`, then gone."""
-    web = admin.call("GET", f"/clients/{admin.find_client(development.WEB_CLIENT)['id']}").json()
+    web_client = admin.find_client(development.WEB_CLIENT)
+    assert web_client is not None
+    web = admin.call("GET", f"/clients/{web_client['id']}").json()
     client = {**development.dev_client(web), "clientId": f"test-{uuid.uuid4().hex[:8]}",
               **changes}
     admin.ensure_client(client)
@@ -114,7 +116,7 @@ async def test_tokens_from_elsewhere_outlived_edited_or_forged_are_refused(
     assert isinstance(public_key, RSAPublicKey)
     public_pem = public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
     forged = _hmac_token(claims, public_pem, rsa["kid"])
-    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": rsa["kid"]})
+    unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": rsa["kid"]})
     await asyncio.sleep(14)  # past the 2 s lifetime and the services' 10 s of leeway
     cases = {"another realm": master, "no khaibao audience": other_audience,
              "expired": outlived, "edited claims": f"{header}.{edited.decode()}.{signature}",

@@ -17,8 +17,7 @@ from tests.conftest import ServerSlice
 
 
 async def test_a_find_by_id_is_answered_from_the_id_index(env: ServerSlice) -> None:
-    client: AsyncMongoClient[dict[str, Any]]
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         db = client[env.db_name("index_probe")]
         await db["docs"].insert_many([{"_id": f"k{i}", "v": i} for i in range(50)])
         try:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import parse_event
 from libs.contracts.events.checkpoint import CheckpointKind
@@ -46,12 +50,17 @@ QUERIES = [
 ]
 
 
+# The service's client, the scenario it was fed, its database.
+Api = tuple[httpx.AsyncClient, Scenario, AsyncDatabase[dict[str, Any]]]
+
+
 @pytest.fixture
-async def api(env: ServerSlice):  # type: ignore[no-untyped-def]
+async def api(env: ServerSlice) -> AsyncIterator[Api]:
     scenario = _world()
     count = await env.publish_scenario(scenario)
     settings = env.settings(Settings)
-    async with running(build(settings)) as client, AsyncMongoClient(env.servers.mongo_url) as mongo:
+    async with running(build(settings)) as client, \
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         async def projected() -> bool:
             return await mongo[settings.mongo_db]["movements"].count_documents({}) >= count
 
@@ -59,7 +68,7 @@ async def api(env: ServerSlice):  # type: ignore[no-untyped-def]
         yield client, scenario, mongo[settings.mongo_db]
 
 
-async def test_every_query_is_audited_and_published(api, env: ServerSlice) -> None:  # type: ignore[no-untyped-def]
+async def test_every_query_is_audited_and_published(api: Api, env: ServerSlice) -> None:
     client, scenario, db = api
     a = scenario.citizens[0].subject_id
     for path, params in QUERIES:
@@ -76,7 +85,7 @@ async def test_every_query_is_audited_and_published(api, env: ServerSlice) -> No
 
 
 @pytest.mark.parametrize("role", [Role.citizen, Role.officer, Role.ward_official, Role.admin])
-async def test_other_roles_are_refused_and_not_audited(api, role: Role) -> None:  # type: ignore[no-untyped-def]
+async def test_other_roles_are_refused_and_not_audited(api: Api, role: Role) -> None:
     client, scenario, db = api
     # Only the declaration service reads citizens' tokens: here one is a stranger's (401).
     headers = citizen("x") if role == Role.citizen else bearer(role, ["x"], who="someone")
@@ -89,7 +98,7 @@ async def test_other_roles_are_refused_and_not_audited(api, role: Role) -> None:
     assert await db["audit"].count_documents({}) == 0
 
 
-async def test_bad_input_is_a_4xx_in_the_shared_shape(api) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_input_is_a_4xx_in_the_shared_shape(api: Api) -> None:
     client, _, _ = api
     cases = [
         # The national ID is not taken in a URL: the pseudonym is required there.
@@ -122,7 +131,7 @@ async def test_bad_input_is_a_4xx_in_the_shared_shape(api) -> None:  # type: ign
     assert fmt.status_code == 422 and "format" in fmt.json()["error"]["fields"]
 
 
-async def test_a_national_id_becomes_its_pseudonym_in_a_body_not_a_url(api) -> None:  # type: ignore[no-untyped-def]
+async def test_a_national_id_becomes_its_pseudonym_in_a_body_not_a_url(api: Api) -> None:
     client, scenario, db = api
     person = scenario.citizens[0]
     found = await client.post("/v1/subjects", headers=EPI,
@@ -136,14 +145,17 @@ async def test_a_national_id_becomes_its_pseudonym_in_a_body_not_a_url(api) -> N
     assert await db["audit"].count_documents({}) == 0  # a pseudonym says nothing on its own
 
 
-async def test_visits_pair_stays_and_exports_are_files(api) -> None:  # type: ignore[no-untyped-def]
+async def test_visits_pair_stays_and_exports_are_files(api: Api) -> None:
     client, scenario, _ = api
     a, b, c = (p.subject_id for p in scenario.citizens)
     window = {"checkpoint_id": MARKET.checkpoint_id, "purpose": "outbreak at the market",
               "from": (NOW - timedelta(hours=7)).isoformat(), "to": NOW.isoformat()}
     visits = (await client.get("/v1/visits", headers=EPI, params=window)).json()["visits"]
     spans = {v["subject_id"]: (v["start"][11:16], v["end"][11:16], v["end_inferred"]) for v in visits}
-    hour = lambda h: (NOW - timedelta(hours=h)).isoformat()[11:16]  # noqa: E731
+
+    def hour(h: int) -> str:
+        return (NOW - timedelta(hours=h)).isoformat()[11:16]
+
     assert spans == {a: (hour(5), hour(4), False), b: (hour(4), hour(3), False),
                      c: (hour(6), hour(2), True)}
     contacts = (await client.get("/v1/contacts", headers=EPI, params={

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from libs.runtime.auth import Role
@@ -44,7 +45,7 @@ def world() -> tuple[Scenario, Edges]:
     return scenario, plant_edges(scenario, now - timedelta(days=2) + timedelta(hours=1))
 
 
-async def _running_with(env: ServerSlice, scenario: Scenario) -> Any:
+async def _running_with(env: ServerSlice, scenario: Scenario) -> tuple[Settings, int, FastAPI]:
     settings = env.settings(Settings)
     published = await env.publish_scenario(scenario)
     app = build(settings)
@@ -55,7 +56,7 @@ async def test_contacts_match_the_ground_truth(env: ServerSlice,
                                                world: tuple[Scenario, Edges]) -> None:
     scenario, edges = world
     settings, published, app = await _running_with(env, scenario)
-    async with running(app) as api, AsyncMongoClient(env.servers.mongo_url) as client:
+    async with running(app) as api, AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         movements = client[settings.mongo_db]["movements"]
 
         async def projected() -> bool:
@@ -85,7 +86,7 @@ async def test_contact_evidence_says_where_when_and_through_whom(
         env: ServerSlice, world: tuple[Scenario, Edges]) -> None:
     scenario, edges = world
     settings, published, app = await _running_with(env, scenario)
-    async with running(app) as api, AsyncMongoClient(env.servers.mongo_url) as client:
+    async with running(app) as api, AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         movements = client[settings.mongo_db]["movements"]
 
         async def projected() -> bool:

@@ -54,7 +54,7 @@ async def test_a_fever_at_follow_up_makes_a_suspect_the_epidemiologist_can_confi
     today = vn_day(datetime.now(UTC)).isoformat()
     async with running(build_trace(trace_settings)) as trace, \
             running(build_ward(ward_settings)) as ward, \
-            AsyncMongoClient(env.servers.mongo_url) as mongo:
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         trace_db = mongo[trace_settings.mongo_db]
 
         async def projected() -> bool:

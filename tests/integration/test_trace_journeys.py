@@ -65,7 +65,7 @@ async def test_a_flight_manifest_makes_the_rows_around_the_case_f1(env: ServerSl
               "country_of_departure": "KR"}
     async with declaration_service(env) as declaration, \
             running(build_trace(trace_settings)) as trace, \
-            AsyncMongoClient(env.servers.mongo_url) as mongo:
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         report = await _ok(await declaration.post("/v1/declarations/import", params=flight,
                                                   headers=CSV, content=csv_bytes(HEADER, passengers)))
         assert (report["created"], report["rejected"]) == (30, 0)
@@ -80,7 +80,8 @@ async def test_a_flight_manifest_makes_the_rows_around_the_case_f1(env: ServerSl
         assert sorted(e.get("seat", "") for e in journey["j"]) == sorted(p["seat"] for p in passengers)
         assert "Hành Khách" not in json.dumps(journey, default=str)
 
-        params = {"subject_id": case, "purpose": "fellow passengers", "degree": 1}
+        params: dict[str, str | int] = {"subject_id": case, "purpose": "fellow passengers",
+                                        "degree": 1}
         contacts = await _ok(await trace.get("/v1/contacts", headers=EPI, params=params))
         csv_export = await trace.get("/v1/contacts/export", headers=EPI,
                                      params={**params, "format": "csv"})
@@ -146,7 +147,7 @@ async def test_a_coach_is_everyone_a_train_the_carriage_and_degree_2_through_a_p
     count = await env.publish_scenario(scenario)
     settings = env.settings(TraceSettings)
     async with running(build_trace(settings)) as trace, \
-            AsyncMongoClient(env.servers.mongo_url) as mongo:
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         movements = mongo[settings.mongo_db]["movements"]
 
         async def projected() -> bool:

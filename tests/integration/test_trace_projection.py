@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
@@ -51,7 +52,8 @@ async def test_every_event_type_becomes_one_movement_without_personal_data(env: 
     records.append((env.topics(CHECKPOINT_PASSED), b"x", b'{"not": "an event"}'))
     await _send(env.servers.kafka_bootstrap, records)
     settings = env.settings(Settings)
-    async with running(build(settings)) as api, AsyncMongoClient(env.servers.mongo_url) as client:
+    async with running(build(settings)) as api, \
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         db = client[settings.mongo_db]
 
         async def all_stored() -> bool:
@@ -85,8 +87,8 @@ async def test_events_older_than_retention_are_not_projected(env: ServerSlice) -
     events = [(env.topics(t), k.encode(), e.to_bytes()) for t, k, e in scenario.events()]
     await _send(env.servers.kafka_bootstrap, events)
     settings = env.settings(Settings)
-    async with running(build(settings)), AsyncMongoClient(env.servers.mongo_url,
-                                                          tz_aware=True) as client:
+    async with running(build(settings)), \
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url, tz_aware=True) as client:
         movements = client[settings.mongo_db]["movements"]
 
         async def fresh_stored() -> bool:

@@ -4,6 +4,7 @@ the audit log is kept."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo import AsyncMongoClient
 
@@ -28,7 +29,7 @@ async def test_purge_removes_only_what_is_old(env: ServerSlice) -> None:
     count = await env.publish_scenario(scenario)
     settings = env.settings(Settings)
     async with running(build(settings)) as api, \
-            AsyncMongoClient(env.servers.mongo_url, tz_aware=True) as client:
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url, tz_aware=True) as client:
         db = client[settings.mongo_db]
 
         async def projected() -> bool:

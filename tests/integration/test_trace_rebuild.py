@@ -55,7 +55,7 @@ async def test_rebuild_equals_live_while_the_old_view_serves(env: ServerSlice) -
     settings = env.settings(Settings, generation_refresh_s=0.2)
     count = await env.publish_scenario(first)
     async with running(build(settings)) as api, \
-            AsyncMongoClient(env.servers.mongo_url, tz_aware=True) as client:
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url, tz_aware=True) as client:
         db = client[settings.mongo_db]
 
         async def projected(n: int = count) -> bool:
@@ -105,7 +105,7 @@ async def test_rebuild_command_line_switches_and_drops_older_generations(env: Se
             capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         reports.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         db = client[settings.mongo_db]
         names = set(await db.list_collection_names())
         pointer = await db["meta"].find_one({"_id": "generation"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
@@ -96,10 +96,15 @@ async def redeliver(bootstrap: str, topic: str, records: list[ConsumerRecord[Any
         await producer.stop()
 
 
-async def eventually(check: Any, timeout_s: float = 20.0, interval_s: float = 0.2) -> Any:
-    """Await `check()` until it returns something truthy; fail after `timeout_s`."""
+T = TypeVar("T")
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout_s: float = 20.0,
+                     interval_s: float = 0.2) -> T:
+    """Await `check()` until it returns something truthy, and return that (so never None);
+    fail after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
-    last: Any = None
+    last: T | None = None
     while time.monotonic() < deadline:
         last = await check()
         if last:

@@ -111,13 +111,13 @@ def test_passage_events_carry_the_checkpoint_position_and_the_refusal() -> None:
 
 
 def test_plates_are_normalised_and_junk_refused() -> None:
-    request = PassageRequest(scan_id="0123456789", decision="pass",  # type: ignore[arg-type]
+    request = PassageRequest(scan_id="0123456789", decision="pass",
                              vehicle_plate="29a-123.45")
     assert request.vehicle_plate == "29A12345"
     with pytest.raises(ValidationError):
-        PassageRequest(scan_id="0123456789", decision="pass", vehicle_plate="<b>")  # type: ignore[arg-type]
+        PassageRequest(scan_id="0123456789", decision="pass", vehicle_plate="<b>")
     with pytest.raises(ValidationError):
-        PassageRequest(scan_id="short", decision="pass")  # type: ignore[arg-type]
+        PassageRequest(scan_id="short", decision="pass")
 
 
 def test_the_view_of_a_declaration_holds_no_identity() -> None:

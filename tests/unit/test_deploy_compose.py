@@ -24,7 +24,8 @@ ONE_SHOT = {"kafka-topics", "demo-seed"}
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
-    return loaded["services"]
+    services: dict[str, Any] = loaded["services"]
+    return services
 
 
 def test_every_service_of_the_launcher_is_in_compose(compose: dict[str, Any]) -> None:
@@ -132,7 +133,8 @@ REALM = json.loads(plan.REALM_FILE.read_text())
 
 
 def _keycloak_option(entry: dict[str, Any], option: str) -> str:
-    found = [arg.split("=", 1)[1] for arg in entry["command"] if arg.startswith(f"--{option}=")]
+    found: list[str] = [arg.split("=", 1)[1] for arg in entry["command"]
+                        if arg.startswith(f"--{option}=")]
     assert len(found) == 1, f"keycloak: --{option} given {len(found)} times"
     return found[0]
 

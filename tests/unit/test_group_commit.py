@@ -27,7 +27,7 @@ async def test_a_full_group_goes_at_once_and_the_rest_waits_for_the_next() -> No
 
     async def write(parts: list[int]) -> list[int | BaseException]:
         writes.append(parts)
-        return parts
+        return list(parts)
 
     commit = GroupCommit(write, window_s=0.05, max_batch=4)
     assert await asyncio.gather(*(commit.submit(n) for n in range(6))) == list(range(6))

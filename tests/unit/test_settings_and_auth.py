@@ -115,7 +115,7 @@ async def test_expired_foreign_tampered_and_confused_tokens_are_refused() -> Non
     hs256 = f"{hmac_header.decode()}.{body}.{jwt.utils.base64url_encode(forged).decode()}"
     assert await refused(hs256) == (401, "token_invalid")
     unsigned = jwt.encode({"iss": ISSUER, "aud": "khaibao", "sub": "x", "exp": 9999999999},
-                          None, algorithm="none", headers={"kid": "k1"})
+                          "", algorithm="none", headers={"kid": "k1"})
     assert await refused(unsigned) == (401, "token_invalid")
     eddsa_under_rsa_kid = token(key=Ed25519PrivateKey.generate(), algorithm="EdDSA")
     assert await refused(eddsa_under_rsa_kid) == (401, "token_invalid")

@@ -31,7 +31,7 @@ from synthetic.scenario import Journey, Place, Ride, Scenario, generate
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 FLIGHT = Journey("plane", "VN213", date(2026, 3, 9))
-SEATS = journeys.Rules(dict(journeys.DEFAULT_RULES))
+SEATS = journeys.Rules({mode: rule for mode, rule in journeys.DEFAULT_RULES.items()})
 
 
 @pytest.mark.parametrize(("seat", "row"), [
@@ -66,7 +66,8 @@ def test_the_seat_rule_of_each_mode() -> None:
     # an unknown or unreadable seat: a contact, flagged; or not, if so configured
     assert together(SEATS, "plane", None, "30F") == journeys.Verdict(True, True)
     assert together(SEATS, "train", "523", "5-1") == journeys.Verdict(True, True)
-    strict = journeys.Rules(dict(journeys.DEFAULT_RULES), unknown_seat_is_contact=False)
+    strict = journeys.Rules({mode: rule for mode, rule in journeys.DEFAULT_RULES.items()},
+                           unknown_seat_is_contact=False)
     assert together(strict, "plane", "14C", "?") == journeys.Verdict(False, True)
     # the span is a setting; a mode without a rule is not traced by journey
     wide = journeys.Rules({"plane": journeys.SeatRule.rows}, row_span=5)

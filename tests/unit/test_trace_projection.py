@@ -6,11 +6,12 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from libs.contracts.envelope import Envelope
-from libs.contracts.events.checkpoint import CheckpointKind
+from libs.contracts.events.checkpoint import CheckpointKind, RefusalReason
 from services.movement_trace.api.exports import NoCoordinates, to_csv, to_geojson
 from services.movement_trace.domain.answers import Timeline, TimelineEntry
 from services.movement_trace.domain.movements import Movement, MovementKind, week_key, weeks_between
@@ -21,17 +22,24 @@ from synthetic.scenario import Place, Scenario, generate
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
-def _events() -> tuple[Scenario, list[Envelope[object]]]:
+def _events() -> tuple[Scenario, list[Envelope[Any]]]:
     scenario = Scenario(NOW, 1, [Place("cp-1", CheckpointKind.market, "00070")])
     person = scenario.add_citizen("00070", "26506")
     scenario.visit(person, scenario.places[0], NOW + timedelta(hours=1), NOW + timedelta(hours=2))
-    scenario.visit(person, scenario.places[0], NOW + timedelta(hours=3), refused="symptoms")
+    scenario.visit(person, scenario.places[0], NOW + timedelta(hours=3), refused=RefusalReason.symptoms)
     return scenario, [e for _, _, e in scenario.events()]
+
+
+def _movement(event: Envelope[Any]) -> Movement:
+    """The event's movement: every event of the scenario names someone."""
+    movement = project(event)
+    assert movement is not None
+    return movement
 
 
 def test_every_event_becomes_a_movement_without_names_or_ids() -> None:
     scenario, events = _events()
-    movements = [project(e) for e in events]
+    movements = [_movement(e) for e in events]
     assert [m.kind for m in movements] == [MovementKind.declared, MovementKind.identity_verified,
                                            MovementKind.ward_notified, MovementKind.passed,
                                            MovementKind.passed, MovementKind.refused]
@@ -44,14 +52,14 @@ def test_every_event_becomes_a_movement_without_names_or_ids() -> None:
 
 def test_bucket_entries_are_deterministic_so_redelivery_adds_nothing() -> None:
     _, events = _events()
-    first, again = bucket_writes(project(events[3])), bucket_writes(project(events[3]))
+    first, again = bucket_writes(_movement(events[3])), bucket_writes(_movement(events[3]))
     assert first == again
     assert [(kind, key.split(":")[-1]) for kind, key, _, _ in first] == [
         ("subject_weeks", "2026-02-23"), ("place_hours", "2026-03-01T13")]
     # The week bucket (Monday 23 Feb) is purged after its last day, Sunday 1 March.
     assert [day for _, _, day, _ in first] == ["2026-03-01", "2026-03-01"]
-    assert bucket_writes(project(events[0]))[0][0] == "subject_weeks" and \
-        len(bucket_writes(project(events[0]))) == 1
+    assert bucket_writes(_movement(events[0]))[0][0] == "subject_weeks" and \
+        len(bucket_writes(_movement(events[0]))) == 1
 
 
 def _timeline(*located: tuple[float, float] | None) -> Timeline:

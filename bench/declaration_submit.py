@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -40,7 +41,7 @@ KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 MONGO = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017")
 
 
-async def timed(count: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> LoadResult:
+async def timed(count: int, concurrency: int, one: Callable[[int], Awaitable[object]]) -> LoadResult:
     """Run `one(i)` `count` times with `concurrency` in flight (for the non-HTTP baselines)."""
     latencies: list[float] = []
     queue = iter(range(count))
@@ -110,7 +111,7 @@ async def baselines(prefix: str, db: str, requests: int, concurrency: int
     parsed = DeclarationForm.model_validate(form())
     events = [submitted_events(parsed, channel=Channel.web, secret=b"bench",
                                validity_hours=72)[0] for _ in range(requests)]
-    async with AsyncMongoClient(MONGO, tz_aware=True) as client:
+    async with AsyncMongoClient[dict[str, Any]](MONGO, tz_aware=True) as client:
         collection = client[db]["baseline"]
         inserts = await timed(requests, concurrency, lambda i: collection.insert_one(
             declaration_document(events[i])))
@@ -155,7 +156,7 @@ async def collect(requests: int = 600, concurrency: int = 16) -> list[Row]:
         inserts, sends = await baselines(prefix, db, requests, concurrency)
     finally:
         await delete_topics(KAFKA, topics)
-        async with AsyncMongoClient(MONGO) as client:
+        async with AsyncMongoClient[dict[str, Any]](MONGO) as client:
             await client.drop_database(db)
     load = f"{requests} requests, {concurrency} in flight"
     return [

@@ -20,11 +20,11 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from libs.contracts.jsontypes import JsonObject
 from libs.runtime.qr_tokens import QrSigner, QrVerifier, key_id, public_jwk
 from libs.runtime.settings import STATE
 
@@ -46,7 +46,7 @@ class KeyRing:
     def verifier(self) -> QrVerifier:
         return QrVerifier(key.public_key() for key in self.keys.values())
 
-    def jwks(self) -> dict[str, Any]:
+    def jwks(self) -> JsonObject:
         return {"keys": [public_jwk(key.public_key()) for key in self.keys.values()]}
 
 
@@ -81,7 +81,7 @@ def retire(path: Path, kid: str) -> None:
     _write(path, {**data, "keys": kept}, replace=True)
 
 
-def _parse(data: dict[str, Any]) -> KeyRing:
+def _parse(data: JsonObject) -> KeyRing:
     keys: dict[str, Ed25519PrivateKey] = {}
     for entry in data["keys"]:
         key = serialization.load_pem_private_key(entry["private_key"].encode(), password=None)
@@ -109,7 +109,7 @@ def _create(path: Path) -> None:
         pass  # another replica or test created it first; use theirs
 
 
-def _write(path: Path, data: dict[str, Any], *, replace: bool) -> None:
+def _write(path: Path, data: JsonObject, *, replace: bool) -> None:
     """Write beside the target, then move into place, so no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".qr-keys-")

@@ -16,8 +16,6 @@ from typing import Any
 
 import httpx
 import uvicorn
-import zxingcpp
-from PIL import Image
 from playwright.async_api import Page, Route, expect
 
 from deploy.local.procs import free_port
@@ -31,8 +29,9 @@ from libs.runtime.settings import DEV_SUBJECT_SECRET
 from services.declaration.app import build
 from tests.conftest import ServerSlice
 from tests.support.browser import CHROMIUM, PHONE, chromium, watched_page
-from tests.support.declaration_kit import events_on, publish, settings
+from tests.support.declaration_kit import events_on, settings
 from tests.support.declaration_samples import HOAN_KIEM, VUNG_TAU
+from tests.support.qr_codes import read_qr
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 NATIONAL_ID = "001085012345"
@@ -101,9 +100,9 @@ async def add_child(page: Page) -> None:
 
 
 def decode_element(png: Path) -> str:
-    found = zxingcpp.read_barcodes(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)
+    found = read_qr(png.read_bytes())
     assert len(found) == 1, f"{len(found)} codes in {png}"
-    return str(found[0].text)
+    return found[0]
 
 
 async def test_a_citizen_declares_on_a_phone_and_sees_the_qr_and_status(
@@ -145,12 +144,12 @@ async def test_a_citizen_declares_on_a_phone_and_sees_the_qr_and_status(
         await check_qr(base, mine["id"], decode_element(ARTIFACTS / "declaration-qr.png"))
 
         # The page keeps refreshing: the zone level and the verification show up by themselves.
-        await publish(env, Envelope.wrap(ZoneLevelChanged(
+        await env.publish(Envelope.wrap(ZoneLevelChanged(
             ward_code=VUNG_TAU, level=ZoneLevel.orange, effective_at=datetime.now(UTC),
             set_by="health-authority"), producer="notification"), key=VUNG_TAU)
         await expect(card.locator(".level-3")).to_have_text("Cấp 3 — cam", timeout=60_000)
         subject = subject_id_for(DEV_SUBJECT_SECRET.encode(), NATIONAL_ID)
-        await publish(env, Envelope.wrap(IdentityVerified(
+        await env.publish(Envelope.wrap(IdentityVerified(
             declaration_id=mine["id"], subject_id=subject), producer="identity"))
         await expect(card.locator(".status")).to_have_text("Đã xác minh", timeout=60_000)
         await page.screenshot(path=ARTIFACTS / "declaration-verified.png", full_page=True)

@@ -55,7 +55,7 @@ async def import_manifest(system: System, text: str, number: str) -> dict[str, A
                 "arrival_date": vn_today().isoformat(), "entry_ward": NOI_BAI,
                 "country_of_departure": "KR", "port_of_departure": "ICN"})
     assert answer.status_code == 200, answer.text
-    report = answer.json()
+    report: dict[str, Any] = answer.json()
     assert report["rejected"] == 0, report["errors"]
     return report
 

@@ -3,6 +3,8 @@ across restarts of the service (the relay itself is tested in test_outbox_relay.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import AsyncMongoClient
 
 from libs.contracts.events.declaration import Channel
@@ -22,7 +24,7 @@ async def test_declarations_written_before_a_crash_are_published_after_the_resta
     orphans = [event for i in range(4) for event in submitted_events(
         DeclarationForm.model_validate(form(person__full_name=f"Người Thứ {'abcd'[i]}")),
         channel=Channel.web, secret=config.subject_secret_bytes, validity_hours=72)]
-    async with AsyncMongoClient(env.servers.mongo_url, tz_aware=True) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url, tz_aware=True) as client:
         declarations = client[config.mongo_db]["declarations"]
         await declarations.insert_many([declaration_document(e) for e in orphans])
 

@@ -27,13 +27,7 @@ from services.declaration.domain.declarations import Status, submitted_events
 from services.declaration.domain.form import DeclarationForm
 from services.declaration.store.declarations import DeclarationStore
 from tests.conftest import ServerSlice
-from tests.support.declaration_kit import (
-    bearer,
-    declaration_service,
-    events_on,
-    publish,
-    settings,
-)
+from tests.support.declaration_kit import bearer, declaration_service, events_on, settings
 from tests.support.declaration_samples import HOAN_KIEM, VUNG_TAU, form
 from tests.support.kafka import eventually
 
@@ -75,17 +69,17 @@ async def test_verdicts_apply_in_order_and_duplicates_change_nothing(env: Server
     async with declaration_service(env) as api:
         answer = await submitted(api)
         verified = verdict(answer, True, T0)
-        await publish(env, verified)
+        await env.publish(verified)
         first = await eventually(lambda: _status_is(api, answer, "verified"), WAIT_S)
         assert first["reasons"] == []
 
         # A later rejection wins; then the earlier verdict, redelivered, must not undo it.
-        await publish(env, verdict(answer, False, T0 + timedelta(seconds=5)))
+        await env.publish(verdict(answer, False, T0 + timedelta(seconds=5)))
         rejected = await eventually(lambda: _status_is(api, answer, "rejected"), WAIT_S)
         # The same person's next declaration is the marker: same key, same partition, so
         # once its verdict shows, the redeliveries published before it were handled.
         marker = await submitted(api)
-        await publish(env, verified, verified, verdict(marker, True, T0))
+        await env.publish(verified, verified, verdict(marker, True, T0))
         await eventually(lambda: _status_is(api, marker, "verified"), WAIT_S)
         assert await view(api, answer) == rejected
     assert rejected["reasons"] == ["name_mismatch", "dob_mismatch"]
@@ -101,11 +95,11 @@ async def test_zone_levels_reach_the_citizen_latest_first(env: ServerSlice) -> N
     async with declaration_service(env) as api:
         answer = await submitted(api)
         assert (await view(api, answer))["destination"]["level"] is None
-        await publish(env, level(VUNG_TAU, ZoneLevel.orange, T0),
+        await env.publish(level(VUNG_TAU, ZoneLevel.orange, T0),
                       level(HOAN_KIEM, ZoneLevel.green, T0), key="k")
         seen = await eventually(lambda: _levels(api, answer, (1, 3)), WAIT_S)
         # An older change arriving late (or replayed) must not win over the newer one.
-        await publish(env, level(VUNG_TAU, ZoneLevel.red, T0 + timedelta(hours=1)),
+        await env.publish(level(VUNG_TAU, ZoneLevel.red, T0 + timedelta(hours=1)),
                       level(VUNG_TAU, ZoneLevel.yellow, T0 - timedelta(days=1)), key="k")
         later = await eventually(lambda: _levels(api, answer, (1, 4)), WAIT_S)
     assert seen["destination"]["level_name"] == "orange"
@@ -127,7 +121,7 @@ async def test_a_verdict_for_an_unknown_declaration_is_not_poison(env: ServerSli
         stray = Envelope.wrap(IdentityVerified(declaration_id="not-ours",
                                                subject_id=answer["subject_id"]),
                               producer="identity")
-        await publish(env, stray, verdict(answer, True, T0))
+        await env.publish(stray, verdict(answer, True, T0))
         await eventually(lambda: _status_is(api, answer, "verified"), WAIT_S)
     assert await events_on(env, dlq(IDENTITY_VERIFIED), at_least=0) == []
 

@@ -41,7 +41,7 @@ from libs.contracts.vietnam_time import VN_TZ, vn_today
 from services.declaration.app import build
 from tests.conftest import ServerSlice
 from tests.support.apps import running
-from tests.support.declaration_kit import publish, settings
+from tests.support.declaration_kit import settings
 from tests.support.declaration_samples import child, form
 from tests.support.kafka import eventually
 
@@ -104,7 +104,7 @@ async def declare(api: httpx.AsyncClient, national_id: str, phone: str, email: s
 
 
 async def subject_of(env: ServerSlice, declaration_id: str) -> str:
-    async with AsyncMongoClient(env.servers.mongo_url) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         doc = await client[env.db_name("declaration")]["declarations"].find_one(
             {"_id": declaration_id}, {"subject_id": 1})
     assert doc is not None
@@ -112,14 +112,14 @@ async def subject_of(env: ServerSlice, declaration_id: str) -> str:
 
 
 async def notices(env: ServerSlice) -> list[dict[str, Any]]:
-    async with AsyncMongoClient(env.servers.mongo_url, tz_aware=True) as client:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url, tz_aware=True) as client:
         return await client[env.db_name("declaration")]["notices"].find().to_list()
 
 
 async def twice(env: ServerSlice, event: Envelope[Any]) -> None:
     """Published, then published again: the second is a redelivery of the same envelope."""
-    await publish(env, event)
-    await publish(env, event)
+    await env.publish(event)
+    await env.publish(event)
 
 
 async def settled(count: Any, expected: int, settle_s: float = 2.0) -> None:
@@ -244,7 +244,7 @@ async def test_a_stale_or_superseded_event_sends_nothing(env: ServerSlice, inbox
         sent = await declare(api, "001085012366", "0912000007", "sent@example.vn")
         subjects = [await subject_of(env, d["declaration_id"]) for d in (old, superseded, sent)]
         three_days_ago = utcnow() - timedelta(days=3)
-        await publish(env, Envelope.wrap(IdentityRejected(
+        await env.publish(Envelope.wrap(IdentityRejected(
             declaration_id=old["declaration_id"], subject_id=subjects[0],
             reasons=[RejectionReason.id_format]), producer="identity-verification",
             occurred_at=three_days_ago))
@@ -256,8 +256,8 @@ async def test_a_stale_or_superseded_event_sends_nothing(env: ServerSlice, inbox
             declaration_id=superseded["declaration_id"], subject_id=subjects[1],
             reasons=[RejectionReason.name_mismatch]), producer="identity-verification",
             occurred_at=later.occurred_at - timedelta(minutes=1))
-        await publish(env, later, earlier)
-        await publish(env, Envelope.wrap(IdentityRejected(
+        await env.publish(later, earlier)
+        await env.publish(Envelope.wrap(IdentityRejected(
             declaration_id=sent["declaration_id"], subject_id=subjects[2],
             reasons=[RejectionReason.revoked]), producer="identity-verification"))
         await settled(lambda: len(inbox.mail()), 2)
@@ -272,7 +272,7 @@ async def test_a_down_smtp_server_delays_messages_and_loses_none(
                   for i in range(3)]
         for person in people:
             subject = await subject_of(env, person["declaration_id"])
-            await publish(env, Envelope.wrap(IdentityRejected(
+            await env.publish(Envelope.wrap(IdentityRejected(
                 declaration_id=person["declaration_id"], subject_id=subject,
                 reasons=[RejectionReason.name_mismatch]), producer="identity-verification"))
         await settled(lambda: len(inbox.sms()), 3, settle_s=0)  # SMS is not held up

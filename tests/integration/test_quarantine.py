@@ -41,7 +41,6 @@ from tests.support.checkpoint_kit import (
     verified,
 )
 from tests.support.declaration_kit import declaration_service
-from tests.support.declaration_kit import publish as declaration_publish
 from tests.support.kafka import eventually, read_topic, redeliver
 from tests.support.samples import HOAN_KIEM, VUNG_TAU
 from tests.support.tokens import bearer
@@ -97,7 +96,7 @@ async def test_f0_to_quarantine_follow_up_and_release(env: ServerSlice) -> None:
     async with running(build_trace(trace_settings, clock=trace_clock)) as trace, \
             running(build_ward(ward_settings, clock=ward_clock)) as ward, \
             checkpoint_service(env, keys) as checkpoint, \
-            AsyncMongoClient(env.servers.mongo_url) as mongo:
+            AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as mongo:
         await add_checkpoints(checkpoint)
         trace_db, ward_db = mongo[trace_settings.mongo_db], mongo[ward_settings.mongo_db]
 
@@ -203,7 +202,7 @@ async def test_f0_to_quarantine_follow_up_and_release(env: ServerSlice) -> None:
         async def passes() -> bool:
             body = (await checkpoint.post("/v1/scans", headers=OFFICER, json={
                 "checkpoint_id": ROAD, "token": token_b})).json()
-            return body["recommendation"]["decision"] == "pass"
+            return bool(body["recommendation"]["decision"] == "pass")
 
         await eventually(passes)
         ward_clock.offset = timedelta(0)
@@ -253,7 +252,7 @@ async def test_the_citizen_sees_a_quarantine_until_its_release(env: ServerSlice)
         assert (await declaration_view(api, answer))["quarantine"] is None
         order = ordered("q-arrival", subject_id, 13)
         # q-gone's release comes before its order: it must never show.
-        await declaration_publish(env, order, order, released("q-gone", subject_id),
+        await env.publish(order, order, released("q-gone", subject_id),
                                   ordered("q-gone", subject_id, 20))
 
         async def shown() -> dict[str, Any] | None:
@@ -263,15 +262,15 @@ async def test_the_citizen_sees_a_quarantine_until_its_release(env: ServerSlice)
         seen = (await eventually(shown, 60))["quarantine"]
         assert seen == {"until": (today + timedelta(days=12)).isoformat(), "place": "facility",
                         "reason": "arrival"}
-        await declaration_publish(env, released("q-arrival", subject_id))
+        await env.publish(released("q-arrival", subject_id))
 
         async def lifted() -> bool:
             return (await declaration_view(api, answer))["quarantine"] is None
 
         await eventually(lifted, 60)
         # Redelivered, the order does not come back after its release.
-        await declaration_publish(env, order)
+        await env.publish(order)
         marker = ordered("q-marker", subject_id, 2)
-        await declaration_publish(env, marker)
+        await env.publish(marker)
         marked = (await eventually(shown, 60))["quarantine"]
         assert marked["until"] == (today + timedelta(days=1)).isoformat()

@@ -27,7 +27,7 @@ from services.movement_trace.app import build as build_trace
 from services.movement_trace.settings import Settings as TraceSettings
 from tests.conftest import ServerSlice
 from tests.support.apps import running
-from tests.support.declaration_kit import declaration_service, events_on, publish
+from tests.support.declaration_kit import declaration_service, events_on
 from tests.support.declaration_samples import VUNG_TAU, form
 from tests.support.kafka import eventually
 from tests.support.notification_kit import BEN_THANH
@@ -80,15 +80,15 @@ async def test_each_role_sees_only_the_people_it_is_responsible_for(env: ServerS
             refused = await reveal(api, who, arriving)
             assert (refused.status_code, refused.json()["error"]["code"]) == (
                 403, "reveal_forbidden"), refused.text
-        await publish(env, Envelope.wrap(WardNotified(
+        await env.publish(Envelope.wrap(WardNotified(
             notification_id="n-1", ward_code=VUNG_TAU, subject_id=arriving["subject_id"],
             reason=NotifyReason.arriving, declaration_id=arriving["declaration_id"]),
             producer="ward-notification"))
-        await publish(env, *(Envelope.wrap(CheckpointScanned(
+        await env.publish(*(Envelope.wrap(CheckpointScanned(
             scan_id=f"s-{i}", declaration_id=p["declaration_id"], subject_id=p["subject_id"],
             checkpoint_id="cp-reveal", officer_id="reveal-officer", at=at), producer="checkpoint")
             for i, (p, at) in enumerate([(scanned, now), (stale_scan, now - timedelta(minutes=20))])))
-        await publish(env, Envelope.wrap(CaseConfirmed(
+        await env.publish(Envelope.wrap(CaseConfirmed(
             subject_id=case["subject_id"], positive_test_date=vn_today(), confirmed_by="epi",
             case_id="case-1", contacts=[contact["subject_id"]]), producer="movement-trace"))
 
@@ -125,13 +125,13 @@ async def test_every_reveal_is_audited_published_and_shown_to_the_person(env: Se
             running(build_trace(env.settings(TraceSettings))) as trace:
         person = await declared(api, "001085012350", "0987654321")
         citizen = {"authorization": f"Bearer {person['access_token']}"}
-        await publish(env, Envelope.wrap(WardNotified(
+        await env.publish(Envelope.wrap(WardNotified(
             notification_id="n-2", ward_code=VUNG_TAU, subject_id=person["subject_id"],
             reason=NotifyReason.arriving, declaration_id=person["declaration_id"]),
             producer="ward-notification"))
         await eventually(lambda: granted(api, WARD, person), timeout_s=60)
         # An epidemiologist's trace query about her, as the trace service publishes it.
-        await publish(env, Envelope.wrap(TraceAccessed(
+        await env.publish(Envelope.wrap(TraceAccessed(
             who="reveal-epi", role="epidemiologist", purpose="truy vết ổ dịch chợ", query="timeline",
             at=utcnow(), subject_id=person["subject_id"], unit="CDC Hà Nội"),
             producer="movement-trace"))

@@ -4,7 +4,6 @@ kiosk CLI and the browser talk to."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import zxingcpp
-from PIL import Image
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.identity import IdentityVerified
@@ -27,6 +24,7 @@ from tests.support.checkpoint_kit import ADMIN, settings
 from tests.support.declaration_samples import form
 from tests.support.kafka import eventually
 from tests.support.notification_kit import serving
+from tests.support.qr_codes import read_qr
 
 
 @dataclass
@@ -66,8 +64,8 @@ class System:
 
 
 def decode(png: bytes) -> str:
-    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    return str(code.text)
+    [text] = read_qr(png)
+    return text
 
 
 async def verify_identity(env: ServerSlice, declaration: dict[str, Any]) -> None:

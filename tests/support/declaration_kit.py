@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
 
 from libs.contracts.envelope import Envelope, parse_event
 from services.declaration.app import build
@@ -30,18 +29,6 @@ async def declaration_service(env: ServerSlice, **overrides: Any
     async with running(build(settings(env, **overrides))) as client:
         yield client
 
-
-async def publish(env: ServerSlice, *events: Envelope[Any], key: str | None = None) -> None:
-    """Produce events onto this test's topics, as another service would."""
-    producer = AIOKafkaProducer(bootstrap_servers=env.servers.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for event in events:
-            event_key = key or getattr(event.payload, "subject_id", "") or "k"
-            await producer.send_and_wait(env.topics(event.type), event.to_bytes(),
-                                         key=event_key.encode())
-    finally:
-        await producer.stop()
 
 
 async def events_on(env: ServerSlice, topic: str, at_least: int = 1,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.jsontypes import JsonObject
 from libs.contracts.values import Identifier, PlainText, SubjectId
 from libs.contracts.wards import Zone
 from services.declaration.domain.csv_import import CsvFormat
@@ -57,7 +58,7 @@ class DeclarationView(BaseModel):
     submitted_at: datetime
     valid_until: datetime
     departure_date: date
-    transport: dict[str, Any] = Field(examples=[{"mode": "car", "number": "29A12345"}])
+    transport: JsonObject = Field(examples=[{"mode": "car", "number": "29A12345"}])
     origin: Zone
     destination: Zone
     qr: QrLinks
@@ -78,7 +79,7 @@ class ImportReport(BaseModel):
     duplicates: int = Field(examples=[1])
     rejected: int = Field(examples=[1])
     declarations: list[ImportedRow]
-    errors: list[dict[str, Any]] = Field(
+    errors: list[JsonObject] = Field(
         description="bad rows: line number and errors by column",
         examples=[[{"line": 4, "fields": {"national_id": [{"code": "national_id_format",
                                                            "message": {"vi": "…", "en": "…"}}]}}]])

@@ -22,6 +22,7 @@ from pydantic import (
 
 from libs.contracts import patterns
 from libs.contracts.events.declaration import Exposure, Symptom, TransportMode
+from libs.contracts.jsontypes import JsonObject
 from libs.contracts.patterns import Documented
 from libs.contracts.values import (
     Gender,
@@ -159,11 +160,11 @@ class Residence(FormModel):
     current: Place = Field(description="nơi ở hiện tại")
 
 
-def _transport_rules(schema: dict[str, Any]) -> None:
+def _transport_rules(schema: JsonObject) -> None:
     """What `form_rules.transport_number` asks of the number, mode by mode."""
 
-    def when(modes: list[TransportMode], number: dict[str, Any], needed: bool) -> dict[str, Any]:
-        then: dict[str, Any] = {"properties": {"number": number}}
+    def when(modes: list[TransportMode], number: JsonObject, needed: bool) -> JsonObject:
+        then: JsonObject = {"properties": {"number": number}}
         return {"if": {"properties": {"mode": {"enum": [m.value for m in modes]}},
                        "required": ["mode"]},
                 "then": {**then, "required": ["number"]} if needed else then}

@@ -1,0 +1,188 @@
+// The daily follow-up of people under quarantine in the chosen ward: who is due today
+// (lost to follow-up first, highlighted), one tap per person to record it, who the person
+// is (a reveal at the declaration service, audited, with the follow-up as its purpose),
+// and the list as a CSV file. Every read and write is the /v1/followups API the scripts use.
+import { lang, t } from "./i18n.js";
+import { download, toCsv } from "./csv.js";
+import { vnDateTime, vnToday } from "/shared/vn-time.js";
+
+const $ = (id) => document.getElementById(id);
+// Common symptoms as one tap each; anything else goes in the free-text field.
+const SYMPTOMS = ["fever", "cough", "sore_throat", "breath", "taste", "tired"];
+const CHANNEL_KEY = "khaibao.ward.channel";
+
+let ctx = null;  // { api, session, declarationUrl }
+const state = { ward: "", due: [], revealed: new Map(), recorded: new Map() };
+
+export function initFollowups(context) {
+  ctx = context;
+  const channel = $("channel");
+  channel.value = localStorage.getItem(CHANNEL_KEY) === "visit" ? "visit" : "call";
+  channel.addEventListener("change", () => localStorage.setItem(CHANNEL_KEY, channel.value));
+  $("due-pending").addEventListener("change", render);
+  $("export").addEventListener("click", exportCsv);
+  $("due-reload").addEventListener("click", () => loadFollowups(state.ward));
+}
+
+export async function loadFollowups(ward) {
+  state.ward = ward;
+  state.due = await ctx.api(`/v1/followups?ward=${encodeURIComponent(ward)}`);
+  render();
+}
+
+export function render() {
+  if (!ctx) return;
+  const due = state.due;
+  const left = due.filter((d) => !d.reached_today).length;
+  const lost = due.filter((d) => d.lost_to_followup).length;
+  $("due-summary").textContent = t("due_summary", { left, n: due.length, lost });
+  $("due-summary").classList.toggle("alarm", lost > 0);
+  const shown = $("due-pending").checked ? due.filter((d) => !d.reached_today) : due;
+  $("due").replaceChildren(...shown.map(row));
+  $("due-empty").hidden = shown.length > 0;
+  $("due-empty").textContent = due.length ? t("due_all_done") : t("due_none");
+}
+
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function row(d) {
+  const li = el("li", { className: "due" + (d.lost_to_followup ? " lost" : "") + (d.reached_today ? " done" : "") });
+  li.dataset.id = d.quarantine_id;
+  const days = Math.round((Date.parse(d.end) - Date.parse(d.start)) / 86400000);
+  const head = el("div", { className: "due-head" },
+    el("strong", { textContent: t("day_n", { n: d.day, of: days }) }),
+    ` · ${t(`place_${d.place}`)} · ${t(`reason_${d.reason}`)}`);
+  if (d.lost_to_followup) head.append(" ", el("span", { className: "flag", textContent: t("lost", { n: d.missed_days }) }));
+  li.append(head, who(d), status(d), actions(d));
+  return li;
+}
+
+// Who the person is: a pseudonym until the official asks; then name and a phone link.
+function who(d) {
+  const box = el("div", { className: "who-is" });
+  const person = state.revealed.get(d.subject_id);
+  if (person) {
+    const phone = person.phone
+      ? el("a", { className: "phone", href: `tel:${person.phone}`, textContent: person.phone }) : "—";
+    box.append(el("span", { className: "name", textContent: person.full_name }), " · ", phone);
+    return box;
+  }
+  const button = el("button", { type: "button", className: "reveal-one", textContent: t("reveal_short") });
+  button.title = t("reveal_why");
+  button.addEventListener("click", () => reveal(d, box, button));
+  box.append(el("span", { className: "muted", textContent: `${t("person")} ${d.subject_id.slice(0, 10)}…` }), " ", button);
+  return box;
+}
+
+async function reveal(d, box, button) {
+  button.disabled = true;
+  // The purpose is the job at hand: it is recorded and shown to the person.
+  const answer = await ctx.session.fetch(`${ctx.declarationUrl}/v1/reveals`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ subject_id: d.subject_id, purpose: t("reveal_purpose_followup", { n: d.day }) }) });
+  const body = await answer.json().catch(() => null);
+  if (!answer.ok) {
+    button.disabled = false;
+    box.append(el("p", { className: "error", textContent: body?.error?.message?.[lang()] || `HTTP ${answer.status}` }));
+    return;
+  }
+  state.revealed.set(d.subject_id, body);
+  box.replaceWith(who(d));
+}
+
+function status(d) {
+  const mine = state.recorded.get(d.quarantine_id);
+  let text;
+  if (mine) text = `${t("recorded_at")} ${vnDateTime(mine.at, lang())}: ${describe(mine)}`;
+  else if (d.reached_today) text = t("reached_today");
+  else if (d.attempts_today) text = t("tried_today", { n: d.attempts_today });
+  else text = t("not_yet");
+  return el("p", { className: "due-status", textContent: text });
+}
+
+function describe(f) {
+  const parts = [t(f.reached ? "reached" : "not_reached"), t(`channel_${f.channel}`)];
+  if (f.temperature_c != null) parts.push(`${f.temperature_c} °C`);
+  parts.push(f.symptoms.length ? f.symptoms.join(", ") : (f.reached ? t("no_symptoms") : ""));
+  return parts.filter(Boolean).join(" · ");
+}
+
+// One tap for the common answers ("reached, well" and "not reached"); the details form
+// for a temperature or symptoms. The follow-up id is made here, so a retry after a lost
+// answer records nothing twice.
+function actions(d) {
+  const box = el("div", { className: "due-actions" });
+  const well = el("button", { type: "button", className: "record-well", textContent: t("record_well") });
+  well.addEventListener("click", () => record(d, { reached: true, symptoms: [], temperature_c: null }, box));
+  const missed = el("button", { type: "button", className: "record-missed", textContent: t("record_missed") });
+  missed.addEventListener("click", () => record(d, { reached: false, symptoms: [], temperature_c: null }, box));
+  box.append(well, missed, details(d, box));
+  return box;
+}
+
+function details(d, box) {
+  const more = el("details", { className: "more" }, el("summary", { textContent: t("record_more") }));
+  const form = el("form");
+  const temp = el("input", { name: "temperature", type: "text", inputMode: "decimal", autocomplete: "off",
+    pattern: "\\d{2}([.,]\\d)?", placeholder: "37.5" });
+  const tempLabel = el("label", {}, `${t("temperature")} `, temp);
+  const checks = SYMPTOMS.map((key) => el("label", { className: "check" },
+    el("input", { type: "checkbox", name: "symptom", value: key }), ` ${t(`sym_${key}`)}`));
+  const other = el("input", { name: "other", type: "text", maxLength: 100, placeholder: t("sym_other") });
+  other.setAttribute("aria-label", t("sym_other"));
+  const reached = el("input", { type: "checkbox", name: "reached", checked: true });
+  form.append(tempLabel, el("fieldset", {}, el("legend", { textContent: t("symptoms") }), ...checks, other),
+    el("label", { className: "check" }, reached, ` ${t("reached")}`),
+    el("button", { type: "submit", className: "record-save", textContent: t("record_save") }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = temp.value.trim().replace(",", ".");
+    const symptoms = [...form.querySelectorAll("input[name=symptom]:checked")].map((c) => t(`sym_${c.value}`));
+    if (other.value.trim()) symptoms.push(other.value.trim());
+    record(d, { reached: reached.checked, symptoms, temperature_c: value ? Number(value) : null }, box);
+  });
+  more.append(form);
+  return more;
+}
+
+async function record(d, answer, box) {
+  for (const button of box.querySelectorAll("button")) button.disabled = true;
+  const followupId = `f-${crypto.randomUUID()}`;
+  try {
+    const recorded = await ctx.api("/v1/followups", { method: "POST", body: JSON.stringify({
+      quarantine_id: d.quarantine_id, channel: $("channel").value, followup_id: followupId, ...answer }) });
+    state.recorded.set(d.quarantine_id, recorded);
+    // Updated in place, not re-sorted: the next person stays where the finger is.
+    Object.assign(d, { attempts_today: d.attempts_today + 1,
+      reached_today: d.reached_today || recorded.reached,
+      lost_to_followup: d.lost_to_followup && !recorded.reached });
+    const li = $("due").querySelector(`li[data-id="${CSS.escape(d.quarantine_id)}"]`);
+    if (li) li.replaceWith(row(d));
+    render();
+  } catch (error) {
+    for (const button of box.querySelectorAll("button")) button.disabled = false;
+    box.append(el("p", { className: "error", role: "alert", textContent: error.message }));
+  }
+}
+
+// The CSV is built here from the same /v1/followups answer the page shows (plus what this
+// page recorded and revealed): no second route to keep in step, and names appear only
+// for the people this official revealed (each reveal audited).
+function exportCsv() {
+  const header = ["quarantine_id", "subject_id", "full_name", "phone", "ward_code", "place", "reason",
+    "start", "end_release", "day", "reached_today", "attempts_today", "missed_days",
+    "lost_to_followup", "last_recorded_here", "temperature_c", "symptoms"];
+  const rows = state.due.map((d) => {
+    const person = state.revealed.get(d.subject_id);
+    const mine = state.recorded.get(d.quarantine_id);
+    return [d.quarantine_id, d.subject_id, person?.full_name || "", person?.phone || "", d.ward_code,
+      d.place, d.reason, d.start, d.end, d.day, d.reached_today ? "yes" : "no", d.attempts_today,
+      d.missed_days, d.lost_to_followup ? "yes" : "no", mine ? mine.at : "",
+      mine?.temperature_c ?? "", mine ? mine.symptoms.join("; ") : ""];
+  });
+  download(`theo-doi-${state.ward}-${vnToday()}.csv`, toCsv([header, ...rows]));
+}

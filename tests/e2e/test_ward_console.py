@@ -1,0 +1,149 @@
+"""The ward official's console, in Chromium, signed in through Keycloak: two people in
+quarantine in the ward (one lost to follow-up, shown first and in red), today's arrival,
+the zone history; the official sees who one person is (a reveal, audited), records the
+follow-up of everyone due today in one tap each (one by mouse, one by keyboard), and
+downloads the list as CSV. Another role is refused by the follow-up API.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import timedelta
+
+import httpx
+from playwright.async_api import Page, Response, expect
+
+from libs.contracts.envelope import Envelope, parse_event
+from libs.contracts.events.trace import QuarantineOrdered, QuarantinePlace, QuarantineReason
+from libs.contracts.topics import FOLLOWUP_RECORDED, Topics
+from libs.contracts.values import subject_id_for
+from libs.contracts.vietnam_time import vn_today
+from libs.runtime.auth import Role
+from libs.runtime.settings import DEV_SUBJECT_SECRET
+from tests.e2e.conftest import System
+from tests.support.browser import PHONE, chromium, sign_in, watched_page
+from tests.support.kafka import publish, read_topic
+from tests.support.samples import VUNG_TAU, declaration_form
+from tests.support.servers import Servers
+from tests.support.tokens import account, bearer
+
+WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
+LOST_ID, NEW_ID = "079085007001", "079085007002"  # national ids of the two quarantined people
+
+
+async def declare(http: httpx.AsyncClient, system: System, national_id: str, name: str,
+                  phone: str) -> str:
+    """A declaration arriving in Vũng Tàu today (so the declaration service can reveal
+    the person); the person's pseudonym."""
+    form = declaration_form(national_id, departure_date=vn_today().isoformat())
+    answer = await http.post(f"{system.url('declaration')}/v1/declarations", json={
+        **form, "person": {**form["person"], "full_name": name, "phone": phone}})
+    assert answer.status_code == 201, answer.text
+    return subject_id_for(DEV_SUBJECT_SECRET.encode(), national_id)
+
+
+def order(subject_id: str, days_ago: int) -> Envelope[QuarantineOrdered]:
+    start = vn_today() - timedelta(days=days_ago)
+    return Envelope.wrap(QuarantineOrdered(
+        quarantine_id=f"q-console-{uuid.uuid4().hex[:12]}", subject_id=subject_id, start=start,
+        end=start + timedelta(days=14), place=QuarantinePlace.home,
+        reason=QuarantineReason.contact, ward_code=VUNG_TAU, ordered_by="epi-console"),
+        producer="trace")
+
+
+def page_weight(page: Page, base: str) -> dict[str, Response]:
+    """Every response of the console's own origin by URL (the live feed, a stream, aside).
+    The page loads twice on sign-in (before and after the identity provider's page); each
+    URL counts once, as on a signed-in official's cold load."""
+    seen: dict[str, Response] = {}
+
+    def keep(response: Response) -> None:
+        if response.url.startswith(base) and "/v1/feed" not in response.url:
+            seen.setdefault(response.url, response)
+
+    page.on("response", keep)
+    return seen
+
+
+async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_list(
+        system: System, servers: Servers) -> None:
+    topics = Topics(system.prefix)
+    async with httpx.AsyncClient(timeout=10) as http:
+        lost = await declare(http, system, LOST_ID, "Trần Văn Lạc", "0911000701")
+        new = await declare(http, system, NEW_ID, "Phạm Văn Mới", "0911000702")
+    # Three days in without a follow-up: lost. Ordered today: day 1, just due.
+    await publish(servers.kafka_bootstrap, topics, order(lost, 3), order(new, 0))
+    base = system.url("ward-notification")
+    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        answer = await http.post(f"/v1/zones/{VUNG_TAU}/levels", headers=bearer(Role.admin),
+                                 json={"level": 3, "note": "ổ dịch chợ"})
+        assert answer.status_code == 201, answer.text
+    official = account(Role.ward_official, [VUNG_TAU], who="console-e2e-ward",
+                       unit="UBND phường Vũng Tàu")
+
+    async with chromium() as browser:
+        page, context, watch = await watched_page(browser, PHONE)
+        loaded = page_weight(page, base)
+        await sign_in(page, base + "/", official)
+        rows = page.locator("#due li.due")
+        await expect(rows).to_have_count(2, timeout=WAIT)
+        # First load, measured: every byte the console's origin sent (headers and bodies).
+        sizes = [await r.request.sizes() for r in list(loaded.values())]
+        kib = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes) / 1024
+        print(f"\nconsole first load: {kib:.1f} KiB in {len(sizes)} responses")
+        assert kib < 200, f"the console weighs {kib:.1f} KiB on first load"
+
+        # Lost to follow-up comes first, flagged; the summary says so.
+        first = rows.nth(0)
+        await expect(first).to_have_class("due lost")
+        await expect(first.locator(".flag")).to_contain_text("MẤT LIÊN LẠC (3 ngày)")
+        await expect(page.locator("#due-summary")).to_have_text(
+            "Còn 2/2 người chưa liên lạc được · 1 mất liên lạc")
+        # Today's arrivals (both declared for today) and the zone's history.
+        await expect(page.locator("#today-arriving")).to_have_text("Đến hôm nay: 2", timeout=WAIT)
+        await page.locator("#zone-history summary").click()
+        await expect(page.locator("#zone-changes li")).to_contain_text(["Vùng cam (cấp 3) (ổ dịch chợ)"])
+
+        # Who the lost one is, to call them: one tap, audited with the follow-up as purpose.
+        await first.locator("button.reveal-one").click()
+        await expect(first.locator(".who-is .name")).to_have_text("Trần Văn Lạc", timeout=WAIT)
+        await expect(first.locator("a.phone")).to_have_attribute("href", "tel:0911000701")
+
+        # One tap each: by touch for the first, by keyboard (Tab to it, Enter) for the second.
+        await first.locator("button.record-well").click()
+        await expect(first).to_have_class("due done", timeout=WAIT)
+        await expect(first.locator(".due-status")).to_contain_text("đã liên lạc được")
+        second = rows.nth(1)
+        await second.locator("button.reveal-one").focus()
+        await page.keyboard.press("Tab")
+        await expect(second.locator("button.record-well")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(second).to_have_class("due done", timeout=WAIT)
+        await expect(page.locator("#due-summary")).to_have_text(
+            "Còn 0/2 người chưa liên lạc được · 0 mất liên lạc")
+
+        # The list for the ward's records: CSV with a BOM, the revealed name in it.
+        async with page.expect_download() as started:
+            await page.locator("#export").click()
+        exported = (await (await started.value).path()).read_bytes()
+        assert exported.startswith("\ufeff".encode())
+        table = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+        assert {(r["subject_id"], r["full_name"], r["reached_today"]) for r in table} == {
+            (lost, "Trần Văn Lạc", "yes"), (new, "", "yes")}
+        await context.close()
+    assert watch.outside == [] and watch.errors == [], (watch.outside, watch.errors)
+
+    # The server agrees, and the events name the official.
+    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        due = (await http.get("/v1/followups", headers=bearer(Role.ward_official, [VUNG_TAU]))).json()
+        assert [(d["reached_today"], d["lost_to_followup"]) for d in due] == [(True, False)] * 2
+        # Another role: the API refuses it (the page says so: test_pages.py).
+        for answer in (await http.get("/v1/followups", headers=bearer(Role.officer)),
+                       await http.post("/v1/followups", headers=bearer(Role.officer),
+                                       json={"quarantine_id": "q-x", "reached": True})):
+            assert answer.status_code == 403, answer.text
+    recorded = await read_topic(servers.kafka_bootstrap, topics(FOLLOWUP_RECORDED), at_least=2)
+    assert sorted(parse_event(r.value).payload.by for r in recorded) == [
+        official.username] * 2

@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+import zipfile
 from datetime import timedelta
+from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 from playwright.async_api import Page, Response, expect
@@ -29,6 +32,7 @@ from tests.support.samples import VUNG_TAU, declaration_form
 from tests.support.servers import Servers
 from tests.support.tokens import account, bearer
 
+ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "pages"
 WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
 LOST_ID, NEW_ID = "079085007001", "079085007002"  # national ids of the two quarantined people
 
@@ -65,6 +69,29 @@ def page_weight(page: Page, base: str) -> dict[str, Response]:
 
     page.on("response", keep)
     return seen
+
+
+NUMBERS = {"day", "attempts_today", "missed_days"}
+CELLS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def xlsx_rows(data: bytes) -> list[list[str | int]]:
+    """The cells of the first sheet, row by row (empty cells left out), read with the
+    standard library only: numbers as numbers, inline strings as text."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert "xl/workbook.xml" in archive.namelist()
+        root = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    rows: list[list[str | int]] = []
+    for row in root.iter(f"{CELLS}row"):
+        cells: list[str | int] = []
+        for c in row.iter(f"{CELLS}c"):
+            if c.get("t") == "inlineStr":
+                cells.append("".join(t.text or "" for t in c.iter(f"{CELLS}t")))
+            else:
+                cells.append(int(float(c.findtext(f"{CELLS}v") or "0")))
+        rows.append(cells)
+    return rows
 
 
 async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_list(
@@ -124,6 +151,11 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         await expect(page.locator("#due-summary")).to_have_text(
             "Còn 0/2 người chưa liên lạc được · 0 mất liên lạc")
 
+        width = await page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], f"sideways scrolling at 360 px: {width}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=ARTIFACTS / "ward-console-360.png", full_page=True)
+
         # The list for the ward's records: CSV with a BOM, the revealed name in it.
         async with page.expect_download() as started:
             await page.locator("#export").click()
@@ -132,6 +164,13 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         table = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
         assert {(r["subject_id"], r["full_name"], r["reached_today"]) for r in table} == {
             (lost, "Trần Văn Lạc", "yes"), (new, "", "yes")}
+        # …and as XLSX: a valid ZIP (every CRC checked) whose one sheet holds the same rows.
+        async with page.expect_download() as started:
+            await page.locator("#export-xlsx").click()
+        sheet = xlsx_rows((await (await started.value).path()).read_bytes())
+        assert sheet[0] == list(table[0].keys())
+        assert sorted(sheet[1:]) == sorted([
+            [int(v) if k in NUMBERS else v for k, v in row.items() if v != ""] for row in table])
         await context.close()
     assert watch.outside == [] and watch.errors == [], (watch.outside, watch.errors)
 

@@ -9,8 +9,10 @@ const quote = (value) => {
 
 export const toCsv = (rows) => "\uFEFF" + rows.map((row) => row.map(quote).join(",")).join("\r\n") + "\r\n";
 
-export function download(name, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+/** Save `content` (CSV text, or a Blob) as a file named `name`. */
+export function download(name, content) {
+  const blob = content instanceof Blob ? content : new Blob([content], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
   const link = Object.assign(document.createElement("a"), { href: url, download: name });
   document.body.append(link);
   link.click();

@@ -4,6 +4,7 @@
 // and the list as a CSV file. Every read and write is the /v1/followups API the scripts use.
 import { lang, t } from "./i18n.js";
 import { download, toCsv } from "./csv.js";
+import { toXlsx } from "./xlsx.js";
 import { vnDateTime, vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
@@ -20,7 +21,8 @@ export function initFollowups(context) {
   channel.value = localStorage.getItem(CHANNEL_KEY) === "visit" ? "visit" : "call";
   channel.addEventListener("change", () => localStorage.setItem(CHANNEL_KEY, channel.value));
   $("due-pending").addEventListener("change", render);
-  $("export").addEventListener("click", exportCsv);
+  $("export").addEventListener("click", () => download(`${fileName()}.csv`, toCsv(exportRows())));
+  $("export-xlsx").addEventListener("click", () => download(`${fileName()}.xlsx`, toXlsx(exportRows(), fileName())));
   $("due-reload").addEventListener("click", () => loadFollowups(state.ward));
 }
 
@@ -169,10 +171,10 @@ async function record(d, answer, box) {
   }
 }
 
-// The CSV is built here from the same /v1/followups answer the page shows (plus what this
-// page recorded and revealed): no second route to keep in step, and names appear only
-// for the people this official revealed (each reveal audited).
-function exportCsv() {
+// The file (CSV or XLSX) is built here from the same /v1/followups answer the page shows
+// (plus what this page recorded and revealed): no second route to keep in step, and names
+// appear only for the people this official revealed (each reveal audited).
+function exportRows() {
   const header = ["quarantine_id", "subject_id", "full_name", "phone", "ward_code", "place", "reason",
     "start", "end_release", "day", "reached_today", "attempts_today", "missed_days",
     "lost_to_followup", "last_recorded_here", "temperature_c", "symptoms"];
@@ -184,5 +186,7 @@ function exportCsv() {
       d.missed_days, d.lost_to_followup ? "yes" : "no", mine ? mine.at : "",
       mine?.temperature_c ?? "", mine ? mine.symptoms.join("; ") : ""];
   });
-  download(`theo-doi-${state.ward}-${vnToday()}.csv`, toCsv([header, ...rows]));
+  return [header, ...rows];
 }
+
+const fileName = () => `theo-doi-${state.ward}-${vnToday()}`;

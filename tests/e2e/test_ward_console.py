@@ -71,25 +71,25 @@ def page_weight(page: Page, base: str) -> dict[str, Response]:
     return seen
 
 
-NUMBERS = {"day", "attempts_today", "missed_days"}
+NUMBERS = {"day": int, "attempts_today": int, "missed_days": int, "temperature_c": float}
 CELLS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def xlsx_rows(data: bytes) -> list[list[str | int]]:
+def xlsx_rows(data: bytes) -> list[list[str | float]]:
     """The cells of the first sheet, row by row (empty cells left out), read with the
     standard library only: numbers as numbers, inline strings as text."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         assert "xl/workbook.xml" in archive.namelist()
         root = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
-    rows: list[list[str | int]] = []
+    rows: list[list[str | float]] = []
     for row in root.iter(f"{CELLS}row"):
-        cells: list[str | int] = []
+        cells: list[str | float] = []
         for c in row.iter(f"{CELLS}c"):
             if c.get("t") == "inlineStr":
                 cells.append("".join(t.text or "" for t in c.iter(f"{CELLS}t")))
             else:
-                cells.append(int(float(c.findtext(f"{CELLS}v") or "0")))
+                cells.append(float(c.findtext(f"{CELLS}v") or "nan"))
         rows.append(cells)
     return rows
 
@@ -150,6 +150,16 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         await expect(second).to_have_class("due done", timeout=WAIT)
         await expect(page.locator("#due-summary")).to_have_text(
             "Còn 0/2 người chưa liên lạc được · 0 mất liên lạc")
+        # A second call finds a fever: the details (temperature, a symptom), then Save.
+        await first.locator("details.more summary").click()
+        await first.locator("input[name=temperature]").fill("38,2")
+        await first.locator("input[name=symptom][value=cough]").check()
+        await first.locator("button.record-save").click()
+        await expect(first.locator(".due-status")).to_contain_text("38.2 °C · ho", timeout=WAIT)
+        # Reloaded, the list shows what the server holds of the day.
+        await page.locator("#due-reload").click()
+        await expect(rows.nth(0).locator(".due-status")).to_contain_text("38.2 °C · ho")
+        await expect(rows.nth(1).locator(".due-status")).to_contain_text("không triệu chứng")
 
         width = await page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
         assert width[0] <= width[1], f"sideways scrolling at 360 px: {width}"
@@ -162,15 +172,18 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         exported = (await (await started.value).path()).read_bytes()
         assert exported.startswith("\ufeff".encode())
         table = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
-        assert {(r["subject_id"], r["full_name"], r["reached_today"]) for r in table} == {
-            (lost, "Trần Văn Lạc", "yes"), (new, "", "yes")}
+        assert {(r["subject_id"], r["full_name"], r["reached_today"], r["temperature_c"],
+                 r["symptoms"], r["recorded_by"]) for r in table} == {
+            (lost, "Trần Văn Lạc", "yes", "38.2", "ho", official.username),
+            (new, "", "yes", "", "", official.username)}
         # …and as XLSX: a valid ZIP (every CRC checked) whose one sheet holds the same rows.
         async with page.expect_download() as started:
             await page.locator("#export-xlsx").click()
         sheet = xlsx_rows((await (await started.value).path()).read_bytes())
         assert sheet[0] == list(table[0].keys())
         assert sorted(sheet[1:]) == sorted([
-            [int(v) if k in NUMBERS else v for k, v in row.items() if v != ""] for row in table])
+            [NUMBERS[k](v) if k in NUMBERS else v for k, v in row.items() if v != ""]
+            for row in table])
         await context.close()
     assert watch.outside == [] and watch.errors == [], (watch.outside, watch.errors)
 
@@ -183,6 +196,5 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
                        await http.post("/v1/followups", headers=bearer(Role.officer),
                                        json={"quarantine_id": "q-x", "reached": True})):
             assert answer.status_code == 403, answer.text
-    recorded = await read_topic(servers.kafka_bootstrap, topics(FOLLOWUP_RECORDED), at_least=2)
-    assert sorted(parse_event(r.value).payload.by for r in recorded) == [
-        official.username] * 2
+    recorded = await read_topic(servers.kafka_bootstrap, topics(FOLLOWUP_RECORDED), at_least=3)
+    assert [parse_event(r.value).payload.by for r in recorded] == [official.username] * 3

@@ -485,6 +485,10 @@ async def test_the_due_list_and_recording_a_follow_up(service: Service) -> None:
     assert service.followup_outbox.sweeps == 2
     [due] = await service.desk.due([HOAN_KIEM], today)
     assert (due.reached_today, due.lost, due.attempts_today) == (True, False, 1)
+    # What the day's last attempt found, and who recorded it: the list and its export show it.
+    assert due.latest_today is not None
+    assert (due.latest_today.temperature_c, due.latest_today.symptoms, due.latest_today.by,
+            due.latest_today.channel) == (37.5, ("ho",), "o", "visit")
 
 
 async def test_recording_needs_a_quarantine_of_the_callers_ward_today(service: Service) -> None:

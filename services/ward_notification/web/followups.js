@@ -13,7 +13,7 @@ const SYMPTOMS = ["fever", "cough", "sore_throat", "breath", "taste", "tired"];
 const CHANNEL_KEY = "khaibao.ward.channel";
 
 let ctx = null;  // { api, session, declarationUrl }
-const state = { ward: "", due: [], revealed: new Map(), recorded: new Map() };
+const state = { ward: "", due: [], revealed: new Map() };
 
 export function initFollowups(context) {
   ctx = context;
@@ -97,9 +97,9 @@ async function reveal(d, box, button) {
 }
 
 function status(d) {
-  const mine = state.recorded.get(d.quarantine_id);
+  const last = d.latest_today;
   let text;
-  if (mine) text = `${t("recorded_at")} ${vnDateTime(mine.at, lang())}: ${describe(mine)}`;
+  if (last) text = `${t("recorded_at")} ${last.at ? vnDateTime(last.at, lang()) : ""}: ${describe(last)}`;
   else if (d.reached_today) text = t("reached_today");
   else if (d.attempts_today) text = t("tried_today", { n: d.attempts_today });
   else text = t("not_yet");
@@ -107,7 +107,7 @@ function status(d) {
 }
 
 function describe(f) {
-  const parts = [t(f.reached ? "reached" : "not_reached"), t(`channel_${f.channel}`)];
+  const parts = [t(f.reached ? "reached" : "not_reached"), f.channel ? t(`channel_${f.channel}`) : ""];
   if (f.temperature_c != null) parts.push(`${f.temperature_c} °C`);
   parts.push(f.symptoms.length ? f.symptoms.join(", ") : (f.reached ? t("no_symptoms") : ""));
   return parts.filter(Boolean).join(" · ");
@@ -157,9 +157,10 @@ async function record(d, answer, box) {
   try {
     const recorded = await ctx.api("/v1/followups", { method: "POST", body: JSON.stringify({
       quarantine_id: d.quarantine_id, channel: $("channel").value, followup_id: followupId, ...answer }) });
-    state.recorded.set(d.quarantine_id, recorded);
     // Updated in place, not re-sorted: the next person stays where the finger is.
+    const { reached, channel, temperature_c, symptoms, at, by } = recorded;
     Object.assign(d, { attempts_today: d.attempts_today + 1,
+      latest_today: { reached, channel, temperature_c, symptoms, at, by },
       reached_today: d.reached_today || recorded.reached,
       lost_to_followup: d.lost_to_followup && !recorded.reached });
     const li = $("due").querySelector(`li[data-id="${CSS.escape(d.quarantine_id)}"]`);
@@ -172,19 +173,21 @@ async function record(d, answer, box) {
 }
 
 // The file (CSV or XLSX) is built here from the same /v1/followups answer the page shows
-// (plus what this page recorded and revealed): no second route to keep in step, and names
+// (plus the people revealed on it): no second route to keep in step, and names
 // appear only for the people this official revealed (each reveal audited).
 function exportRows() {
   const header = ["quarantine_id", "subject_id", "full_name", "phone", "ward_code", "place", "reason",
     "start", "end_release", "day", "reached_today", "attempts_today", "missed_days",
-    "lost_to_followup", "last_recorded_here", "temperature_c", "symptoms"];
+    "lost_to_followup", "latest_at", "latest_reached", "latest_channel", "temperature_c",
+    "symptoms", "recorded_by"];
   const rows = state.due.map((d) => {
     const person = state.revealed.get(d.subject_id);
-    const mine = state.recorded.get(d.quarantine_id);
+    const last = d.latest_today;
     return [d.quarantine_id, d.subject_id, person?.full_name || "", person?.phone || "", d.ward_code,
       d.place, d.reason, d.start, d.end, d.day, d.reached_today ? "yes" : "no", d.attempts_today,
-      d.missed_days, d.lost_to_followup ? "yes" : "no", mine ? mine.at : "",
-      mine?.temperature_c ?? "", mine ? mine.symptoms.join("; ") : ""];
+      d.missed_days, d.lost_to_followup ? "yes" : "no", last?.at || "",
+      last ? (last.reached ? "yes" : "no") : "", last?.channel || "", last?.temperature_c ?? "",
+      last ? last.symptoms.join("; ") : "", last?.by || ""];
   });
   return [header, ...rows];
 }

@@ -1,8 +1,9 @@
 """The ward official's console, in Chromium, signed in through Keycloak: two people in
 quarantine in the ward (one lost to follow-up, shown first and in red), today's arrival,
 the zone history; the official sees who one person is (a reveal, audited), records the
-follow-up of everyone due today in one tap each (one by mouse, one by keyboard), and
-downloads the list as CSV. Another role is refused by the follow-up API.
+follow-up of everyone due today with one key each (the focus moves on to the next), a
+second call with a fever by touch, and downloads the list as CSV and XLSX. Another role
+is refused by the follow-up API.
 """
 
 from __future__ import annotations
@@ -138,13 +139,15 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         await expect(first.locator(".who-is .name")).to_have_text("Trần Văn Lạc", timeout=WAIT)
         await expect(first.locator("a.phone")).to_have_attribute("href", "tel:0911000701")
 
-        # One tap each: by touch for the first, by keyboard (Tab to it, Enter) for the second.
-        await first.locator("button.record-well").click()
+        # One key each by keyboard: Tab to the first "reached, well", Enter; the focus moves
+        # on to the next person still due, Enter again.
+        await first.locator("a.phone").focus()
+        await page.keyboard.press("Tab")
+        await expect(first.locator("button.record-well")).to_be_focused()
+        await page.keyboard.press("Enter")
         await expect(first).to_have_class("due done", timeout=WAIT)
         await expect(first.locator(".due-status")).to_contain_text("đã liên lạc được")
         second = rows.nth(1)
-        await second.locator("button.reveal-one").focus()
-        await page.keyboard.press("Tab")
         await expect(second.locator("button.record-well")).to_be_focused()
         await page.keyboard.press("Enter")
         await expect(second).to_have_class("due done", timeout=WAIT)

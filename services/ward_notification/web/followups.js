@@ -114,8 +114,7 @@ function describe(f) {
 }
 
 // One tap for the common answers ("reached, well" and "not reached"); the details form
-// for a temperature or symptoms. The follow-up id is made here, so a retry after a lost
-// answer records nothing twice.
+// for a temperature or symptoms.
 function actions(d) {
   const box = el("div", { className: "due-actions" });
   const well = el("button", { type: "button", className: "record-well", textContent: t("record_well") });
@@ -151,25 +150,41 @@ function details(d, box) {
   return more;
 }
 
+// The id of a follow-up not confirmed yet, by person and answer: tapping the same answer
+// again after an error (no network at 2 a.m.) resends the same id, which the API records once.
+const pending = new Map();
+
 async function record(d, answer, box) {
+  const hadFocus = box.contains(document.activeElement);
   for (const button of box.querySelectorAll("button")) button.disabled = true;
-  const followupId = `f-${crypto.randomUUID()}`;
+  const key = `${d.quarantine_id}|${$("channel").value}|${JSON.stringify(answer)}`;
+  if (!pending.has(key)) pending.set(key, `f-${crypto.randomUUID()}`);
+  const followupId = pending.get(key);
   try {
     const recorded = await ctx.api("/v1/followups", { method: "POST", body: JSON.stringify({
       quarantine_id: d.quarantine_id, channel: $("channel").value, followup_id: followupId, ...answer }) });
+    pending.delete(key);
     // Updated in place, not re-sorted: the next person stays where the finger is.
     const { reached, channel, temperature_c, symptoms, at, by } = recorded;
     Object.assign(d, { attempts_today: d.attempts_today + 1,
       latest_today: { reached, channel, temperature_c, symptoms, at, by },
       reached_today: d.reached_today || recorded.reached,
       lost_to_followup: d.lost_to_followup && !recorded.reached });
-    const li = $("due").querySelector(`li[data-id="${CSS.escape(d.quarantine_id)}"]`);
-    if (li) li.replaceWith(row(d));
     render();
+    // By keyboard, the focus goes on to the next person still to reach.
+    if (hadFocus) nextToReach(d)?.focus();
   } catch (error) {
     for (const button of box.querySelectorAll("button")) button.disabled = false;
-    box.append(el("p", { className: "error", role: "alert", textContent: error.message }));
+    box.querySelector(".error")?.remove();
+    box.append(el("p", { className: "error", role: "alert", textContent: `${t("record_failed")} ${error.message}` }));
   }
+}
+
+function nextToReach(d) {
+  const rows = [...$("due").querySelectorAll("li.due")];
+  const at = rows.findIndex((li) => li.dataset.id === d.quarantine_id);
+  const next = [...rows.slice(at + 1), ...rows.slice(0, at + 1)].find((li) => !li.classList.contains("done"));
+  return (next || rows[at])?.querySelector("button.record-well");
 }
 
 // The file (CSV or XLSX) is built here from the same /v1/followups answer the page shows

@@ -35,7 +35,7 @@ const TEXT = {
     record_more: "Có sốt / triệu chứng…", temperature: "Nhiệt độ (°C)", symptoms: "Triệu chứng",
     sym_fever: "sốt", sym_cough: "ho", sym_sore_throat: "đau họng", sym_breath: "khó thở",
     sym_taste: "mất vị giác/khứu giác", sym_tired: "mệt mỏi", sym_other: "Triệu chứng khác",
-    record_save: "Ghi",
+    record_save: "Ghi", record_failed: "Chưa ghi được, bấm lại để thử lại:",
   },
   en: {
     title: "Ward notifications", switch: "Tiếng Việt", account: "Staff account", ward: "Ward", zone: "Epidemic level",
@@ -70,7 +70,7 @@ const TEXT = {
     record_more: "Fever / symptoms…", temperature: "Temperature (°C)", symptoms: "Symptoms",
     sym_fever: "fever", sym_cough: "cough", sym_sore_throat: "sore throat", sym_breath: "short of breath",
     sym_taste: "loss of taste/smell", sym_tired: "tiredness", sym_other: "Other symptom",
-    record_save: "Save",
+    record_save: "Save", record_failed: "Not recorded, tap again to retry:",
   },
 };
 

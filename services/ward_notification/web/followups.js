@@ -4,7 +4,6 @@
 // and the list as a CSV file. Every read and write is the /v1/followups API the scripts use.
 import { lang, t } from "./i18n.js";
 import { download, toCsv } from "./csv.js";
-import { toXlsx } from "./xlsx.js";
 import { vnDateTime, vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,7 +21,10 @@ export function initFollowups(context) {
   channel.addEventListener("change", () => localStorage.setItem(CHANNEL_KEY, channel.value));
   $("due-pending").addEventListener("change", render);
   $("export").addEventListener("click", () => download(`${fileName()}.csv`, toCsv(exportRows())));
-  $("export-xlsx").addEventListener("click", () => download(`${fileName()}.xlsx`, toXlsx(exportRows(), fileName())));
+  $("export-xlsx").addEventListener("click", async () => {
+    const { toXlsx } = await import("./xlsx.js");  // loaded when asked for, not on every visit
+    download(`${fileName()}.xlsx`, toXlsx(exportRows(), fileName()));
+  });
   $("due-reload").addEventListener("click", () => loadFollowups(state.ward));
 }
 

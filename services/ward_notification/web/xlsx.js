@@ -1,7 +1,7 @@
 // The smallest XLSX a spreadsheet opens: one sheet, text and numbers as typed values,
 // strings inline (no shared-strings table), in a ZIP without compression. Written here
 // rather than vendored: a library that writes XLSX in the browser weighs ~300 KiB, this
-// ~2, and the ward's list is a few hundred rows.
+// ~5 (loaded only when asked for), and the ward's list is a few hundred rows.
 const enc = new TextEncoder();
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

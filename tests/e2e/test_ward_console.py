@@ -201,3 +201,18 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
             assert answer.status_code == 403, answer.text
     recorded = await read_topic(servers.kafka_bootstrap, topics(FOLLOWUP_RECORDED), at_least=3)
     assert [parse_event(r.value).payload.by for r in recorded] == [official.username] * 3
+
+
+async def test_another_role_is_told_the_console_is_not_for_it(system: System) -> None:
+    epidemiologist = account(Role.epidemiologist, who="console-e2e-epi")
+    async with chromium() as browser:
+        page, context, watch = await watched_page(browser, PHONE)
+        await sign_in(page, system.url("ward-notification") + "/", epidemiologist)
+        await expect(page.locator("#wrong-role")).to_contain_text("Cán bộ phường/xã",
+                                                                  timeout=WAIT)
+        await expect(page.locator("#followup-panel")).to_have_count(0)  # nothing of the work
+        await context.close()
+    assert watch.outside == [] and watch.errors == [], (watch.outside, watch.errors)
+    async with httpx.AsyncClient(base_url=system.url("ward-notification"), timeout=10) as http:
+        answer = await http.get("/v1/followups", headers=bearer(Role.epidemiologist))
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "forbidden"

@@ -270,7 +270,7 @@ async def checkpoint(env: ServerSlice) -> AsyncIterator[Served]:
             "name": "Chốt ma trận", "kind": "road", "ward_code": HOAN_KIEM})
         assert answer.status_code == 201, answer.text
         decl = checkpoint_kit.declaration()
-        await checkpoint_kit.publish(env, decl)
+        await env.publish(decl)
         scan = checkpoint_kit.scan_id()
 
         async def scanned() -> bool:
@@ -292,7 +292,7 @@ async def ward(env: ServerSlice) -> AsyncIterator[Served]:
     """With one notification and one webhook of WARD (on 127.0.0.1, allow-listed)."""
     app = build_ward(env.settings(WardSettings, webhook_allowed_hosts="127.0.0.1"))
     async with running(app) as client:
-        await notification_kit.publish(env, notification_kit.declaration(destination=WARD))
+        await env.publish(notification_kit.declaration(destination=WARD))
 
         async def arrived() -> list[Any]:
             page = await client.get("/v1/notifications", headers=TOKENS["ward"])

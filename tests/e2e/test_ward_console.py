@@ -187,6 +187,11 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         assert sorted(sheet[1:]) == sorted([
             [NUMBERS[k](v) if k in NUMBERS else v for k, v in row.items() if v != ""]
             for row in table])
+        # In English, the list says the same.
+        await page.locator("#lang").click()
+        await expect(page.locator("#due-summary")).to_have_text(
+            "0 of 2 not reached yet · 0 lost to follow-up")
+        await expect(rows.nth(0).locator(".due-status")).to_contain_text("reached · phone call")
         await context.close()
     assert watch.outside == [] and watch.errors == [], (watch.outside, watch.errors)
 

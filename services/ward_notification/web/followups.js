@@ -7,8 +7,11 @@ import { download, toCsv } from "./csv.js";
 import { vnDateTime, vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
-// Common symptoms as one tap each; anything else goes in the free-text field.
-const SYMPTOMS = ["fever", "cough", "sore_throat", "breath", "taste", "tired"];
+// Common symptoms as one tap each (anything else goes in the free-text field), sent in
+// the citizen form's Vietnamese words whatever the page's language, which the movement
+// trace reads as its symptom codes (services/movement_trace/domain/followups.py).
+const SYMPTOMS = { fever: "sốt", cough: "ho", shortness_of_breath: "khó thở", sore_throat: "đau họng",
+  diarrhoea: "tiêu chảy", nausea_vomiting: "buồn nôn / nôn" };
 const CHANNEL_KEY = "khaibao.ward.channel";
 
 let ctx = null;  // { api, session, declarationUrl }
@@ -133,7 +136,7 @@ function details(d, box) {
   const temp = el("input", { name: "temperature", type: "text", inputMode: "decimal", autocomplete: "off",
     pattern: "\\d{2}([.,]\\d)?", placeholder: "37.5" });
   const tempLabel = el("label", {}, `${t("temperature")} `, temp);
-  const checks = SYMPTOMS.map((key) => el("label", { className: "check" },
+  const checks = Object.keys(SYMPTOMS).map((key) => el("label", { className: "check" },
     el("input", { type: "checkbox", name: "symptom", value: key }), ` ${t(`sym_${key}`)}`));
   const other = el("input", { name: "other", type: "text", maxLength: 100, placeholder: t("sym_other") });
   other.setAttribute("aria-label", t("sym_other"));
@@ -144,7 +147,7 @@ function details(d, box) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = temp.value.trim().replace(",", ".");
-    const symptoms = [...form.querySelectorAll("input[name=symptom]:checked")].map((c) => t(`sym_${c.value}`));
+    const symptoms = [...form.querySelectorAll("input[name=symptom]:checked")].map((c) => SYMPTOMS[c.value]);
     if (other.value.trim()) symptoms.push(other.value.trim());
     record(d, { reached: reached.checked, symptoms, temperature_c: value ? Number(value) : null }, box);
   });

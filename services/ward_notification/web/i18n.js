@@ -33,8 +33,8 @@ const TEXT = {
     not_yet: "Chưa theo dõi hôm nay", reached: "đã liên lạc được", not_reached: "không liên lạc được",
     no_symptoms: "không triệu chứng", record_well: "✓ Đã gặp, bình thường", record_missed: "✗ Không liên lạc được",
     record_more: "Có sốt / triệu chứng…", temperature: "Nhiệt độ (°C)", symptoms: "Triệu chứng",
-    sym_fever: "sốt", sym_cough: "ho", sym_sore_throat: "đau họng", sym_breath: "khó thở",
-    sym_taste: "mất vị giác/khứu giác", sym_tired: "mệt mỏi", sym_other: "Triệu chứng khác",
+    sym_fever: "sốt", sym_cough: "ho", sym_sore_throat: "đau họng", sym_shortness_of_breath: "khó thở",
+    sym_diarrhoea: "tiêu chảy", sym_nausea_vomiting: "buồn nôn / nôn", sym_other: "Triệu chứng khác",
     record_save: "Ghi", record_failed: "Chưa ghi được, bấm lại để thử lại:",
   },
   en: {
@@ -68,8 +68,8 @@ const TEXT = {
     not_yet: "Not followed up today", reached: "reached", not_reached: "not reached",
     no_symptoms: "no symptoms", record_well: "✓ Reached, well", record_missed: "✗ Not reached",
     record_more: "Fever / symptoms…", temperature: "Temperature (°C)", symptoms: "Symptoms",
-    sym_fever: "fever", sym_cough: "cough", sym_sore_throat: "sore throat", sym_breath: "short of breath",
-    sym_taste: "loss of taste/smell", sym_tired: "tiredness", sym_other: "Other symptom",
+    sym_fever: "fever", sym_cough: "cough", sym_sore_throat: "sore throat", sym_shortness_of_breath: "shortness of breath",
+    sym_diarrhoea: "diarrhoea", sym_nausea_vomiting: "nausea / vomiting", sym_other: "Other symptom",
     record_save: "Save", record_failed: "Not recorded, tap again to retry:",
   },
 };

@@ -2,8 +2,9 @@
 quarantine in the ward (one lost to follow-up, shown first and in red), today's arrival,
 the zone history; the official sees who one person is (a reveal, audited), records the
 follow-up of everyone due today with one key each (the focus moves on to the next), a
-second call with a fever by touch, and downloads the list as CSV and XLSX. Another role
-is refused by the follow-up API.
+second call with a fever by touch, then opens the list of all their wards and records
+the person in the other ward as not reached, and downloads the list as CSV and XLSX.
+Another role is told the console is not for it, and the follow-up API refuses it.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ from libs.runtime.settings import DEV_SUBJECT_SECRET
 from tests.e2e.conftest import System
 from tests.support.browser import PHONE, chromium, sign_in, watched_page
 from tests.support.kafka import publish, read_topic
-from tests.support.samples import VUNG_TAU, declaration_form
+from tests.support.samples import HOAN_KIEM, VUNG_TAU, declaration_form
 from tests.support.servers import Servers
 from tests.support.tokens import account, bearer
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "pages"
 WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
 LOST_ID, NEW_ID = "079085007001", "079085007002"  # national ids of the two quarantined people
+ELSEWHERE_ID = "079085007003"  # quarantined in the official's other ward
 
 
 async def declare(http: httpx.AsyncClient, system: System, national_id: str, name: str,
@@ -49,12 +51,12 @@ async def declare(http: httpx.AsyncClient, system: System, national_id: str, nam
     return subject_id_for(DEV_SUBJECT_SECRET.encode(), national_id)
 
 
-def order(subject_id: str, days_ago: int) -> Envelope[QuarantineOrdered]:
+def order(subject_id: str, days_ago: int, ward: str = VUNG_TAU) -> Envelope[QuarantineOrdered]:
     start = vn_today() - timedelta(days=days_ago)
     return Envelope.wrap(QuarantineOrdered(
         quarantine_id=f"q-console-{uuid.uuid4().hex[:12]}", subject_id=subject_id, start=start,
         end=start + timedelta(days=14), place=QuarantinePlace.home,
-        reason=QuarantineReason.contact, ward_code=VUNG_TAU, ordered_by="epi-console"),
+        reason=QuarantineReason.contact, ward_code=ward, ordered_by="epi-console"),
         producer="trace")
 
 
@@ -102,13 +104,15 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         lost = await declare(http, system, LOST_ID, "Trần Văn Lạc", "0911000701")
         new = await declare(http, system, NEW_ID, "Phạm Văn Mới", "0911000702")
     # Three days in without a follow-up: lost. Ordered today: day 1, just due.
-    await publish(servers.kafka_bootstrap, topics, order(lost, 3), order(new, 0))
+    elsewhere = subject_id_for(DEV_SUBJECT_SECRET.encode(), ELSEWHERE_ID)
+    other_ward = order(elsewhere, 1, HOAN_KIEM)
+    await publish(servers.kafka_bootstrap, topics, order(lost, 3), order(new, 0), other_ward)
     base = system.url("ward-notification")
     async with httpx.AsyncClient(base_url=base, timeout=10) as http:
         answer = await http.post(f"/v1/zones/{VUNG_TAU}/levels", headers=bearer(Role.admin),
                                  json={"level": 3, "note": "ổ dịch chợ"})
         assert answer.status_code == 201, answer.text
-    official = account(Role.ward_official, [VUNG_TAU], who="console-e2e-ward",
+    official = account(Role.ward_official, [VUNG_TAU, HOAN_KIEM], who="console-e2e-wards",
                        unit="UBND phường Vũng Tàu")
 
     async with chromium() as browser:
@@ -169,7 +173,17 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=ARTIFACTS / "ward-console-360.png", full_page=True)
 
-        # The list for the ward's records: CSV with a BOM, the revealed name in it.
+        # All the official's wards in one list: the other ward's person, not reached.
+        await page.locator("#due-all-wards").check()
+        await expect(rows).to_have_count(3)
+        there = page.locator(f'#due li[data-id="{other_ward.payload.quarantine_id}"]')
+        await there.locator("button.record-missed").click()
+        await expect(there.locator(".due-status")).to_contain_text("không liên lạc được",
+                                                                   timeout=WAIT)
+        await expect(page.locator("#due-summary")).to_have_text(
+            "Còn 1/3 người chưa liên lạc được · 0 mất liên lạc")
+
+        # The list for the official's records: CSV with a BOM, the revealed name in it.
         async with page.expect_download() as started:
             await page.locator("#export").click()
         exported = (await (await started.value).path()).read_bytes()
@@ -178,7 +192,8 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         assert {(r["subject_id"], r["full_name"], r["reached_today"], r["temperature_c"],
                  r["symptoms"], r["recorded_by"]) for r in table} == {
             (lost, "Trần Văn Lạc", "yes", "38.2", "ho", official.username),
-            (new, "", "yes", "", "", official.username)}
+            (new, "", "yes", "", "", official.username),
+            (elsewhere, "", "no", "", "", official.username)}
         # …and as XLSX: a valid ZIP (every CRC checked) whose one sheet holds the same rows.
         async with page.expect_download() as started:
             await page.locator("#export-xlsx").click()
@@ -190,7 +205,7 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
         # In English, the list says the same.
         await page.locator("#lang").click()
         await expect(page.locator("#due-summary")).to_have_text(
-            "0 of 2 not reached yet · 0 lost to follow-up")
+            "1 of 3 not reached yet · 0 lost to follow-up")
         await expect(rows.nth(0).locator(".due-status")).to_contain_text("reached · phone call")
         await context.close()
     assert watch.outside == [] and watch.errors == [], (watch.outside, watch.errors)
@@ -204,8 +219,8 @@ async def test_a_ward_official_follows_up_everyone_due_today_and_exports_the_lis
                        await http.post("/v1/followups", headers=bearer(Role.officer),
                                        json={"quarantine_id": "q-x", "reached": True})):
             assert answer.status_code == 403, answer.text
-    recorded = await read_topic(servers.kafka_bootstrap, topics(FOLLOWUP_RECORDED), at_least=3)
-    assert [parse_event(r.value).payload.by for r in recorded] == [official.username] * 3
+    recorded = await read_topic(servers.kafka_bootstrap, topics(FOLLOWUP_RECORDED), at_least=4)
+    assert [parse_event(r.value).payload.by for r in recorded] == [official.username] * 4
 
 
 async def test_another_role_is_told_the_console_is_not_for_it(system: System) -> None:

@@ -215,7 +215,7 @@ async function start() {
   session = await signIn({ roles: ["ward_official", "admin"], i18n: { lang, onChange } });
   declarationUrl = (await fetch("/v1/auth").then((r) => r.json())).declaration_url;
   onChange(() => { render(); renderZone(); renderToday(); renderFollowups(); live($("live").dataset.state); });
-  initFollowups({ api, session, declarationUrl });
+
   $("today-arriving").addEventListener("click", () => showToday("arriving"));
   $("today-departing").addEventListener("click", () => showToday("departing"));
   $("ward").addEventListener("change", (e) => selectWard(e.target.value));
@@ -225,6 +225,7 @@ async function start() {
   $("ack-all").addEventListener("click", () => acknowledge([...state.items.values()].filter((n) => !n.read).map((n) => n.id)));
   // The wards in the menu are the account's (claim khaibao_scope); the server checks each.
   const wards = session.claims()?.khaibao_scope || [];
+  initFollowups({ api, session, declarationUrl }, wards);
   $("no-ward").hidden = wards.length > 0;
   if (!wards.length) return;
   $("ward").replaceChildren(...wards.map((w) => Object.assign(document.createElement("option"), { value: w, textContent: w })));

@@ -17,8 +17,11 @@ const CHANNEL_KEY = "khaibao.ward.channel";
 let ctx = null;  // { api, session, declarationUrl }
 const state = { ward: "", due: [], revealed: new Map() };
 
-export function initFollowups(context) {
+export function initFollowups(context, wards) {
   ctx = context;
+  // An official of several wards may go through all of them in one list.
+  $("due-all-wards-label").hidden = wards.length < 2;
+  $("due-all-wards").addEventListener("change", () => loadFollowups(state.ward));
   const channel = $("channel");
   channel.value = localStorage.getItem(CHANNEL_KEY) === "visit" ? "visit" : "call";
   channel.addEventListener("change", () => localStorage.setItem(CHANNEL_KEY, channel.value));
@@ -33,9 +36,15 @@ export function initFollowups(context) {
 
 export async function loadFollowups(ward) {
   state.ward = ward;
-  state.due = await ctx.api(`/v1/followups?ward=${encodeURIComponent(ward)}`);
+  // Without `ward`, the API answers for every ward of the account.
+  state.due = await ctx.api(allWards() ? "/v1/followups" : `/v1/followups?ward=${encodeURIComponent(ward)}`);
   render();
 }
+
+const allWards = () => $("due-all-wards").checked;
+
+// A ward's name as the ward menu shows it (names come with each ward's zone).
+const wardName = (code) => [...$("ward").options].find((o) => o.value === code)?.textContent || code;
 
 export function render() {
   if (!ctx) return;
@@ -63,6 +72,7 @@ function row(d) {
   const head = el("div", { className: "due-head" },
     el("strong", { textContent: t("day_n", { n: d.day, of: days }) }),
     ` · ${t(`place_${d.place}`)} · ${t(`reason_${d.reason}`)}`);
+  if (allWards()) head.prepend(el("span", { className: "ward-of", textContent: wardName(d.ward_code) }), " · ");
   if (d.lost_to_followup) head.append(" ", el("span", { className: "flag", textContent: t("lost", { n: d.missed_days }) }));
   li.append(head, who(d), status(d), actions(d));
   return li;
@@ -212,4 +222,4 @@ function exportRows() {
   return [header, ...rows];
 }
 
-const fileName = () => `theo-doi-${state.ward}-${vnToday()}`;
+const fileName = () => `theo-doi-${allWards() ? "tat-ca" : state.ward}-${vnToday()}`;

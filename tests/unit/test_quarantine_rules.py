@@ -77,7 +77,16 @@ def test_the_due_list_holds_active_quarantines_lost_first() -> None:
     lost, reached = due
     assert (lost.lost, lost.day, lost.missed_days, lost.attempts_today) == (True, 3, 2, 0)
     assert (reached.lost, reached.reached_today, reached.attempts_today) == (False, True, 1)
+    assert reached.latest_today == Attempt(today, True) and lost.latest_today is None
     assert ward_counts(due) == {"active_quarantines": 2, "due_today": 1, "lost_to_followup": 1}
+
+
+def test_the_latest_attempt_of_the_day_is_the_last_by_time() -> None:
+    at = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    first = Attempt(START, False, at=at, channel="call")
+    second = Attempt(START, True, at=at + timedelta(hours=2), temperature_c=38.2)
+    [due] = due_list([order("q-1")], {"q-1": [second, first]}, START)
+    assert due.latest_today == second and due.attempts_today == 2
 
 
 def test_case_and_quarantine_ids_are_derived_so_repeats_change_nothing() -> None:

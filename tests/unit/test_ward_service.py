@@ -281,13 +281,17 @@ async def test_the_inbox_refuses_bad_ranges_and_cursors(service: Service) -> Non
         await service.inbox.page([VUNG_TAU], None, None, None, None, "not-a-cursor", 10)
 
 
-async def test_counts_and_acknowledging(service: Service) -> None:
+async def test_counts_and_acknowledging(service: Service,
+                                       caplog: pytest.LogCaptureFixture) -> None:
     await service.notifier.declarations([declaration("001085012340"),
                                          declaration("001085012341")])
     ids = [n.id for n in service.of_ward(VUNG_TAU)]
-    now, before, missing = await service.inbox.acknowledge([ids[0], ids[0], "nope"], "o",
-                                                           only(VUNG_TAU))
+    with caplog.at_level("INFO", logger="services.ward_notification.service.inbox"):
+        now, before, missing = await service.inbox.acknowledge([ids[0], ids[0], "nope"], "o",
+                                                               only(VUNG_TAU))
     assert (now, before, missing) == ([ids[0]], [], ["nope"])
+    # Who did it is in the service's log.
+    assert [r.__dict__["fields"] for r in caplog.records] == [{"by": "o", "ids": [ids[0]]}]
     assert await service.inbox.acknowledge([ids[0]], "o", only(VUNG_TAU)) == ([], [ids[0]], [])
     # Another ward's notification is not found.
     assert (await service.inbox.acknowledge([ids[1]], "o", only(HOAN_KIEM)))[2] == [ids[1]]
@@ -469,15 +473,19 @@ async def test_a_wards_overview_has_its_level_history_and_arrivals(service: Serv
 
 # --- follow-ups ---
 
-async def test_the_due_list_and_recording_a_follow_up(service: Service) -> None:
+async def test_the_due_list_and_recording_a_follow_up(service: Service,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
     today = vn_day(service.now)
     await service.desk.quarantine_ordered(order("q-1", HOAN_KIEM, today - timedelta(days=3),
                                                 today + timedelta(days=11)))
     await service.desk.quarantine_ordered(order("q-2", VUNG_TAU, today, today + timedelta(days=14)))
     [due] = await service.desk.due([HOAN_KIEM], None)
     assert (due.quarantine.quarantine_id, due.day, due.lost) == ("q-1", 4, True)
-    recorded = await service.desk.record("q-1", True, "visit", ["ho"], 37.5, "client-id-1",
-                                         "o", only(HOAN_KIEM), "corr")
+    with caplog.at_level("INFO", logger="services.ward_notification.service.followups"):
+        recorded = await service.desk.record("q-1", True, "visit", ["ho"], 37.5, "client-id-1",
+                                             "o", only(HOAN_KIEM), "corr")
+    [line] = [r.__dict__["fields"] for r in caplog.records]
+    assert (line["by"], line["quarantine_id"], line["followup_id"]) == ("o", "q-1", "client-id-1")
     assert (recorded.on, recorded.day, recorded.by, recorded.channel) == (today, 4, "o", "visit")
     again = await service.desk.record("q-1", True, "visit", [], None, "client-id-1", "o",
                                       only(HOAN_KIEM), None)
@@ -485,6 +493,10 @@ async def test_the_due_list_and_recording_a_follow_up(service: Service) -> None:
     assert service.followup_outbox.sweeps == 2
     [due] = await service.desk.due([HOAN_KIEM], today)
     assert (due.reached_today, due.lost, due.attempts_today) == (True, False, 1)
+    # What the day's last attempt found, and who recorded it: the list and its export show it.
+    assert due.latest_today is not None
+    assert (due.latest_today.temperature_c, due.latest_today.symptoms, due.latest_today.by,
+            due.latest_today.channel) == (37.5, ("ho",), "o", "visit")
 
 
 async def test_recording_needs_a_quarantine_of_the_callers_ward_today(service: Service) -> None:

@@ -90,6 +90,17 @@ class ZoneStatus(BaseModel):
 # --- follow-ups ---
 
 
+class LatestToday(BaseModel):
+    """The day's last visit or call."""
+
+    reached: bool
+    channel: str | None
+    temperature_c: float | None
+    symptoms: list[str]
+    at: datetime | None
+    by: str | None = Field(description="the ward official who recorded it")
+
+
 class DueOut(BaseModel):
     quarantine_id: str
     subject_id: str
@@ -103,15 +114,20 @@ class DueOut(BaseModel):
     reached_today: bool
     missed_days: int = Field(description="days in a row, up to yesterday, not reached")
     lost_to_followup: bool
+    latest_today: LatestToday | None = Field(None, description="the day's last visit or "
+                                             "call, if one: what it found and who recorded it")
 
     @classmethod
     def of(cls, d: Due) -> DueOut:
-        q = d.quarantine
+        q, last = d.quarantine, d.latest_today
         return cls(quarantine_id=q.quarantine_id, subject_id=q.subject_id,
                    ward_code=q.ward_code, place=q.place, reason=q.reason, start=q.start,
                    end=q.end, day=d.day, attempts_today=d.attempts_today,
                    reached_today=d.reached_today, missed_days=d.missed_days,
-                   lost_to_followup=d.lost)
+                   lost_to_followup=d.lost, latest_today=None if last is None else LatestToday(
+                       reached=last.reached, channel=last.channel,
+                       temperature_c=last.temperature_c, symptoms=list(last.symptoms),
+                       at=last.at, by=last.by))
 
 
 class FollowupIn(BaseModel):

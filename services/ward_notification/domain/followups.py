@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from libs.contracts.quarantine import day_number, under_quarantine
 
@@ -32,8 +32,16 @@ class Quarantined:
 
 @dataclass(frozen=True)
 class Attempt:
+    """A visit or call: the day and whether it reached the person are what the rules use;
+    the rest is what the ward's list shows of the day's latest."""
+
     on: date
     reached: bool
+    at: datetime | None = None
+    channel: str | None = None
+    temperature_c: float | None = None
+    symptoms: tuple[str, ...] = ()
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,13 @@ class Due:
     reached_today: bool
     missed_days: int  # quarantine days in a row, up to yesterday, without reaching them
     lost: bool
+    latest_today: Attempt | None = None  # the day's last attempt, for the list and its export
+
+
+def latest(attempts: list[Attempt]) -> Attempt | None:
+    """The last attempt by time (one recorded without a time counts as earliest)."""
+    return max(attempts, key=lambda a: a.at.timestamp() if a.at else float("-inf"),
+               default=None)
 
 
 def is_active(q: Quarantined, day: date) -> bool:
@@ -72,10 +87,10 @@ def due_list(quarantines: Iterable[Quarantined], attempts: dict[str, list[Attemp
             continue
         mine = attempts.get(q.quarantine_id, [])
         reached_on = {a.on for a in mine if a.reached}
-        found.append(Due(q, day_number(q.start, today),
-                         sum(1 for a in mine if a.on == today), today in reached_on,
+        todays = [a for a in mine if a.on == today]
+        found.append(Due(q, day_number(q.start, today), len(todays), today in reached_on,
                          missed_streak(q, reached_on, today),
-                         is_lost(q, reached_on, today, lost_after)))
+                         is_lost(q, reached_on, today, lost_after), latest(todays)))
     return sorted(found, key=lambda d: (not d.lost, d.reached_today, -d.day,
                                         d.quarantine.quarantine_id))
 

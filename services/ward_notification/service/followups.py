@@ -7,6 +7,7 @@ days running are flagged lost to follow-up. Also the views of trace's events beh
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -15,6 +16,7 @@ from libs.contracts.events.notification import FollowupRecorded
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
 from libs.contracts.quarantine import day_number
 from libs.contracts.vietnam_time import vn_day
+from libs.runtime.logs import log_fields
 from services.ward_notification.domain import followups as rules
 from services.ward_notification.domain.errors import (
     NotUnderQuarantine,
@@ -26,6 +28,7 @@ from services.ward_notification.domain.records import Followup, FollowupCounts
 from services.ward_notification.service.ports import Followups, Outbox, Visible
 from services.ward_notification.settings import Settings
 
+log = logging.getLogger(__name__)
 
 class FollowupDesk:
     def __init__(self, store: Followups, outbox: Outbox, settings: Settings,
@@ -68,8 +71,12 @@ class FollowupDesk:
             symptoms=symptoms, temperature_c=temperature_c, by=by,
             subject_id=q.subject_id, ward_code=q.ward_code or None, on=today,
             channel=channel), producer=PRODUCER, correlation_id=correlation_id)
-        await self.store.add_followup(followup_id, event, now)
+        added = await self.store.add_followup(followup_id, event, now)
         self.outbox.wake()
+        # Who did it, in the log as in the event (`by`): each console action is attributable.
+        log.info("follow-up recorded" if added else "follow-up retried (already recorded)",
+                 extra=log_fields(by=by, quarantine_id=q.quarantine_id, followup_id=followup_id,
+                                  ward_code=q.ward_code, reached=reached))
         recorded = await self.store.followup(followup_id)
         assert recorded is not None, "just written"
         return recorded

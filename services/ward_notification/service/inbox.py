@@ -5,11 +5,13 @@ is "not found", its existence is not the caller's business."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.events.notification import NotifyReason
 from libs.contracts.vietnam_time import vn_day
+from libs.runtime.logs import log_fields
 from services.ward_notification.domain.errors import NotificationNotFound
 from services.ward_notification.domain.notifications import (
     day_range,
@@ -19,6 +21,7 @@ from services.ward_notification.domain.notifications import (
 from services.ward_notification.domain.records import DayCount, StoredNotification
 from services.ward_notification.service.ports import Notifications, Visible
 
+log = logging.getLogger(__name__)
 
 class Inbox:
     def __init__(self, store: Notifications) -> None:
@@ -63,6 +66,7 @@ class Inbox:
         unread = [i for i in ids if i in seen and not seen[i].read]
         if unread:
             await self.store.acknowledge(unread, by, utcnow())
+            acknowledged(unread, by)
         return (unread, [i for i in ids if i in seen and seen[i].read],
                 [i for i in ids if i not in seen])
 
@@ -71,5 +75,12 @@ class Inbox:
         found = await self.one(notification_id, visible)
         if not found.read:
             await self.store.acknowledge([notification_id], by, utcnow())
+            acknowledged([notification_id], by)
             found = await self.store.get(notification_id) or found
         return found
+
+
+def acknowledged(ids: list[str], by: str) -> None:
+    # Who acknowledged is stored on each notification (`acknowledged_by`) and logged here:
+    # each change a console makes is attributable in the service's log.
+    log.info("notifications acknowledged", extra=log_fields(by=by, ids=ids[:200]))

@@ -88,10 +88,13 @@ class FollowupStore:
 
     async def attempts(self, quarantine_ids: list[str]) -> dict[str, list[Attempt]]:
         found: dict[str, list[Attempt]] = {}
-        for doc in await self._chunked(self.followups, "quarantine_id", quarantine_ids,
-                                       {"quarantine_id": 1, "on": 1, "reached": 1}):
-            found.setdefault(doc["quarantine_id"], []).append(
-                Attempt(date.fromisoformat(doc["on"]), bool(doc["reached"])))
+        fields = {"quarantine_id": 1, "on": 1, "reached": 1, "at": 1, "channel": 1,
+                  "temperature_c": 1, "symptoms": 1, "by": 1}
+        for doc in await self._chunked(self.followups, "quarantine_id", quarantine_ids, fields):
+            found.setdefault(doc["quarantine_id"], []).append(Attempt(
+                date.fromisoformat(doc["on"]), bool(doc["reached"]), at=doc.get("at"),
+                channel=doc.get("channel"), temperature_c=doc.get("temperature_c"),
+                symptoms=tuple(doc.get("symptoms") or ()), by=doc.get("by")))
         return found
 
     async def case_days(self, wards: list[str] | None) -> list[str]:

@@ -1,13 +1,17 @@
-// The ward page: inbox (live), acknowledge, zone level, and who a person is (a reveal at
-// the declaration service, audited, with a stated purpose). Called as the signed-in ward
-// official (libs/web/signin.js); the wards are the account's.
+// The ward official's console: the zone level and its history, today's arrivals and
+// departures, the daily follow-up of people in quarantine (followups.js), the inbox (live),
+// acknowledge, and who a person is (a reveal at the declaration service, audited, with a
+// stated purpose). Called as the signed-in ward official (libs/web/signin.js); the wards
+// are the account's.
+import { initFollowups, loadFollowups, render as renderFollowups } from "./followups.js";
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { openFeed } from "./sse.js";
 import { signIn } from "/shared/signin.js";
-import { vnDateTime } from "/shared/vn-time.js";
+import { vnDateTime, vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { ward: "", zone: null, items: new Map(), cursor: null, closeFeed: null };
+const state = { ward: "", zone: null, items: new Map(), cursor: null, closeFeed: null,
+  today: { arriving: [], departing: [] }, todayShown: "" };
 let session = null;
 let declarationUrl = "";
 
@@ -117,7 +121,11 @@ async function acknowledge(ids) {
     const n = state.items.get(id);
     if (n) state.items.set(id, { ...n, read: true, acknowledged_at: n.acknowledged_at || now });
   }
+  for (const reason of ["arriving", "departing"]) {
+    state.today[reason] = state.today[reason].map((n) => (ids.includes(n.id) ? { ...n, read: true, acknowledged_at: n.acknowledged_at || now } : n));
+  }
   render();
+  renderToday();
 }
 
 async function loadPage() {
@@ -144,6 +152,41 @@ function renderZone() {
   $("arrivals").textContent = t("arrivals", { n: zone.recent_arrivals.days, c: zone.recent_arrivals.count });
   const option = [...$("ward").options].find((o) => o.value === state.ward);
   if (option) option.textContent = `${zone.ward_name} (${zone.ward_code})`;
+  $("zone-changes").replaceChildren(...zone.history.map((c) => {
+    const li = document.createElement("li");
+    li.dataset.level = c.level;
+    li.textContent = `${when(c.effective_at)} — ${t(`level_${c.level}`)}` + (c.note ? ` (${c.note})` : "");
+    return li;
+  }));
+  if (!zone.history.length) $("zone-changes").replaceChildren(Object.assign(document.createElement("li"), { textContent: t("zone_none") }));
+}
+
+// Today's arrivals (expected today) and departures (leaving today) of the ward, from the
+// inbox's own API (the last 7 days of notifications, filtered on the day of the trip).
+async function loadToday() {
+  const today = vnToday();
+  const [arriving, departing] = await Promise.all(["arriving", "departing"].map((reason) =>
+    api(`/v1/notifications?${new URLSearchParams({ ward: state.ward, reason, limit: "200" })}`)));
+  state.today = {
+    arriving: arriving.items.filter((n) => n.detail.expected_date === today),
+    departing: departing.items.filter((n) => n.detail.departure_date === today),
+  };
+  renderToday();
+}
+
+function renderToday() {
+  for (const reason of ["arriving", "departing"]) {
+    const button = $(`today-${reason}`);
+    button.textContent = t(`today_${reason}`, { n: state.today[reason].length });
+    button.setAttribute("aria-pressed", String(state.todayShown === reason));
+  }
+  const shown = state.today[state.todayShown] || [];
+  $("today-list").replaceChildren(...shown.map(item));
+}
+
+function showToday(reason) {
+  state.todayShown = state.todayShown === reason ? "" : reason;
+  renderToday();
 }
 
 function live(kind) {
@@ -161,8 +204,9 @@ async function selectWard(ward) {
     state.items.set(data.id, data);
     render();
     if (data.reason === "arriving") loadZone();  // the arrivals count moved
+    if (data.reason === "arriving" || data.reason === "departing") loadToday();
   }, live);
-  await Promise.all([loadPage(), loadZone()]);
+  await Promise.all([loadPage(), loadZone(), loadToday(), loadFollowups(ward)]);
 }
 
 async function start() {
@@ -170,7 +214,10 @@ async function start() {
   $("lang").addEventListener("click", toggle);
   session = await signIn({ roles: ["ward_official", "admin"], i18n: { lang, onChange } });
   declarationUrl = (await fetch("/v1/auth").then((r) => r.json())).declaration_url;
-  onChange(() => { render(); renderZone(); live($("live").dataset.state); });
+  onChange(() => { render(); renderZone(); renderToday(); renderFollowups(); live($("live").dataset.state); });
+
+  $("today-arriving").addEventListener("click", () => showToday("arriving"));
+  $("today-departing").addEventListener("click", () => showToday("departing"));
   $("ward").addEventListener("change", (e) => selectWard(e.target.value));
   $("unread").addEventListener("change", render);
   $("reason").addEventListener("change", render);
@@ -178,10 +225,11 @@ async function start() {
   $("ack-all").addEventListener("click", () => acknowledge([...state.items.values()].filter((n) => !n.read).map((n) => n.id)));
   // The wards in the menu are the account's (claim khaibao_scope); the server checks each.
   const wards = session.claims()?.khaibao_scope || [];
+  initFollowups({ api, session, declarationUrl }, wards);
   $("no-ward").hidden = wards.length > 0;
   if (!wards.length) return;
   $("ward").replaceChildren(...wards.map((w) => Object.assign(document.createElement("option"), { value: w, textContent: w })));
-  $("ward-panel").hidden = $("inbox-panel").hidden = false;
+  for (const panel of ["ward-panel", "today-panel", "followup-panel", "inbox-panel"]) $(panel).hidden = false;
   await selectWard(wards[0]);
 }
 

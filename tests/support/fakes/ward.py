@@ -348,7 +348,9 @@ class FakeFollowups:
         found: dict[str, list[Attempt]] = {}
         for f in self.recorded.values():
             if f.quarantine_id in quarantine_ids:
-                found.setdefault(f.quarantine_id, []).append(Attempt(f.on, f.reached))
+                found.setdefault(f.quarantine_id, []).append(Attempt(
+                    f.on, f.reached, at=f.at, channel=f.channel, temperature_c=f.temperature_c,
+                    symptoms=tuple(f.symptoms), by=f.by))
         return found
 
     async def case_days(self, wards: list[str] | None) -> list[str]:

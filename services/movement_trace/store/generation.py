@@ -22,6 +22,7 @@ from services.movement_trace.domain.movements import Movement
 from services.movement_trace.store.layout import (
     bucket_writes,
     entry_movement,
+    from_document,
     passenger,
     place_hour_id,
     subject_week_id,
@@ -99,6 +100,17 @@ class GenerationStore:
                                        for h in hours))
         return [entry_movement(e) for entries in found for e in entries
                 if since is None or e["at"] >= since]
+
+    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]:
+        """These kinds of movement on these Viet Nam days (`day`, the purge's key), with
+        only the fields the dashboard counts by."""
+        found: list[Movement] = []
+        for day in days:
+            async for doc in self.movements.find(
+                    {"day": day, "kind": {"$in": kinds}},
+                    {"subject_id": 1, "at": 1, "kind": 1, "province_code": 1, "ward_code": 1}):
+                found.append(from_document(doc))
+        return found
 
     async def journey_passengers(self, journey: str, since: datetime | None = None
                                  ) -> list[Passenger]:

@@ -15,6 +15,18 @@ from services.movement_trace.service.auditing import Auditor
 from services.movement_trace.service.dashboard import Dashboard as DashboardDesk
 
 
+def province_names(codes: set[int | None]) -> dict[str, str]:
+    from vietnam_provinces import Province, ProvinceCode
+
+    names = {}
+    for code in (c for c in codes if c is not None):
+        try:
+            names[str(code)] = Province.from_code(ProvinceCode(code)).name
+        except ValueError:  # a code the catalogue lacks: the page shows the number
+            pass
+    return names
+
+
 def build_router(desk: DashboardDesk, auditor: Auditor) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["cases and quarantine"])
 
@@ -30,6 +42,8 @@ def build_router(desk: DashboardDesk, auditor: Auditor) -> APIRouter:
                          rows=[DashboardRow.model_validate(asdict(r)) for r in found.rows],
                          per_hour=[DashboardHour.model_validate(asdict(h))
                                    for h in found.per_hour],
-                         totals={name: found.total(name) for name in COUNTS})
+                         totals={name: found.total(name) for name in COUNTS},
+                         province_names=province_names({r.province_code for r in found.rows}
+                                                       | {h.province_code for h in found.per_hour}))
 
     return router

@@ -218,6 +218,8 @@ class Dashboard(BaseModel):
     rows: list[DashboardRow]
     per_hour: list[DashboardHour]
     totals: dict[str, int] = Field(description="each count summed over the rows")
+    province_names: dict[str, str] = Field(description="the name of each province counted, "
+                                                       "by its code")
 
 
 class NationalIdIn(BaseModel):

@@ -5,6 +5,7 @@ three travellers declare and pass the same checkpoint a minute apart; the epidem
 confirms the first as a case in the console, sees the other two proposed as F1 with the
 checkpoint as evidence, orders quarantine for both, sees the network drawn; the
 checkpoint then refuses one of them and the destination ward's follow-up list holds both;
+the other is released early;
 the dashboard's figures equal counts taken from the trace's stores. A ward official
 signing in to the console is told it is not for them, and the API refuses them too.
 The page weight (bytes transferred from the service on the first load) is written to
@@ -201,7 +202,14 @@ async def test_an_epidemiologist_confirms_a_case_and_quarantines_two_contacts(
 
             await eventually(ward_lists_both, timeout_s=WAIT / 1000)
 
-            # 5. The dashboard (desktop-wide now) shows what the stores hold. Events may
+            # 5. The second F1 released early (a negative test), from the keyboard.
+            second = page.locator(f"#orders li.order[data-subject='{two}']")
+            await second.locator("button.release").focus()
+            await page.keyboard.press("Enter")
+            await expect(second.locator(".badge")).to_contain_text("đã dỡ cách ly", timeout=WAIT)
+            await expect(page.locator("#orders button.release")).to_have_count(1)
+
+            # 6. The dashboard (desktop-wide now) shows what the stores hold. Events may
             # still be on their way: refresh until both sides agree (a wrong count never does).
             await page.set_viewport_size(DESKTOP)
             days = [(vn_today() - timedelta(days=n)).isoformat() for n in range(14)]

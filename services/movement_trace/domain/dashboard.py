@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from libs.contracts.values import province_of_ward
 from libs.contracts.vietnam_time import VN_TZ, vn_day
@@ -92,6 +93,7 @@ def last_hours(now: datetime, hours: int = HOURS) -> list[str]:
     return [vn_hour(top - timedelta(hours=n)) for n in range(hours - 1, -1, -1)]
 
 
+@cache  # a few thousand wards, looked up once per movement otherwise
 def _province(ward_code: str | None) -> int | None:
     if not ward_code:
         return None

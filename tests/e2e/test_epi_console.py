@@ -1,9 +1,10 @@
 """The epidemiologist's console (issue 18), in a real headless Chromium signed in through
 Keycloak, with the five services as processes (tests/e2e/conftest.py):
 
-three travellers declare and pass the same checkpoint a minute apart; the epidemiologist
-confirms the first as a case in the console, sees the other two proposed as F1 with the
-checkpoint as evidence, orders quarantine for both, sees the network drawn; the
+three travellers declare and pass the same checkpoint a minute apart, and one of them
+meets a fourth at another; the epidemiologist confirms the first as a case in the
+console, sees the other two proposed as F1 with the checkpoint as evidence, orders
+quarantine for both from the keyboard, sees the network drawn (case → F1 → F2); the
 checkpoint then refuses one of them and the destination ward's follow-up list holds both;
 the other is released early;
 the dashboard's figures equal counts taken from the trace's stores. A ward official
@@ -38,13 +39,15 @@ from tests.support.tokens import account, bearer
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 CHECKPOINT = "cp-epi-console"
+MARKET = "cp-epi-console-market"  # where the first F1 meets a fourth traveller: an F2
 WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
 PEOPLE = [{"national_id": nid, "full_name": name, "date_of_birth": born, "gender": gender,
            "permanent_ward": HOAN_KIEM, "status": "living"}
           for nid, name, born, gender in (("001085018801", "Phạm Văn Ca", "1985-02-11", "male"),
                                           ("001190018802", "Đỗ Thị Một", "1990-04-21", "female"),
-                                          ("001088018803", "Vũ Văn Hai", "1988-09-30", "male"))]
-OFFICER = bearer(Role.officer, [CHECKPOINT], who="epi-console-officer")
+                                          ("001088018803", "Vũ Văn Hai", "1988-09-30", "male"),
+                                          ("001192018804", "Hồ Thị Bốn", "1992-12-01", "female"))]
+OFFICER = bearer(Role.officer, [CHECKPOINT, MARKET], who="epi-console-officer")
 ADMIN = bearer(Role.admin, who="epi-console-admin")
 # The dashboard's figures, and what each one counts in the trace's own collections.
 MOVEMENT_COUNTS = {"followups": "followed_up", "verified": "identity_verified",
@@ -55,20 +58,21 @@ def subject(person: dict[str, str]) -> str:
     return subject_id_for(DEV_SUBJECT_SECRET.encode(), person["national_id"])
 
 
-async def declare_and_pass(system: System, http: httpx.AsyncClient,
-                           person: dict[str, str]) -> str:
-    """Declares (destination: Vũng Tàu), waits until verified, passes the checkpoint;
-    returns the QR's token, for a later scan."""
+async def declare(system: System, http: httpx.AsyncClient, person: dict[str, str]) -> str:
+    """Declares (destination: Vũng Tàu); returns the QR's token."""
     body = declaration_form(person["national_id"])
     body["person"].update({k: person[k] for k in ("full_name", "date_of_birth", "gender")})
     declared = (await http.post(f"{system.url('declaration')}/v1/declarations", json=body)).json()
     png = await http.get(system.url("declaration") + declared["qr"]["png"],
                          headers={"authorization": f"Bearer {declared['access_token']}"})
-    token = decode(png.content)
+    return decode(png.content)
 
+
+async def pass_at(system: System, http: httpx.AsyncClient, token: str, checkpoint: str) -> None:
+    """Waits until the checkpoint knows the person verified, then passes them."""
     async def verified_scan() -> dict[str, Any] | None:
         answer = await http.post(f"{system.url('checkpoint')}/v1/scans", headers=OFFICER,
-                                 json={"checkpoint_id": CHECKPOINT, "token": token})
+                                 json={"checkpoint_id": checkpoint, "token": token})
         ok = answer.status_code == 200 and answer.json()["person"]["status"] == "verified"
         return answer.json() if ok else None
 
@@ -76,7 +80,6 @@ async def declare_and_pass(system: System, http: httpx.AsyncClient,
     passed = await http.post(f"{system.url('checkpoint')}/v1/passages", headers=OFFICER, json={
         "scan_id": scan["scan_id"], "decision": "pass", "direction": "through"})
     assert passed.status_code == 201, passed.text
-    return token
 
 
 async def setup(system: System, http: httpx.AsyncClient) -> list[str]:
@@ -85,12 +88,18 @@ async def setup(system: System, http: httpx.AsyncClient) -> list[str]:
                              content=rows.encode(), headers={
                                  **ADMIN, "content-type": "application/x-ndjson"})
     assert loaded.status_code == 200, loaded.text
-    added = await http.put(f"{system.url('checkpoint')}/v1/checkpoints/{CHECKPOINT}",
-                           headers=ADMIN, json={"name": "Chốt kiểm tra bảng điều khiển",
-                                                "kind": "road", "ward_code": HOAN_KIEM,
-                                                "latitude": 20.96, "longitude": 105.84})
-    assert added.status_code in (200, 201), added.text
-    return [await declare_and_pass(system, http, p) for p in PEOPLE]
+    for checkpoint in (CHECKPOINT, MARKET):
+        added = await http.put(f"{system.url('checkpoint')}/v1/checkpoints/{checkpoint}",
+                               headers=ADMIN, json={"name": f"Chốt {checkpoint}", "kind": "road",
+                                                    "ward_code": HOAN_KIEM, "latitude": 20.96,
+                                                    "longitude": 105.84})
+        assert added.status_code in (200, 201), added.text
+    tokens = [await declare(system, http, p) for p in PEOPLE]
+    for token in tokens[:3]:  # the case and two F1 at the checkpoint, a minute apart
+        await pass_at(system, http, token, CHECKPOINT)
+    for token in (tokens[1], tokens[3]):  # the first F1 and the F2 at the market
+        await pass_at(system, http, token, MARKET)
+    return tokens
 
 
 def weigh(page: Page, origin: str, into: dict[str, int]) -> None:
@@ -125,15 +134,16 @@ async def store_counts(system: System, servers: Servers, days: list[str]) -> dic
 async def test_an_epidemiologist_confirms_a_case_and_quarantines_two_contacts(
         system: System, servers: Servers) -> None:
     trace_url = system.url("movement-trace")
-    f0, one, two = (subject(p) for p in PEOPLE)
+    f0, one, two, f2 = (subject(p) for p in PEOPLE)
     async with httpx.AsyncClient(timeout=30) as http:
         tokens = await setup(system, http)
 
-        async def projected() -> bool:  # the three passages reached the trace
+        async def projected() -> bool:  # the five passages reached the trace
             found = await http.get(f"{trace_url}/v1/contacts", headers=bearer(
                 Role.epidemiologist, who="epi-console-wait"), params={
-                "subject_id": f0, "days": 1, "purpose": "e2e wait"})
-            return {c["subject_id"] for c in found.json()["contacts"]} == {one, two}
+                "subject_id": f0, "days": 1, "degree": 2, "purpose": "e2e wait"})
+            return {(c["subject_id"], c["degree"]) for c in found.json()["contacts"]} == {
+                (one, 1), (two, 1), (f2, 2)}
 
         await eventually(projected, timeout_s=WAIT / 1000)
 
@@ -169,14 +179,20 @@ async def test_an_epidemiologist_confirms_a_case_and_quarantines_two_contacts(
                 "Đã ra 2 lệnh mới (0 đã có từ trước).")
             await expect(orders.first).to_contain_text("epi-console")  # ordered_by
 
-            # 3. The network: the case and its two F1, each edge naming the checkpoint.
+            # 3. The network: the case, its two F1, the F2 the first one met at the market;
+            # each edge names the checkpoint. At 360 px it scrolls in its own box.
             await page.click("#draw-network")
-            await expect(page.locator("#network g.node")).to_have_count(3, timeout=WAIT)
+            await expect(page.locator("#network g.node")).to_have_count(4, timeout=WAIT)
             edges = page.locator("#network g.edge")
-            await expect(edges).to_have_count(2)
-            for edge in await edges.all():
-                assert await edge.get_attribute("data-from") == f0
-                await expect(edge.locator("text.evidence")).to_contain_text(CHECKPOINT)
+            await expect(edges).to_have_count(3)
+            met = {(await e.get_attribute("data-from"), await e.get_attribute("data-to")):
+                   await e.locator("text.evidence").text_content() for e in await edges.all()}
+            assert set(met) == {(f0, one), (f0, two), (one, f2)}
+            assert MARKET in met[one, f2] and CHECKPOINT in met[f0, one]
+            await expect(page.locator(f"#network g.node.f2[data-subject='{f2}']")).to_have_count(1)
+            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            ARTIFACTS.mkdir(exist_ok=True)
+            await page.screenshot(path=str(ARTIFACTS / "epi_console_360.png"), full_page=True)
 
             # 4. The checkpoint refuses the first F1 (and the officer records it); the
             # destination ward's follow-up list holds both.

@@ -77,3 +77,14 @@ async def test_only_the_window_is_counted_and_passages_go_by_hour() -> None:
     assert by_hour[vn_hour(NOW - timedelta(hours=5))] == (1, 1)
     assert sum(p for p, _ in by_hour.values()) == 3  # 30 hours ago is outside the 24
     assert all(h.province_code == ROAD_PROVINCE for h in figures.per_hour)
+
+
+async def test_a_past_days_tally_is_kept_a_while_and_todays_is_read_every_time() -> None:
+    service = Service()
+    board = desk(service)
+    await service.movements.add_many([passage(1, 48), passage(2, 0)])
+    assert (await board.figures(7)).total("passed") == 2
+    await service.movements.add_many([passage(3, 48), passage(4, 0)])  # one late, one now
+    assert (await board.figures(7)).total("passed") == 3
+    service.now += board.past_ttl + timedelta(minutes=1)
+    assert (await board.figures(7)).total("passed") == 4

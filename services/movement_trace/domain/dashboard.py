@@ -17,8 +17,10 @@ from a marked country, `arrivals` all of them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from dataclasses import field as dc_field
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -103,18 +105,43 @@ def _province(ward_code: str | None) -> int | None:
         return None
 
 
+@dataclass
+class Tally:
+    """One Viet Nam day's counted movements: per (province, field), and the passages per
+    (Viet Nam hour, province, field)."""
+
+    rows: Counter[tuple[int | None, str]] = dc_field(default_factory=Counter)
+    hours: Counter[tuple[str, int | None, str]] = dc_field(default_factory=Counter)
+
+
+def tally(movements: Iterable[Movement]) -> dict[date, Tally]:
+    """The counted movements by Viet Nam day (other kinds are left out)."""
+    found: dict[date, Tally] = {}
+    for m in movements:
+        field = COUNTED.get(m.kind)
+        if field is None:
+            continue
+        province = m.province_code if m.province_code is not None else _province(m.ward_code)
+        day = found.setdefault(vn_day(m.at), Tally())
+        day.rows[province, field] += 1
+        if m.kind in (MovementKind.passed, MovementKind.refused):
+            day.hours[vn_hour(m.at), province, field] += 1
+    return found
+
+
 def count(today: date, days: int, now: datetime, cases: Iterable[ConfirmedCase],
-          orders: Iterable[QuarantineOrder], movements: Iterable[Movement],
+          orders: Iterable[QuarantineOrder], tallies: dict[date, Tally],
           arrivals: Iterable[ArrivalSeen], marked: set[str]) -> Figures:
-    """The dashboard over the last `days` Viet Nam days (and the last 24 hours)."""
+    """The dashboard over the last `days` Viet Nam days (and the last 24 hours), from the
+    case book's cases and orders, the movements' day tallies and the arrivals."""
     span = window(today, days)
     wanted = set(span)
     rows: dict[tuple[date, int | None], Row] = {}
 
-    def add(day: date, province: int | None, field: str) -> None:
+    def add(day: date, province: int | None, field: str, n: int = 1) -> None:
         if day in wanted:
             row = rows.setdefault((day, province), Row(day, province))
-            setattr(row, field, getattr(row, field) + 1)
+            setattr(row, field, getattr(row, field) + n)
 
     for case in cases:
         add(date.fromisoformat(case.confirmed_day), _province(case.ward_code), "cases")
@@ -130,18 +157,15 @@ def count(today: date, days: int, now: datetime, cases: Iterable[ConfirmedCase],
         if arrival.country in marked:
             add(arrival.arrival_date, province, "arrivals_marked")
     hours = last_hours(now)
+    first, last = hours[0], hours[-1]
     per_hour: dict[tuple[str, int | None], Hour] = {}
-    for m in movements:
-        field = COUNTED.get(m.kind)
-        if field is None:
-            continue
-        province = m.province_code if m.province_code is not None else _province(m.ward_code)
-        add(vn_day(m.at), province, field)
-        if m.kind in (MovementKind.passed, MovementKind.refused):
-            hour = vn_hour(m.at)
-            if hour >= hours[0]:
+    for day, counted in tallies.items():
+        for (province, field), n in counted.rows.items():
+            add(day, province, field, n)
+        for (hour, province, field), n in counted.hours.items():
+            if first <= hour <= last:
                 slot = per_hour.setdefault((hour, province), Hour(hour, province))
-                setattr(slot, field, getattr(slot, field) + 1)
+                setattr(slot, field, getattr(slot, field) + n)
     return Figures(today, span, hours,
                    sorted(rows.values(), key=lambda r: (r.day, r.province_code or 0)),
                    sorted(per_hour.values(), key=lambda h: (h.hour, h.province_code or 0)))

@@ -16,12 +16,13 @@ from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
 from services.movement_trace import consumers
-from services.movement_trace.api import admin, audit, cases, queries
+from services.movement_trace.api import admin, audit, cases, dashboard, queries
 from services.movement_trace.api import arrivals as api_arrivals
 from services.movement_trace.rebuild import rebuilder
 from services.movement_trace.service.arrivals import ArrivalDesk
 from services.movement_trace.service.auditing import Auditor
 from services.movement_trace.service.casework import Casework, Relays, release_job
+from services.movement_trace.service.dashboard import Dashboard
 from services.movement_trace.service.queries import TraceQueries
 from services.movement_trace.service.rebuild import RebuildRunner
 from services.movement_trace.service.recording import Recorder
@@ -66,6 +67,7 @@ def build(settings: Settings | None = None,
                  cases.build_router(desk, auditor, settings),
                  admin.build_router(store.generations, runner, purge),
                  audit.build_router(auditor),
+                 dashboard.build_router(Dashboard(case_store, store, arrivals, clock), auditor),
                  api_arrivals.build_router(ArrivalDesk(arrivals, case_store, desk.today), auditor)],
         startup=[store.create_indexes, case_store.create_indexes, arrivals.create_indexes],
         background=[relay.run, runner.run, purge_job(store, case_store, settings, arrivals),

@@ -102,7 +102,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         **{f"GET /v1/{query}": frozenset({"epidemiologist"}) for query in (
             "timeline", "visits", "contacts", "timeline/export", "visits/export",
             "contacts/export", "cases/{case_id}/proposal", "quarantines", "cases/stats",
-            "cases/suspected", "arrival-rules", "arrivals/proposed")},
+            "cases/suspected", "arrival-rules", "arrivals/proposed", "dashboard")},
         "PUT /v1/arrival-rules/{country}": frozenset({"epidemiologist"}),
         "DELETE /v1/arrival-rules/{country}": frozenset({"epidemiologist"}),
         **{f"POST /v1/{action}": frozenset({"epidemiologist"}) for action in (

@@ -185,6 +185,43 @@ class CaseStats(BaseModel):
     per_day: list[DayCounts]
 
 
+class DashboardRow(BaseModel):
+    """One province's counts on one Viet Nam day (rows with nothing in them are left out)."""
+
+    day: date
+    province_code: int | None = Field(description="null: the facts that name no ward")
+    cases: int = Field(description="cases (F0) confirmed")
+    quarantines: int = Field(description="quarantine orders given (every reason)")
+    f1: int = Field(description="of which for the contacts of a case")
+    followups: int = Field(description="follow-up visits and calls recorded by the wards")
+    arrivals: int = Field(description="arrivals from abroad, by their destination")
+    arrivals_marked: int = Field(description="of which from a country marked for an arrival "
+                                             "quarantine (the high-level zones the trace knows)")
+    verified: int = Field(description="identities verified")
+    rejected: int = Field(description="identities rejected")
+    passed: int = Field(description="checkpoint passages")
+    refused: int = Field(description="checkpoint refusals")
+
+
+class DashboardHour(BaseModel):
+    hour: str = Field(description="YYYY-MM-DDTHH, Viet Nam time", examples=["2026-12-07T09"])
+    province_code: int | None
+    passed: int
+    refused: int
+
+
+class Dashboard(BaseModel):
+    today: date
+    days: list[date] = Field(description="the Viet Nam days counted, oldest first")
+    hours: list[str] = Field(description="the last 24 Viet Nam hours (YYYY-MM-DDTHH), "
+                                         "oldest first")
+    rows: list[DashboardRow]
+    per_hour: list[DashboardHour]
+    totals: dict[str, int] = Field(description="each count summed over the rows")
+    province_names: dict[str, str] = Field(description="the name of each province counted, "
+                                                       "by its code")
+
+
 class NationalIdIn(BaseModel):
     """A citizen by CCCD or CMND, or a foreigner by passport and the country that issued it."""
 

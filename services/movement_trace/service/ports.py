@@ -60,6 +60,13 @@ class Movements(MovementSource, Protocol):
         ...
 
 
+class MovementTally(Protocol):
+    """The serving generation's movements of some kinds on some Viet Nam days, as the
+    dashboard counts them (a scan: the dashboard, not the contact search, reads this)."""
+
+    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]: ...
+
+
 class CaseNotes(Protocol):
     """What the consumer notes for the casework: where people stay, suspected follow-ups."""
 
@@ -94,6 +101,14 @@ class CaseBook(Protocol):
     async def case(self, case_id: str) -> ConfirmedCase | None: ...
 
     async def case_days(self) -> list[str]: ...
+
+    async def cases_on(self, days: list[str]) -> list[ConfirmedCase]:
+        """The cases confirmed on these Viet Nam days (YYYY-MM-DD)."""
+        ...
+
+    async def orders_on(self, days: list[str]) -> list[QuarantineOrder]:
+        """The orders given on these Viet Nam days (YYYY-MM-DD)."""
+        ...
 
     async def add_order(self, event: Envelope[QuarantineOrdered], ordered_at: datetime) -> bool:
         """False when the order was given before (it stays as it was)."""

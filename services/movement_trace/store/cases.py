@@ -178,6 +178,22 @@ class CaseStore:
         return [d["confirmed_day"] for d in
                 await self.cases.find({}, {"confirmed_day": 1}).to_list()]
 
+    async def cases_on(self, days: list[str]) -> list[ConfirmedCase]:
+        # A case's `day` (its purge key) is the Viet Nam day it was confirmed: indexed.
+        return [_case(d) for d in await self._on(self.cases, "day", days)]
+
+    async def orders_on(self, days: list[str]) -> list[QuarantineOrder]:
+        # An order's `day` is its end's (its retention): the day it was given is `ordered_day`.
+        return [_order(d) for d in await self._on(self.quarantines, "ordered_day", days)]
+
+    async def _on(self, collection: AsyncCollection[Document], field: str,
+                  days: list[str]) -> list[Document]:
+        found: list[Document] = []
+        for first in range(0, len(days), SAFE_BULK):
+            found += await collection.find({field: {"$in": days[first:first + SAFE_BULK]}},
+                                           WITHOUT_OUTBOX).to_list()
+        return found
+
     async def _by_ids(self, collection: AsyncCollection[Document], ids: list[str],
                       fields: Document | None) -> list[Document]:
         found: list[Document] = []

@@ -22,6 +22,7 @@ from services.movement_trace.domain.movements import Movement
 from services.movement_trace.store.layout import (
     bucket_writes,
     entry_movement,
+    from_document,
     passenger,
     place_hour_id,
     subject_week_id,
@@ -99,6 +100,16 @@ class GenerationStore:
                                        for h in hours))
         return [entry_movement(e) for entries in found for e in entries
                 if since is None or e["at"] >= since]
+
+    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]:
+        """These kinds of movement on these Viet Nam days (`day`, the purge's key), with
+        only the fields the dashboard counts by. One query for all the days: FerretDB v1
+        scans the collection for any filter but `_id`, so one scan, not one a day."""
+        cursor = self.movements.find(
+            {"day": {"$in": days}, "kind": {"$in": kinds}},
+            {"subject_id": 1, "at": 1, "kind": 1, "province_code": 1, "ward_code": 1},
+            batch_size=10_000)
+        return [from_document(doc) async for doc in cursor]
 
     async def journey_passengers(self, journey: str, since: datetime | None = None
                                  ) -> list[Passenger]:

@@ -84,6 +84,11 @@ class TraceStore:
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
         return await (await self.active()).place_movements(checkpoint_id, hours, self.since())
 
+    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]:
+        since = self.since()
+        found = await (await self.active()).movements_on(days, kinds)
+        return [m for m in found if m.at >= since]
+
     async def journey_passengers(self, journey: str) -> list[Passenger]:
         return await (await self.active()).journey_passengers(journey, self.since())
 

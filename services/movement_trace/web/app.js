@@ -4,15 +4,16 @@
 import { apply, lang, onChange, t, toggle } from "./i18n.js";
 import { showAudit } from "./audit.js";
 import { drawTimeline } from "./chart.js";
+import { exposureText, seatRule, short, when } from "./evidence.js";
+import { showCases } from "./cases.js";
+import { showDashboard } from "./dashboard.js";
 import { signIn } from "/shared/signin.js";
-import { calendarDay, fromVnLocal, vnDateTime, vnToday } from "/shared/vn-time.js";
+import { calendarDay, fromVnLocal, vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { last: { timeline: null, contacts: null, suspected: null } };
 let session = null;
 
-const when = (iso) => vnDateTime(iso, lang());
-const short = (id) => `${id.slice(0, 10)}…`;
 
 function showError(message) {
   $("error").textContent = message || "";
@@ -83,27 +84,6 @@ function renderTimeline(body) {
   $("timeline-summary").textContent = t("n_movements", { n: body.movements.length, from: when(body.start), to: when(body.end) });
   drawTimeline($("chart"), body, when);
   $("movements").replaceChildren(...body.movements.map((m) => Object.assign(document.createElement("li"), { textContent: describe(m) })));
-}
-
-function seatRule(label) {
-  const rows = /^rows±(\d+)$/.exec(label);
-  return rows ? t("rule_rows", { n: rows[1] }) : t(`rule_${label}`);
-}
-
-// A shared journey: which, which day, both seats, the rule that made it a contact.
-function journeyText(e) {
-  const j = e.journey;
-  const unknown = j.seat_unknown ? ` · ${t("seat_unknown")}` : "";
-  return `${t("shared_journey")}: ${t(`mode_${j.mode}`)} ${j.number} · ${day(j.departure_date)} · ` +
-    `${t("seat")} ${j.seat || "?"} (${t("their_seat")} ${j.met_seat || "?"}) · ${seatRule(j.seat_rule)}${unknown} · ` +
-    `${t("via")} ${short(e.met)}`;
-}
-
-function exposureText(e) {
-  if (e.journey) return journeyText(e);
-  const rule = e.rule === "overlapping_stays" ? t("overlap", { m: e.minutes }) : t("near", { m: e.minutes });
-  const capped = e.end_inferred ? ` (${t("no_out")})` : "";
-  return `${e.checkpoint_id} (${e.ward_code || "?"}) · ${when(e.start)} · ${rule}${capped} · ${t("via")} ${short(e.met)}`;
 }
 
 function contactItem(c) {
@@ -212,7 +192,12 @@ $("lang").addEventListener("click", toggle);
 session = await signIn({ roles: ["epidemiologist", "admin"], i18n: { lang, onChange } });
 // Admins watch the epidemiologists (the audit); only epidemiologists query movements.
 if (session.role() === "admin") showAudit(session);
-else $("search").hidden = false; // shown once signed in: a search before would have no token
+else {
+  // Shown once signed in: a search before would have no token.
+  for (const id of ["search", "console-nav"]) $(id).hidden = false;
+  showCases({ call, subjectOf });
+  showDashboard({ call });
+}
 onChange(rerender);
 $("search").addEventListener("submit", (event) => {
   event.preventDefault();

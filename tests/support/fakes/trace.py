@@ -79,6 +79,9 @@ class FakeMovements:
         return [m for m in self._kept() if m.is_presence and m.checkpoint_id == checkpoint_id
                 and hour_key(m.at) in wanted]
 
+    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]:
+        return [m for m in self._kept() if day_of(m.at) in days and m.kind.value in kinds]
+
     async def journey_passengers(self, journey: str) -> list[Passenger]:
         return [Passenger(id=m.source_event_id, subject_id=m.subject_id, at=m.at, seat=m.seat,
                           declaration_id=m.declaration_id)
@@ -159,6 +162,12 @@ class FakeCaseBook:
 
     async def case_days(self) -> list[str]:
         return [c.confirmed_day for c in self.cases.values()]
+
+    async def cases_on(self, days: list[str]) -> list[ConfirmedCase]:
+        return [c for c in self.cases.values() if c.confirmed_day in days]
+
+    async def orders_on(self, days: list[str]) -> list[QuarantineOrder]:
+        return [o for o in self.orders_by_id.values() if o.ordered_day in days]
 
     async def add_order(self, event: Envelope[QuarantineOrdered], ordered_at: datetime) -> bool:
         p = event.payload

@@ -103,3 +103,9 @@ const TEXT = {
 };
 
 export const { t, apply, lang, pick, onChange, toggle } = translator(TEXT);
+
+/** More phrases, for a page built on this one's modules (the officers' console). */
+export function addPhrases(more) {
+  Object.assign(TEXT.vi, more.vi);
+  Object.assign(TEXT.en, more.en);
+}

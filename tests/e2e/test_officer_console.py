@@ -16,7 +16,7 @@ from playwright.async_api import FilePayload, Page, Response, expect
 
 from libs.contracts.envelope import parse_event
 from libs.contracts.events.declaration import DeclarationSubmitted
-from libs.contracts.topics import DECLARATION_SUBMITTED, Topics
+from libs.contracts.topics import DECLARATION_SUBMITTED, VEHICLE_DECLARED, Topics
 from libs.runtime.auth import Role
 from tests.e2e.conftest import System
 from tests.support.browser import DESKTOP, PHONE, chromium, sign_in, watched_page
@@ -198,10 +198,44 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
         await expect(page.locator("#report-summary")).to_have_text(
             "3 dòng: lưu mới 0, đã có trước 2, lỗi 1.", timeout=WAIT)
 
-        # The officer's entries of the day: three typed, two imported.
+        # A green-lane truck with its driver; its QR code shown, and printed on its own.
+        await page.locator("[data-tab=vehicle]").click()
+        truck = page.locator("#vehicle-form")
+        await truck.locator("[name=plate]").fill("29C-123.45")
+        await truck.locator("[name=vehicle_type]").select_option("refrigerated_truck")
+        await truck.locator("[name=cargo]").fill("Rau quả tươi")
+        await truck.locator("[name=permit_number]").fill("GL-2026-000777")
+        for ward, typed in (("origin_ward", "hoan kiem"), ("destination_ward", "sai gon"),
+                            ("depot.ward_code", "hoan kiem")):
+            await truck.locator(f".ward-search[data-name='{ward}'] input[role=combobox]").fill(typed)
+            await page.keyboard.press("Enter")
+        await expect(truck.locator("[name='destination_ward']")).to_have_value("26740")
+        await truck.locator("[name='depot.address']").fill("Kho lạnh số 3")
+        driver = truck.locator(".crew-member").nth(0)
+        await driver.locator("[name='crew.0.person.full_name']").fill("Đỗ Văn Hải")
+        await driver.locator("[name='crew.0.person.date_of_birth']").fill("20/05/1980")
+        await driver.locator("[name='crew.0.person.gender']").select_option("male")
+        await driver.locator("[name='crew.0.person.national_id']").fill("001080000555")
+        await driver.locator("[name='crew.0.person.phone']").fill("0912000555")
+        await driver.locator("input[role=combobox]").fill("hoan kiem")
+        await page.keyboard.press("Enter")
+        await driver.locator("[name='crew.0.residence.permanent.address']").fill("9 Lý Thái Tổ")
+        await truck.locator("#vehicle-consent").check()
+        await truck.locator("#vehicle-submit").click()
+        await expect(page.locator("#vehicle-saved")).to_contain_text("Đã khai báo xe 29C12345",
+                                                                     timeout=WAIT)
+        await expect(page.locator("#vehicle-crew li")).to_have_count(1)
+        assert await page.locator("#vehicle-qr").evaluate(
+            "img => img.decode().then(() => img.naturalWidth)") > 0
+        await page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")
+        await page.locator("#vehicle-print").click()
+        await expect(page.locator("body")).to_have_attribute("data-printed", "yes")
+        await expect(page.locator("#qr-print img")).to_be_attached()
+
+        # The officer's entries of the day: three typed, two imported, the truck's driver.
         await page.locator("[data-tab=entries]").click()
-        await expect(page.locator("#entries-table tbody tr")).to_have_count(5, timeout=WAIT)
-        await expect(page.locator("#entries-count")).to_have_text("(5)")
+        await expect(page.locator("#entries-table tbody tr")).to_have_count(6, timeout=WAIT)
+        await expect(page.locator("#entries-count")).to_have_text("(6)")
         await expect(page.locator("#entries-table")).to_contain_text("Trần T. B.")
         # In English, the same list.
         await page.locator("#lang").click()
@@ -221,19 +255,21 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
     assert len(refused) == 1, watch.errors
     assert watch.outside == [] and len(watch.errors) == 1, (watch.outside, watch.errors)
 
-    # Every declaration stored names the officer who entered it (5 events: 3 typed, 2
-    # imported; the duplicate form and the second import published nothing).
+    # Every declaration stored names the officer who entered it (6 events: 3 typed, 2
+    # imported, the driver's; the duplicate form and the second import published nothing).
     # The topic is shared with the other tests of the session: the officer's are picked out.
     topic = Topics(system.prefix)(DECLARATION_SUBMITTED)
     entered: list[DeclarationSubmitted] = []
     for _ in range(10):  # each read waits for the topic; the relays publish within seconds
-        records = await read_topic(servers.kafka_bootstrap, topic, at_least=5, settle_s=1.0)
+        records = await read_topic(servers.kafka_bootstrap, topic, at_least=6, settle_s=1.0)
         entered = [p for r in records
                    if isinstance(p := parse_event(r.value).payload, DeclarationSubmitted)
                    and p.entered_by == officer.username]
-        if len(entered) >= 5:
+        if len(entered) >= 6:
             break
-    assert sorted(p.channel.value for p in entered) == ["import"] * 2 + ["paper"] * 3
+    assert sorted(p.channel.value for p in entered) == ["import"] * 2 + ["paper"] * 3 + ["web"]
+    vehicles = await read_topic(servers.kafka_bootstrap, Topics(system.prefix)(VEHICLE_DECLARED))
+    assert officer.username in {parse_event(r.value).payload.entered_by for r in vehicles}
 
 
 async def test_another_role_is_told_the_console_is_not_for_it(system: System) -> None:

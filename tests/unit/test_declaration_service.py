@@ -290,6 +290,17 @@ async def test_a_vehicle_and_its_crew_are_declared_and_read_back(service: Servic
         await service.green_lane.stored("no-such-vehicle")
 
 
+async def test_a_vehicle_an_officer_enters_names_the_officer_and_lists_its_crew(
+        service: Service) -> None:
+    declared = await service.green_lane.declare(VehicleForm.model_validate(vehicle()),
+                                                "officer-7")
+    assert declared.event.payload.entered_by == "officer-7"
+    [(_, crew)] = declared.crew
+    assert crew.payload.entered_by == "officer-7"
+    mine = await service.lookups.entered_by("officer-7", vn_day(crew.occurred_at))
+    assert [d.declaration_id for d in mine] == [crew.payload.declaration_id]
+
+
 # -- reveals ---------------------------------------------------------------------------------
 
 async def test_a_ward_notified_of_a_person_may_see_them_and_another_may_not(

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Response
+from fastapi import Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
 from libs.contracts.envelope import utcnow
-from libs.runtime.auth import Principal, Role, require
+from libs.runtime.auth import BEARER, Principal, Role, principal, require
 from libs.runtime.errors import ApiError
 from libs.runtime.qr_tokens import Kind, QrSigner
 from services.declaration.api import qr_render
@@ -26,6 +27,20 @@ from services.declaration.settings import Settings
 
 # A declaration (or vehicle) is read by its own citizen token, an officer or an admin.
 CitizenOrStaff = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
+
+
+async def _officer_if_any(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> str | None:
+    """The officer (or admin) account calling an open route, to record as `entered_by`;
+    None without a token or for anyone else. A token that is sent must be valid."""
+    if credentials is None or not credentials.credentials.strip():
+        return None
+    who = await principal(request, credentials)
+    return who.subject if who.role in (Role.officer, Role.admin) else None
+
+
+EnteringOfficer = Annotated[str | None, Depends(_officer_if_any)]
 
 
 @dataclass

@@ -41,17 +41,18 @@ class GreenLane:
         self.declarations_relay, self.vehicles_relay = declarations_relay, vehicles_relay
         self.settings = settings
 
-    async def declare(self, form: VehicleForm) -> DeclaredVehicle:
-        """Each crew member gets a declaration of their own, on the vehicle's trip."""
+    async def declare(self, form: VehicleForm, entered_by: str | None = None) -> DeclaredVehicle:
+        """Each crew member gets a declaration of their own, on the vehicle's trip;
+        `entered_by`: the officer who entered it, recorded on the vehicle and its crew."""
         crew = []
         for entry in form.crew:
             [crew_event] = submitted_events(
                 crew_form(form, entry), channel=Channel.web, correlation_id=correlation_id.get(),
                 secret=self.settings.subject_secret_bytes,
-                validity_hours=self.settings.validity_hours)
+                validity_hours=self.settings.validity_hours, entered_by=entered_by)
             crew.append((entry.role, crew_event))
         event = vehicle_event(form, crew, validity_hours=self.settings.validity_hours,
-                              correlation_id=correlation_id.get())
+                              entered_by=entered_by, correlation_id=correlation_id.get())
         # Crew first: a vehicle never names a declaration that is not stored.
         await self.declarations.add([e for _, e in crew])
         await self.vehicles.add_vehicle(event)

@@ -1,11 +1,12 @@
 // The officers' console (GET /officer/): paper forms typed in (paper.js), a CSV of paper
-// forms imported after a preview (imports.js), and the officer's own entries of the day
-// (GET /v1/entries). Signed in as an officer or an admin (/shared/signin.js); every
+// forms imported after a preview (imports.js), a green-lane vehicle with its crew and its
+// QR to print (vehicle.js), and the officer's own entries of the day (GET /v1/entries). Signed in as an officer or an admin (/shared/signin.js); every
 // write is a /v1/ call made as that account, which the service records as `entered_by`.
 import { addPhrases, apply, lang, onChange, t, toggle } from "../i18n.js";
 import { loadUnits } from "../places.js";
 import { initImport } from "./imports.js";
 import { initPaper } from "./paper.js";
+import { initVehicle } from "./vehicle.js";
 import { PHRASES } from "./phrases.js";
 import { indexUnits, wardLabel } from "./wards.js";
 import { signIn } from "/shared/signin.js";
@@ -39,7 +40,7 @@ function renderEntries() {
     tr.dataset.id = e.declaration_id;
     tr.append(cell(vnDateTime(e.submitted_at, lang())), cell(e.full_name), cell(e.document),
       cell(`${wardLabel(e.origin_ward)} → ${wardLabel(e.destination_ward)}`),
-      cell(t(e.channel === "paper" ? "paperChannel" : "importChannel")),
+      cell(t({ paper: "paperChannel", import: "importChannel" }[e.channel] || "crewChannel")),
       cell(t(e.status) + (e.reasons.length ? ` (${e.reasons.map((r) => t(r)).join(", ")})` : ""),
         `status status-${e.status}`));
     return tr;
@@ -67,6 +68,7 @@ async function main() {
   apply($("work"));
   initPaper(session, loadEntries);
   initImport(session, loadEntries);
+  initVehicle(session, loadEntries);
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.addEventListener("click", () => show(button.dataset.tab));
   }

@@ -50,6 +50,8 @@ function genderKeys(event) {
   showCccd();
 }
 
+let refusal = null; // the server's last answer, shown again after a language switch
+
 function banner(message) {
   const box = $("form-error");
   box.textContent = message;
@@ -75,6 +77,7 @@ function keepTrip(keep) {
 }
 
 function nextForm() {
+  refusal = null;
   for (const name of ["person.full_name", "person.date_of_birth", "person.national_id", "person.phone",
     "residence.permanent.address", "residence.current.address", "health.vaccination_doses"]) {
     form.elements[name].value = "";
@@ -95,6 +98,7 @@ async function save(event) {
   if (button.disabled) return; // a second Enter while the first is on its way
   clearErrors(form);
   banner("");
+  refusal = null;
   const body = collect(form, { foreign: false, currentSame: !$("current-differs").checked, hasTemporary: false });
   body.person.date_of_birth = isoDate(body.person.date_of_birth || "") || undefined;
   if (body.trip?.departure_date) body.trip.departure_date = isoDate(body.trip.departure_date);
@@ -111,6 +115,7 @@ async function save(event) {
       return;
     }
     const error = answer.error || {};
+    refusal = error;
     if (error.fields) {
       // A field error in the kept trip: open it, so the field can be shown and fixed.
       if (Object.keys(error.fields).some((path) => path.startsWith("trip."))) keepTrip(false);
@@ -135,7 +140,6 @@ async function printQr(path, name) {
   const sheet = $("qr-print");
   const img = Object.assign(document.createElement("img"), { src: url, alt: name, className: "qr" });
   sheet.replaceChildren(Object.assign(document.createElement("p"), { textContent: name }), img);
-  sheet.hidden = false;
   await img.decode();
   window.print();
 }
@@ -192,5 +196,12 @@ export function initPaper(signedIn, onSaved) {
     }
   });
   form.addEventListener("submit", save);
-  onChange(() => { rerenderErrors(form); showCccd(); keepTrip(!$("trip-kept").hidden); });
+  onChange(() => {
+    if (refusal) {
+      rerenderErrors(form);
+      banner(pick(refusal.message));
+    }
+    showCccd();
+    keepTrip(!$("trip-kept").hidden);
+  });
 }

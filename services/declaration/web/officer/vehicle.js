@@ -106,7 +106,6 @@ function print() {
   const sheet = $("qr-print");
   const img = Object.assign(document.createElement("img"), { src: qrUrl, alt: $("vehicle-qr").alt, className: "qr" });
   sheet.replaceChildren(Object.assign(document.createElement("p"), { textContent: $("vehicle-qr").alt }), img);
-  sheet.hidden = false;
   window.print();
 }
 

@@ -9,6 +9,7 @@ name the officer. Another role is told the console is not for it, and the API re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -225,6 +226,7 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
         await expect(page.locator("#vehicle-saved")).to_contain_text("Đã khai báo xe 29C12345",
                                                                      timeout=WAIT)
         await expect(page.locator("#vehicle-crew li")).to_have_count(1)
+        await expect(page.locator("#vehicle-qr")).to_have_attribute("src", re.compile("^blob:"))
         assert await page.locator("#vehicle-qr").evaluate(
             "img => img.decode().then(() => img.naturalWidth)") > 0
         await page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
 
 from libs.contracts.envelope import utcnow
-from libs.runtime.auth import BEARER, Principal, Role, principal, require
+from libs.runtime.auth import Authenticator, Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.qr_tokens import Kind, QrSigner
 from services.declaration.api import qr_render
@@ -29,14 +28,15 @@ from services.declaration.settings import Settings
 CitizenOrStaff = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
 
 
-async def _officer_if_any(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> str | None:
+async def _officer_if_any(request: Request) -> str | None:
     """The officer (or admin) account calling an open route, to record as `entered_by`;
-    None without a token or for anyone else. A token that is sent must be valid."""
-    if credentials is None or not credentials.credentials.strip():
+    None without a token or for anyone else. A token that is sent must be valid. Read from
+    the header itself: the route stays open in the OpenAPI document (no security scheme)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         return None
-    who = await principal(request, credentials)
+    authenticator: Authenticator = request.app.state.authenticator
+    who = await authenticator.principal(token.strip())
     return who.subject if who.role in (Role.officer, Role.admin) else None
 
 

@@ -3,7 +3,8 @@ Keycloak as an officer: three paper forms typed by keyboard only (keystrokes and
 counted; the CCCD checked as it is typed; wards found by names typed without accents; the
 trip kept for the next form; the same form again stores nothing), then a CSV with one bad
 row imported after a preview (the bad row named in both languages, the others stored, a
-second import stores nothing twice), and the officer's own entries of the day. The events
+second import stores nothing twice), a flight's manifest, a green-lane truck with its
+driver and its QR, and the officer's own entries of the day. The events
 name the officer. Another role is told the console is not for it, and the API refuses it.
 """
 
@@ -21,11 +22,19 @@ from libs.contracts.topics import DECLARATION_SUBMITTED, VEHICLE_DECLARED, Topic
 from libs.runtime.auth import Role
 from tests.e2e.conftest import System
 from tests.support.browser import DESKTOP, PHONE, chromium, sign_in, watched_page
-from tests.support.declaration_samples import PAPER_HEADER, csv_bytes, paper_row
+from tests.support.declaration_samples import (
+    HOAN_KIEM,
+    PAPER_HEADER,
+    VUNG_TAU,
+    csv_bytes,
+    paper_row,
+)
 from tests.support.kafka import read_topic
 from tests.support.servers import Servers
 from tests.support.tokens import account, bearer
 
+MANIFEST = ["full_name", "date_of_birth", "gender", "nationality", "passport", "national_id",
+            "seat", "destination_ward", "destination_address"]
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "pages"
 WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
 
@@ -91,6 +100,8 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
         print(f"\nofficer console first load: {kib:.1f} KiB in {len(sizes)} responses")
         assert kib < 400, f"the console weighs {kib:.1f} KiB on first load"
         await expect(page.locator("h1")).to_have_text("Nhập tờ khai giấy")
+        await expect(page.locator("#form .ward-search span").first).to_have_text(
+            "Phường/xã thường trú")
         form, saved = page.locator("#form"), page.locator("#saved")
 
         # Form 1, with its trip. The focus starts on the name.
@@ -199,6 +210,27 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
         await expect(page.locator("#report-summary")).to_have_text(
             "3 dòng: lưu mới 0, đã có trước 2, lỗi 1.", timeout=WAIT)
 
+        # A flight's manifest: the arrival typed above the file, two passengers stored.
+        await page.locator("#import-format").select_option("manifest")
+        arrival = page.locator("#manifest")
+        await arrival.locator("[name=number]").fill("VN 213")
+        await arrival.locator("input[role=combobox]").fill("hoan kiem")
+        await page.keyboard.press("Enter")
+        await arrival.locator("[name=country_of_departure]").fill("KR")
+        passengers = [
+            {"full_name": "Kim Min-jun", "date_of_birth": "1990-02-02", "gender": "male",
+             "nationality": "KR", "passport": "M12345678", "seat": "12A",
+             "destination_ward": VUNG_TAU, "destination_address": "Khách sạn Biển Xanh"},
+            {"full_name": "Đỗ Hoàng Nam", "date_of_birth": "1988-08-08", "gender": "male",
+             "nationality": "VN", "national_id": "001088012345", "seat": "12B",
+             "destination_ward": HOAN_KIEM}]
+        await page.locator("#import-file").set_input_files(FilePayload(
+            name="vn213.csv", mimeType="text/csv", buffer=csv_bytes(MANIFEST, passengers)))
+        await expect(page.locator("#preview-table tbody tr")).to_have_count(2)
+        await page.locator("#import-send").click()
+        await expect(page.locator("#report-summary")).to_have_text(
+            "2 dòng: lưu mới 2, đã có trước 0, lỗi 0.", timeout=WAIT)
+
         # A green-lane truck with its driver; its QR code shown, and printed on its own.
         await page.locator("[data-tab=vehicle]").click()
         truck = page.locator("#vehicle-form")
@@ -234,10 +266,10 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
         await expect(page.locator("body")).to_have_attribute("data-printed", "yes")
         await expect(page.locator("#qr-print img")).to_be_attached()
 
-        # The officer's entries of the day: three typed, two imported, the truck's driver.
+        # The officer's entries of the day: three typed, four imported, the truck's driver.
         await page.locator("[data-tab=entries]").click()
-        await expect(page.locator("#entries-table tbody tr")).to_have_count(6, timeout=WAIT)
-        await expect(page.locator("#entries-count")).to_have_text("(6)")
+        await expect(page.locator("#entries-table tbody tr")).to_have_count(8, timeout=WAIT)
+        await expect(page.locator("#entries-count")).to_have_text("(8)")
         await expect(page.locator("#entries-table")).to_contain_text("Trần T. B.")
         # In English, the same list.
         await page.locator("#lang").click()
@@ -257,19 +289,19 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
     assert len(refused) == 1, watch.errors
     assert watch.outside == [] and len(watch.errors) == 1, (watch.outside, watch.errors)
 
-    # Every declaration stored names the officer who entered it (6 events: 3 typed, 2
+    # Every declaration stored names the officer who entered it (8 events: 3 typed, 4
     # imported, the driver's; the duplicate form and the second import published nothing).
     # The topic is shared with the other tests of the session: the officer's are picked out.
     topic = Topics(system.prefix)(DECLARATION_SUBMITTED)
     entered: list[DeclarationSubmitted] = []
     for _ in range(10):  # each read waits for the topic; the relays publish within seconds
-        records = await read_topic(servers.kafka_bootstrap, topic, at_least=6, settle_s=1.0)
+        records = await read_topic(servers.kafka_bootstrap, topic, at_least=8, settle_s=1.0)
         entered = [p for r in records
                    if isinstance(p := parse_event(r.value).payload, DeclarationSubmitted)
                    and p.entered_by == officer.username]
-        if len(entered) >= 6:
+        if len(entered) >= 8:
             break
-    assert sorted(p.channel.value for p in entered) == ["import"] * 2 + ["paper"] * 3 + ["web"]
+    assert sorted(p.channel.value for p in entered) == ["import"] * 4 + ["paper"] * 3 + ["web"]
     vehicles = await read_topic(servers.kafka_bootstrap, Topics(system.prefix)(VEHICLE_DECLARED))
     assert officer.username in {parse_event(r.value).payload.entered_by for r in vehicles}
 

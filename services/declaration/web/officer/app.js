@@ -65,10 +65,10 @@ async function main() {
   $("lang").addEventListener("click", toggle);
   session = await signIn({ roles: ["officer", "admin"], i18n: { lang, onChange } });
   indexUnits(await loadUnits());
-  apply($("work"));
   initPaper(session, loadEntries);
   initImport(session, loadEntries);
   initVehicle(session, loadEntries);
+  apply($("work")); // after the pickers and boxes are made: their captions too
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.addEventListener("click", () => show(button.dataset.tab));
   }

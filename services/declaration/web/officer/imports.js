@@ -1,13 +1,21 @@
-// A CSV of paper forms: read in the browser and previewed (rows, missing columns) before
-// anything is sent; then POST /v1/declarations/import, whose report names each bad row
-// and what is wrong in it, in Vietnamese and English. The rows are checked by the server
-// only (one set of rules); importing the same file again stores nothing twice.
+// A CSV of paper forms, or an arrival manifest (a flight's or a ship's passengers, each
+// also registered as an arrival): read in the browser and previewed (rows, missing
+// columns) before anything is sent; then POST /v1/declarations/import, whose report names
+// each bad row and what is wrong in it, in Vietnamese and English. The rows are checked by
+// the server only (one set of rules); importing the same file again stores nothing twice.
 import { t } from "../i18n.js";
+import { isoDate } from "./cccd.js";
+import { mountWardSearch } from "./wards.js";
+import { vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 // The columns the import cannot do without (services/declaration/domain/csv_import.py).
-const REQUIRED = ["full_name", "date_of_birth", "gender", "permanent_ward", "current_ward", "origin_ward",
-  "destination_ward", "departure_date", "transport_mode", "consent"];
+const REQUIRED = {
+  paper: ["full_name", "date_of_birth", "gender", "permanent_ward", "current_ward", "origin_ward",
+    "destination_ward", "departure_date", "transport_mode", "consent"],
+  manifest: ["full_name", "date_of_birth", "gender", "destination_ward"],
+};
+const kind = () => $("import-format").value;
 const SHOWN = 20;
 let session, afterImport;
 let file = null;
@@ -61,7 +69,8 @@ async function preview() {
   const text = await chosen.text();
   const [header = [], ...rows] = parseCsv(text);
   const columns = header.map((h) => h.trim());
-  const missing = REQUIRED.filter((c) => !columns.includes(c));
+  const missing = REQUIRED[kind()].filter((c) => !columns.includes(c));
+  if (!columns.includes("national_id") && !columns.includes("passport")) missing.push("national_id|passport");
   file = { name: chosen.name, text, rows: rows.length, missing };
   renderPreview(columns, rows);
 }
@@ -84,7 +93,7 @@ async function send() {
   button.disabled = true;
   button.textContent = t("importing");
   try {
-    const response = await session.fetch("/v1/declarations/import?format=paper", {
+    const response = await session.fetch(`/v1/declarations/import?${query()}`, {
       method: "POST", body: file.text, headers: { "content-type": "text/csv; charset=utf-8" },
     });
     const answer = await response.json().catch(() => ({}));
@@ -96,6 +105,18 @@ async function send() {
   }
 }
 
+/** format=paper, or the manifest's arrival as typed above the file. */
+function query() {
+  const params = new URLSearchParams({ format: kind() });
+  if (kind() === "manifest") {
+    for (const el of $("manifest").querySelectorAll("[name]")) {
+      const value = el.value.trim();
+      if (value) params.set(el.name, el.name === "arrival_date" ? isoDate(value) : value);
+    }
+  }
+  return params.toString();
+}
+
 function report(response, answer) {
   $("report").hidden = false;
   const summary = $("report-summary");
@@ -103,7 +124,11 @@ function report(response, answer) {
     const message = answer.error?.message || {};
     summary.textContent = `${message.vi || response.status} / ${message.en || ""}`;
     summary.className = "banner";
-    $("report-errors").replaceChildren();
+    // The manifest's own fields (flight number, entry ward…) refused: each named.
+    const rows = Object.entries(answer.error?.fields || {}).flatMap(([name, problems]) =>
+      problems.map((p) => ({ cells: ["", name, p.message?.vi || "", p.message?.en || ""] })));
+    table($("report-errors"), [t("line"), t("column"), t("problemVi"), t("problemEn")], rows);
+    $("report-errors").hidden = rows.length === 0;
     return;
   }
   summary.className = "saved";
@@ -124,5 +149,12 @@ export function initImport(signedIn, onImported) {
   session = signedIn;
   afterImport = onImported;
   $("import-file").addEventListener("change", preview);
+  mountWardSearch($("manifest").querySelector(".ward-search"));
+  const [year, month, day] = vnToday().split("-");
+  $("manifest").querySelector("[name=arrival_date]").value = `${day}/${month}/${year}`;
+  $("import-format").addEventListener("change", () => {
+    $("manifest").hidden = kind() !== "manifest";
+    preview();
+  });
   $("import-send").addEventListener("click", send);
 }

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
-from libs.contracts.values import PlainText
+from libs.contracts.values import Day, PlainText
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Officer
 from libs.runtime.errors import ApiError
@@ -108,7 +108,7 @@ def build_router(ctx: Deps) -> APIRouter:
                             declarations=imported, errors=done.errors)
 
     @router.get("/entries", response_model=list[Entry])
-    async def entries(who: Officer, day: Annotated[date | None, Query(
+    async def entries(who: Officer, day: Annotated[Day | None, Query(
             description="a Viet Nam day (default: today)", examples=["2025-11-20"])] = None
                       ) -> list[Entry]:
         """The declarations the signed-in officer entered on a day (typed in from paper or

@@ -3,6 +3,7 @@ with the status of each crew member's own declaration."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,13 +14,15 @@ from libs.contracts.events.declaration import (
     DeclarationSubmitted,
     VehicleDeclared,
 )
-from libs.runtime.logs import correlation_id
+from libs.runtime.logs import correlation_id, log_fields
 from services.declaration.domain.declarations import Status, status_at, submitted_events
 from services.declaration.domain.errors import VehicleNotFound
 from services.declaration.domain.records import Vehicle
 from services.declaration.domain.vehicles import VehicleForm, crew_form, vehicle_event
 from services.declaration.service.ports import Declarations, Outbox, Vehicles
 from services.declaration.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ class GreenLane:
         await self.vehicles.add_vehicle(event)
         self.declarations_relay.wake(*(e.payload.declaration_id for _, e in crew))
         self.vehicles_relay.wake(event.payload.vehicle_declaration_id)
+        if entered_by:
+            log.info("vehicle entered", extra=log_fields(
+                by=entered_by, vehicle=event.payload.vehicle_declaration_id,
+                crew=[e.payload.declaration_id for _, e in crew]))
         return DeclaredVehicle(event, crew)
 
     async def stored(self, vehicle_id: str) -> Vehicle:

@@ -126,6 +126,8 @@ async def test_an_officer_types_three_paper_forms_and_imports_a_csv(
         first = (hands.keys, hands.tabs)
         await expect(page.locator("#full-name")).to_be_focused()
         await expect(page.locator("#trip-kept")).to_contain_text("Phường Vũng Tàu")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=ARTIFACTS / "officer-console-desktop.png", full_page=True)
 
         # Form 2: the trip is kept (one Tab stop); a cough ticked inside its group.
         hands = Typist(page)

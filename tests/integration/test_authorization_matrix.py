@@ -69,6 +69,8 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "GET /v1/declarations/{declaration_id}/qr.{fmt}": READERS,
         "POST /v1/declarations/paper": OFFICERS | ADMIN,
         "POST /v1/declarations/import": OFFICERS | ADMIN,
+        "GET /v1/entries": OFFICERS | ADMIN,
+        "GET /officer/": EVERYONE,  # the officers' console page: it signs in, the API decides
         "POST /v1/vehicles": EVERYONE,
         "GET /v1/vehicles/{vehicle_id}": READERS,
         "GET /v1/vehicles/{vehicle_id}/qr.{fmt}": READERS,

@@ -199,6 +199,28 @@ async def test_an_import_stores_good_rows_reports_bad_ones_and_adds_nothing_agai
         await service.submitting.import_file(b"name,age\r\n", CsvFormat.paper, None, "o", today)
 
 
+async def test_an_officer_lists_what_they_entered_on_a_day_and_nothing_of_others(
+        service: Service) -> None:
+    paper = PaperForm.model_validate(form(person__phone=None, dependants=[child()]))
+    typed = await service.submitting.enter_paper(paper, "officer-7")
+    raw = csv_bytes(PAPER_HEADER, [paper_row("001085000777", "Lê Thị Cúc")])
+    imported = await service.submitting.import_file(raw, CsvFormat.paper, None, "officer-7",
+                                                    vn_today())
+    await service.submitting.enter_paper(
+        PaperForm.model_validate(form(person__national_id="001085000888")), "officer-8")
+    await service.submit(person__national_id="001085000999")  # a citizen's: nobody's entry
+    day = vn_day(typed.events[0].occurred_at)
+    mine = await service.lookups.entered_by("officer-7", day)
+    assert {d.declaration_id for d in mine} == {
+        e.payload.declaration_id for e in [*typed.events, *imported.events]}
+    assert [d.submitted_at for d in mine] == sorted((d.submitted_at for d in mine), reverse=True)
+    assert {d.declared.channel for d in mine} == {Channel.paper, Channel.import_}
+    assert len(await service.lookups.entered_by("officer-8", day)) == 1
+    assert await service.lookups.entered_by("officer-7", day - timedelta(days=1)) == []
+    assert await service.lookups.entered_by("officer-7", day + timedelta(days=1)) == []
+    assert len(await service.lookups.entered_by("officer-7", day, limit=2)) == 2
+
+
 async def test_a_manifest_registers_each_passenger_as_an_arrival_with_the_declaration(
         service: Service) -> None:
     header = ["full_name", "date_of_birth", "gender", "nationality", "passport",
@@ -266,6 +288,17 @@ async def test_a_vehicle_and_its_crew_are_declared_and_read_back(service: Servic
     assert card.crew == {crew_id: Status.pending}
     with pytest.raises(VehicleNotFound):
         await service.green_lane.stored("no-such-vehicle")
+
+
+async def test_a_vehicle_an_officer_enters_names_the_officer_and_lists_its_crew(
+        service: Service) -> None:
+    declared = await service.green_lane.declare(VehicleForm.model_validate(vehicle()),
+                                                "officer-7")
+    assert declared.event.payload.entered_by == "officer-7"
+    [(_, crew)] = declared.crew
+    assert crew.payload.entered_by == "officer-7"
+    mine = await service.lookups.entered_by("officer-7", vn_day(crew.occurred_at))
+    assert [d.declaration_id for d in mine] == [crew.payload.declaration_id]
 
 
 # -- reveals ---------------------------------------------------------------------------------

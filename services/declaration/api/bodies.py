@@ -13,6 +13,7 @@ from libs.runtime.auth import Principal, Role
 from services.declaration.api.models import (
     CrewView,
     DeclarationView,
+    Entry,
     Issued,
     Place,
     QrLinks,
@@ -22,6 +23,7 @@ from services.declaration.api.models import (
     VehicleView,
 )
 from services.declaration.domain.declarations import Status
+from services.declaration.domain.records import Declaration
 from services.declaration.domain.reveals import PlaceNames
 from services.declaration.service.lookups import DeclarationCard
 from services.declaration.service.revealing import Revealed as RevealedPerson
@@ -68,6 +70,20 @@ def declaration_view(card: DeclarationCard, who: Principal) -> DeclarationView:
         origin=zone(trip.origin_ward, card.levels.get(trip.origin_ward)),
         destination=zone(trip.destination_ward, card.levels.get(trip.destination_ward)),
         qr=qr_links("declarations", declared.declaration_id), quarantine=quarantine)
+
+
+def entry(stored: Declaration) -> Entry:
+    """An officer's own entry, shown as staff see people: masked."""
+    declared = stored.declared
+    person, trip = declared.person, declared.trip
+    return Entry(declaration_id=declared.declaration_id, channel=declared.channel.value,
+                 status=stored.status, reasons=stored.reasons,
+                 full_name=mask_name(person.full_name),
+                 document=mask_id_number(person.national_id or person.passport or ""),
+                 submitted_at=stored.submitted_at, departure_date=trip.departure_date,
+                 origin_ward=trip.origin_ward, destination_ward=trip.destination_ward,
+                 transport=trip.transport.model_dump(mode="json"),
+                 dependants_of=stored.submitted_with)
 
 
 def vehicle_view(declared: VehicleDeclared, crew: Mapping[str, Status]) -> VehicleView:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Response
+from fastapi import Depends, Request, Response
 
 from libs.contracts.envelope import utcnow
-from libs.runtime.auth import Principal, Role, require
+from libs.runtime.auth import Authenticator, Principal, Role, require
 from libs.runtime.errors import ApiError
 from libs.runtime.qr_tokens import Kind, QrSigner
 from services.declaration.api import qr_render
@@ -26,6 +26,21 @@ from services.declaration.settings import Settings
 
 # A declaration (or vehicle) is read by its own citizen token, an officer or an admin.
 CitizenOrStaff = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
+
+
+async def _officer_if_any(request: Request) -> str | None:
+    """The officer (or admin) account calling an open route, to record as `entered_by`;
+    None without a token or for anyone else. A token that is sent must be valid. Read from
+    the header itself: the route stays open in the OpenAPI document (no security scheme)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    authenticator: Authenticator = request.app.state.authenticator
+    who = await authenticator.principal(token.strip())
+    return who.subject if who.role in (Role.officer, Role.admin) else None
+
+
+EnteringOfficer = Annotated[str | None, Depends(_officer_if_any)]
 
 
 @dataclass

@@ -66,6 +66,27 @@ class DeclarationView(BaseModel):
                                              "quarantine today (the longest order if several)")
 
 
+class Entry(BaseModel):
+    """One declaration the signed-in officer entered: typed in from paper or imported."""
+
+    declaration_id: str = Field(examples=["p-3f2a9c"])
+    channel: str = Field(description="paper (typed in) or import", examples=["paper"])
+    status: Status = Field(description="identity verification so far", examples=["verified"])
+    reasons: list[str] = Field(description="why identity verification rejected it",
+                               examples=[[]])
+    full_name: str = Field(description="masked: the family name, then initials",
+                           examples=["Nguyễn V. A."])
+    document: str = Field(description="the ID or passport number, masked",
+                          examples=["001******345"])
+    submitted_at: datetime
+    departure_date: date
+    origin_ward: str = Field(examples=["26734"])
+    destination_ward: str = Field(examples=["00070"])
+    transport: JsonObject = Field(examples=[{"mode": "car", "number": "29A12345"}])
+    dependants_of: str | None = Field(None, description="the form's first person's "
+                                      "declaration, for a dependant entered with it")
+
+
 class ImportedRow(BaseModel):
     line: int = Field(examples=[2])
     declaration_id: str

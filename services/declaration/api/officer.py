@@ -13,15 +13,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
-from libs.contracts.values import PlainText
+from libs.contracts.values import Day, PlainText
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.auth import Officer
 from libs.runtime.errors import ApiError
 from libs.runtime.openapi import beyond_schema, responses
-from services.declaration.api.bodies import submitted
+from services.declaration.api.bodies import entry, submitted
 from services.declaration.api.deps import Deps
 from services.declaration.api.examples import FORM_EXAMPLES
-from services.declaration.api.models import ImportedRow, ImportReport, Submitted
+from services.declaration.api.models import Entry, ImportedRow, ImportReport, Submitted
 from services.declaration.api.openapi_extras import CSV_BODY, IMPORT_RULES, declared_links
 from services.declaration.api.validation import TranslatedErrorsRoute, invalid_input
 from services.declaration.domain import form_rules
@@ -66,17 +66,16 @@ def _manifest(fmt: CsvFormat, query: dict[str, str | None]) -> Manifest | None:
 
 
 def build_router(ctx: Deps) -> APIRouter:
-    router = APIRouter(prefix="/v1/declarations", tags=["officers"],
-                       route_class=TranslatedErrorsRoute)
+    router = APIRouter(prefix="/v1", tags=["officers"], route_class=TranslatedErrorsRoute)
 
-    @router.post("/paper", status_code=201, response_model=Submitted,
+    @router.post("/declarations/paper", status_code=201, response_model=Submitted,
                  responses=responses(beyond_schema(FORM_RULES), declared_links(201)))
     async def paper(form: Paper, who: Officer) -> Submitted:
         """A paper form typed in by an officer, who is recorded as `entered_by`."""
         done = await ctx.submitting.enter_paper(form, who.subject)
         return submitted(done.events, done.duplicates, ctx.citizen_token)
 
-    @router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY,
+    @router.post("/declarations/import", response_model=ImportReport, openapi_extra=CSV_BODY,
                  responses=IMPORT_RULES)
     async def import_csv(request: Request, who: Officer,
                          format: Annotated[CsvFormat, Query()] = CsvFormat.paper,
@@ -107,5 +106,15 @@ def build_router(ctx: Deps) -> APIRouter:
                             created=len(done.events) - len(done.duplicates),
                             duplicates=len(done.duplicates), rejected=len(done.errors),
                             declarations=imported, errors=done.errors)
+
+    @router.get("/entries", response_model=list[Entry])
+    async def entries(who: Officer, day: Annotated[Day | None, Query(
+            description="a Viet Nam day (default: today)", examples=["2025-11-20"])] = None
+                      ) -> list[Entry]:
+        """The declarations the signed-in officer entered on a day (typed in from paper or
+        imported), newest first, names and numbers masked: the officer's own list of the
+        shift (at most 500)."""
+        found = await ctx.lookups.entered_by(who.subject, day or vn_today())
+        return [entry(stored) for stored in found]
 
     return router

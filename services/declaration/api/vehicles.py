@@ -15,6 +15,7 @@ from services.declaration.api.bodies import vehicle_view
 from services.declaration.api.deps import (
     CitizenOrStaff,
     Deps,
+    EnteringOfficer,
     check_scope,
     not_found,
     qr_response,
@@ -47,10 +48,11 @@ def build_router(ctx: Deps) -> APIRouter:
 
     @router.post("", status_code=201, response_model=VehicleView, dependencies=[throttle],
                  responses=responses(made, beyond_schema(FORM_RULES)))
-    async def declare(form: Vehicle) -> VehicleView:
+    async def declare(form: Vehicle, officer: EnteringOfficer) -> VehicleView:
         """Declare a green-lane vehicle and its crew; each crew member gets a declaration and
-        QR of their own, the vehicle a QR the depot checkpoint scans."""
-        declared = await ctx.green_lane.declare(form)
+        QR of their own, the vehicle a QR the depot checkpoint scans. Sent with an officer's
+        (or admin's) token, the account is recorded as `entered_by` on all of them."""
+        declared = await ctx.green_lane.declare(form, officer)
         view = vehicle_view(declared.event.payload, {
             e.payload.declaration_id: Status.pending for _, e in declared.crew})
         for member, (_, crew_event) in zip(view.crew, declared.crew, strict=True):

@@ -4,9 +4,9 @@ the declaration a QR code is drawn for; who looked at the person's data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from libs.contracts.vietnam_time import vn_day
+from libs.contracts.vietnam_time import VN_TZ, vn_day
 from services.declaration.domain.declarations import Status, status_at
 from services.declaration.domain.errors import DeclarationNotFound
 from services.declaration.domain.records import (
@@ -21,6 +21,8 @@ from services.declaration.service.ports import (
     QuarantineReader,
     ZoneLevels,
 )
+
+ENTRIES_LIMIT = 500  # an officer's entries listed for one day (a long night is ~300 forms)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,14 @@ class Lookups:
         return DeclarationCard(declaration,
                                status_at(declaration.status, declaration.valid_until, now),
                                levels, quarantine_in_force(orders, vn_day(now)))
+
+    async def entered_by(self, officer: str, day: date, limit: int = ENTRIES_LIMIT
+                         ) -> list[Declaration]:
+        """The declarations an officer entered (typed in or imported) on a Viet Nam day,
+        newest first: the officer's own list of the shift."""
+        since = datetime.combine(day, time(), VN_TZ)
+        return await self.declarations.entered_by(officer, since, since + timedelta(days=1),
+                                                  limit)
 
     async def accesses(self, declaration_id: str) -> list[Access]:
         """Every trace query and reveal about the person of this declaration, newest first."""

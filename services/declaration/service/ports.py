@@ -38,6 +38,11 @@ class DeclarationReader(Protocol):
 
     async def statuses(self, declaration_ids: list[str]) -> dict[str, Standing]: ...
 
+    async def entered_by(self, officer: str, since: datetime, until: datetime,
+                         limit: int) -> list[Declaration]:
+        """What `officer` entered from `since` until before `until`, newest first."""
+        ...
+
     async def verdict_key(self, declaration_id: str) -> str | None:
         """The order key of the verdict stored for a declaration (the event it came from)."""
         ...

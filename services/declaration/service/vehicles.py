@@ -3,6 +3,7 @@ with the status of each crew member's own declaration."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,13 +14,15 @@ from libs.contracts.events.declaration import (
     DeclarationSubmitted,
     VehicleDeclared,
 )
-from libs.runtime.logs import correlation_id
+from libs.runtime.logs import correlation_id, log_fields
 from services.declaration.domain.declarations import Status, status_at, submitted_events
 from services.declaration.domain.errors import VehicleNotFound
 from services.declaration.domain.records import Vehicle
 from services.declaration.domain.vehicles import VehicleForm, crew_form, vehicle_event
 from services.declaration.service.ports import Declarations, Outbox, Vehicles
 from services.declaration.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,22 +44,27 @@ class GreenLane:
         self.declarations_relay, self.vehicles_relay = declarations_relay, vehicles_relay
         self.settings = settings
 
-    async def declare(self, form: VehicleForm) -> DeclaredVehicle:
-        """Each crew member gets a declaration of their own, on the vehicle's trip."""
+    async def declare(self, form: VehicleForm, entered_by: str | None = None) -> DeclaredVehicle:
+        """Each crew member gets a declaration of their own, on the vehicle's trip;
+        `entered_by`: the officer who entered it, recorded on the vehicle and its crew."""
         crew = []
         for entry in form.crew:
             [crew_event] = submitted_events(
                 crew_form(form, entry), channel=Channel.web, correlation_id=correlation_id.get(),
                 secret=self.settings.subject_secret_bytes,
-                validity_hours=self.settings.validity_hours)
+                validity_hours=self.settings.validity_hours, entered_by=entered_by)
             crew.append((entry.role, crew_event))
         event = vehicle_event(form, crew, validity_hours=self.settings.validity_hours,
-                              correlation_id=correlation_id.get())
+                              entered_by=entered_by, correlation_id=correlation_id.get())
         # Crew first: a vehicle never names a declaration that is not stored.
         await self.declarations.add([e for _, e in crew])
         await self.vehicles.add_vehicle(event)
         self.declarations_relay.wake(*(e.payload.declaration_id for _, e in crew))
         self.vehicles_relay.wake(event.payload.vehicle_declaration_id)
+        if entered_by:
+            log.info("vehicle entered", extra=log_fields(
+                by=entered_by, vehicle=event.payload.vehicle_declaration_id,
+                crew=[e.payload.declaration_id for _, e in crew]))
         return DeclaredVehicle(event, crew)
 
     async def stored(self, vehicle_id: str) -> Vehicle:

@@ -73,6 +73,8 @@ class DeclarationStore:
         await create_outbox_index(self.declarations)
         await self.declarations.create_index("subject_id")
         await self.declarations.create_index("day")
+        # An officer's entries of a day (GET /v1/declarations/entered).
+        await self.declarations.create_index([("declaration.entered_by", 1), ("submitted_at", -1)])
 
     async def add(self, events: Iterable[Envelope[DeclarationSubmitted]],
                   fingerprint: str | None = None, language: str | None = None,
@@ -115,6 +117,18 @@ class DeclarationStore:
         if not found:
             return None
         return declaration_of(found[0], await self.verdicts.find_one({"_id": found[0]["_id"]}))
+
+    async def entered_by(self, officer: str, since: datetime, until: datetime,
+                         limit: int) -> list[Declaration]:
+        """The declarations `officer` entered (paper or import) from `since` until before
+        `until`, newest first, each with its verdict; at most `limit`."""
+        docs = await self.declarations.find(
+            {"declaration.entered_by": officer, "submitted_at": {"$gte": since, "$lt": until}},
+            {"outbox": 0}).sort([("submitted_at", -1), ("_id", 1)]).limit(limit).to_list()
+        ids = [doc["_id"] for doc in docs]
+        verdicts = {v["_id"]: v for v in
+                    await self.verdicts.find({"_id": {"$in": ids}}).to_list()} if ids else {}
+        return [declaration_of(doc, verdicts.get(doc["_id"])) for doc in docs]
 
     async def fingerprints(self, declaration_ids: list[str]) -> dict[str, str | None]:
         """The request fingerprint each of these declarations was stored with (one

@@ -49,7 +49,7 @@ const TEXT = {
     role_epidemiologist: "Cán bộ dịch tễ", role_officer: "Cán bộ chốt kiểm soát",
     role_admin: "Quản trị",
     quarantined: "Bạn đang trong thời gian cách ly đến hết ngày", place_home: "tại nhà",
-    place_facility: "tại cơ sở cách ly",
+    place_facility: "tại cơ sở cách ly", officerLink: "Cán bộ chốt: nhập tờ khai giấy",
   },
   en: {
     switch: "VI", switchLabel: "Tiếng Việt",
@@ -98,8 +98,14 @@ const TEXT = {
     role_epidemiologist: "Epidemiologist", role_officer: "Checkpoint officer",
     role_admin: "Administrator",
     quarantined: "You are under quarantine until the end of", place_home: "at home",
-    place_facility: "at a quarantine facility",
+    place_facility: "at a quarantine facility", officerLink: "Checkpoint officers: paper form entry",
   },
 };
 
 export const { t, apply, lang, pick, onChange, toggle } = translator(TEXT);
+
+/** More phrases, for a page built on this one's modules (the officers' console). */
+export function addPhrases(more) {
+  Object.assign(TEXT.vi, more.vi);
+  Object.assign(TEXT.en, more.en);
+}

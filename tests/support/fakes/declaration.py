@@ -96,6 +96,14 @@ class FakeDeclarations:
     async def verdict_key(self, declaration_id: str) -> str | None:
         return self.verdict_keys.get(declaration_id)
 
+    async def entered_by(self, officer: str, since: datetime, until: datetime,
+                         limit: int) -> list[Declaration]:
+        theirs = [d for d in self.stored.values()
+                  if d.declared.entered_by == officer and since <= d.submitted_at < until]
+        theirs.sort(key=lambda d: d.declaration_id)
+        theirs.sort(key=lambda d: d.submitted_at, reverse=True)
+        return theirs[:limit]
+
     async def apply_verdict(self, declaration_id: str, subject_id: str, status: Status,
                             reasons: list[str], key: str) -> bool:
         declared = self.stored.get(declaration_id)

@@ -128,6 +128,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "POST /v1/webhooks/{webhook_id}/enable": frozenset({"ward", "admin"}),
         "POST /v1/webhooks/{webhook_id}/disable": frozenset({"ward", "admin"}),
         "GET /v1/webhooks/{webhook_id}/deliveries": frozenset({"ward", "admin"}),
+        "POST /v1/webhooks/{webhook_id}/secret": frozenset({"ward", "admin"}),
         "DELETE /v1/webhooks/{webhook_id}": frozenset({"ward", "admin"}),
         "GET /v1/followups": frozenset({"ward", "admin"}),
         # The quarantine named in the body decides the ward: checked after the input.
@@ -142,7 +143,7 @@ HIDDEN = {route: frozenset({"ward-other"}) for route in (
     "GET /v1/notifications/{notification_id}", "POST /v1/notifications/{notification_id}/ack",
     "GET /v1/webhooks/{webhook_id}", "POST /v1/webhooks/{webhook_id}/enable",
     "POST /v1/webhooks/{webhook_id}/disable", "GET /v1/webhooks/{webhook_id}/deliveries",
-    "DELETE /v1/webhooks/{webhook_id}")}
+    "POST /v1/webhooks/{webhook_id}/secret", "DELETE /v1/webhooks/{webhook_id}")}
 
 
 @dataclass

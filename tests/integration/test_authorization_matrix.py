@@ -87,6 +87,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     },
     "checkpoint": {
         **OPERATIONS,
+        "GET /admin/": EVERYONE,  # the admin console's page; its API calls are checked
         "POST /v1/scans": frozenset({"officer", "admin"}),
         "POST /v1/scans/lookup": frozenset({"officer", "admin"}),
         "GET /v1/keys": EVERYONE,
@@ -115,6 +116,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     },
     "ward_notification": {
         **OPERATIONS,
+        "GET /admin/": EVERYONE,  # the admin console's page; its API calls are checked
         "GET /v1/notifications": frozenset({"ward", "admin"}),
         "GET /v1/notifications/counts": frozenset({"ward", "admin"}),
         "GET /v1/notifications/{notification_id}": frozenset({"ward", "admin"}),

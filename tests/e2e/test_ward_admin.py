@@ -11,14 +11,11 @@ and the API refuses it. The first load's weight is written to tests/artifacts/.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
-from playwright.async_api import Browser, Page, Request, expect
+from playwright.async_api import Browser, expect
 
 from libs.contracts.envelope import parse_event
 from libs.contracts.events.notification import ZoneLevelChanged
@@ -28,36 +25,14 @@ from libs.runtime.auth import Role
 from tests.e2e.conftest import System
 from tests.support.browser import DESKTOP, PHONE, chromium, sign_in, watched_page
 from tests.support.kafka import eventually, read_topic
+from tests.support.page_weight import ARTIFACTS, record_weight, weigh
 from tests.support.samples import declaration_form
 from tests.support.servers import Servers
 from tests.support.tokens import account, bearer
 
-ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
 BA_DINH, NGOC_HA = "00004", "00008"  # wards no other e2e test classifies
 SECRET = re.compile(r"^[A-Za-z0-9_-]{40,}$")  # a webhook's signing secret, as shown once
-
-
-def weigh(page: Page, origin: str, into: dict[str, int]) -> None:
-    """The bytes (headers and body) of each response from `origin`, by path: the sign-in
-    loads the page twice (before and after Keycloak), a file is counted once."""
-    async def finished(request: Request) -> None:
-        if request.url.startswith(origin):
-            sizes = await request.sizes()
-            into[urlsplit(request.url).path] = (sizes["responseBodySize"]
-                                                + sizes["responseHeadersSize"])
-
-    page.on("requestfinished", finished)
-
-
-def record_weight(name: str, weight: dict[str, int]) -> float:
-    """Writes tests/artifacts/<name>.json; the KiB of the first load."""
-    total = sum(weight.values())
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"{name}.json").write_text(json.dumps(
-        {"first_load_bytes": total, "files": dict(sorted(weight.items()))}, indent=1))
-    print(f"\n{name}: first load {total / 1024:.1f} KiB in {len(weight)} responses")
-    return total / 1024
 
 
 async def citizen_sees_red(browser: Browser, system: System) -> None:

@@ -184,6 +184,8 @@ async def test_an_admin_adds_a_webhook_sees_its_deliveries_pauses_it_and_rotates
         await expect(page.locator("#webhook-result")).to_have_text("Đã đổi khoá ký.",
                                                                    timeout=WAIT)
         await expect(page.locator("#secret")).not_to_have_text(first_secret or "")
+        width = await page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], f"sideways scrolling at 1280 px: {width}"
         assert watch.outside == [] and watch.errors == [], (watch.outside, watch.errors)
 
 

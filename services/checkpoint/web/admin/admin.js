@@ -190,7 +190,7 @@ async function start() {
     [$("filter-kind").value, $("f-kind").value] = [keep[0], keep[1] || "road"];
   };
   fillKinds();
-  onChange(() => { fillKinds(); render(); if (!$("edit-panel").hidden) $("edit-title").textContent = state.editing ? t("edit_title", { id: state.editing.checkpoint_id }) : t("create_title"); });
+  onChange(() => { fillKinds(); render(); $("done").textContent = ""; if (!$("edit-panel").hidden) $("edit-title").textContent = state.editing ? t("edit_title", { id: state.editing.checkpoint_id }) : t("create_title"); });
   for (const id of ["filter-kind", "filter-active", "filter-province"]) {
     $(id).addEventListener("change", () => { state.offset = 0; state.pinned = null; load(); });
   }

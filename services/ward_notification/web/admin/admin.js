@@ -236,7 +236,8 @@ async function start() {
   apply();
   $("lang").addEventListener("click", toggle);
   session = await signIn({ roles: ["admin"], i18n: { lang, onChange } });
-  onChange(() => { renderZone(); renderHooks(); });
+  // Redrawn in the new language; the last action's message (in the old one) is cleared.
+  onChange(() => { renderZone(); renderHooks(); for (const id of ["level-result", "webhook-result"]) say(id, ""); });
   $("ward-panel").hidden = false;
   $("ward-form").addEventListener("submit", openWard);
   $("level-form").addEventListener("submit", setLevel);

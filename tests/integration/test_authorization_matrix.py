@@ -64,6 +64,7 @@ READERS = frozenset({"citizen", *OFFICERS, "admin"})  # a citizen: only its own 
 ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     "declaration": {
         **OPERATIONS,
+        "GET /keys/": EVERYONE,  # the QR signing keys page (admins); its data is public
         "POST /v1/declarations": EVERYONE,
         "GET /v1/declarations/{declaration_id}": READERS,
         "GET /v1/declarations/{declaration_id}/qr.{fmt}": READERS,

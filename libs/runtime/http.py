@@ -177,6 +177,19 @@ def _mount_page(app: FastAPI, web_dir: Path) -> None:
     async def page() -> FileResponse:
         return FileResponse(web_dir / "index.html")
 
+    # A further page of the service (a console of another role): each sub-folder with an
+    # index.html is served at /<folder>/ (its files stay under /static/<folder>/).
+    for folder in sorted(p for p in web_dir.iterdir() if (p / "index.html").is_file()):
+        _mount_subpage(app, folder)
+
+
+def _mount_subpage(app: FastAPI, folder: Path) -> None:
+    index = folder / "index.html"
+
+    @app.get(f"/{folder.name}/", include_in_schema=False)
+    async def subpage() -> FileResponse:
+        return FileResponse(index)
+
 
 class RequestContext:
     """Pure ASGI middleware: correlation id, metrics and the body-size limit."""

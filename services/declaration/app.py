@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
 
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.declaration import DeclarationSubmitted, PersonRevealed, VehicleDeclared
@@ -90,14 +89,8 @@ def build(settings: Settings | None = None) -> FastAPI:
                           "retention purge"), *messaging.background()],
         web_dir=WEB,
     ))
-
-
-    @app.get("/officer/", include_in_schema=False)
-    async def officer_console() -> FileResponse:
-        """The officers' console (web/officer/): paper forms typed in, CSV imports, green-lane
-        vehicles, the officer's own entries of the day. It signs in; the API decides."""
-        return FileResponse(WEB / "officer" / "index.html")
-
+    # The officers' console (web/officer/) and the keys page (web/keys/) are served at
+    # /officer/ and /keys/ like every page folder (libs/runtime/http.py).
     # What the periodic purge runs, as of a given time (the retention test drives it).
     app.state.purge = purge.once
     # Messages to citizens: the sender, and the daily reminders as of a given time (tests).

@@ -38,7 +38,9 @@ def system_environ(servers: Servers) -> dict[str, str]:
     prefix = f"e{uuid.uuid4().hex[:8]}."
     environ = {**os.environ, "KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
                "MONGO_URL": servers.mongo_url, "KHAIBAO_TOPIC_PREFIX": prefix,
-               "KHAIBAO_INSTANCE": "e2e-", "ENV": "test", "LOG_LEVEL": "WARNING"}
+               "KHAIBAO_INSTANCE": "e2e-", "ENV": "test", "LOG_LEVEL": "WARNING",
+               # Webhooks of the admin console's test reach a local address.
+               "NOTIFICATION_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
     for service in run.SERVICES:
         environ[service.port_env] = str(service.port + E2E_PORT_OFFSET)
         db_env = service.port_env.replace("_PORT", "_MONGO_DB")

@@ -64,6 +64,7 @@ READERS = frozenset({"citizen", *OFFICERS, "admin"})  # a citizen: only its own 
 ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     "declaration": {
         **OPERATIONS,
+        "GET /keys/": EVERYONE,  # the QR signing keys page (admins); its data is public
         "POST /v1/declarations": EVERYONE,
         "GET /v1/declarations/{declaration_id}": READERS,
         "GET /v1/declarations/{declaration_id}/qr.{fmt}": READERS,
@@ -89,6 +90,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     },
     "checkpoint": {
         **OPERATIONS,
+        "GET /admin/": EVERYONE,  # the admin console's page; its API calls are checked
         "POST /v1/scans": frozenset({"officer", "admin"}),
         "POST /v1/scans/lookup": frozenset({"officer", "admin"}),
         "GET /v1/keys": EVERYONE,
@@ -117,6 +119,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     },
     "ward_notification": {
         **OPERATIONS,
+        "GET /admin/": EVERYONE,  # the admin console's page; its API calls are checked
         "GET /v1/notifications": frozenset({"ward", "admin"}),
         "GET /v1/notifications/counts": frozenset({"ward", "admin"}),
         "GET /v1/notifications/{notification_id}": frozenset({"ward", "admin"}),
@@ -130,6 +133,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "POST /v1/webhooks/{webhook_id}/enable": frozenset({"ward", "admin"}),
         "POST /v1/webhooks/{webhook_id}/disable": frozenset({"ward", "admin"}),
         "GET /v1/webhooks/{webhook_id}/deliveries": frozenset({"ward", "admin"}),
+        "POST /v1/webhooks/{webhook_id}/secret": frozenset({"ward", "admin"}),
         "DELETE /v1/webhooks/{webhook_id}": frozenset({"ward", "admin"}),
         "GET /v1/followups": frozenset({"ward", "admin"}),
         # The quarantine named in the body decides the ward: checked after the input.
@@ -144,7 +148,7 @@ HIDDEN = {route: frozenset({"ward-other"}) for route in (
     "GET /v1/notifications/{notification_id}", "POST /v1/notifications/{notification_id}/ack",
     "GET /v1/webhooks/{webhook_id}", "POST /v1/webhooks/{webhook_id}/enable",
     "POST /v1/webhooks/{webhook_id}/disable", "GET /v1/webhooks/{webhook_id}/deliveries",
-    "DELETE /v1/webhooks/{webhook_id}")}
+    "POST /v1/webhooks/{webhook_id}/secret", "DELETE /v1/webhooks/{webhook_id}")}
 
 
 @dataclass

@@ -353,6 +353,21 @@ async def test_a_delivery_is_signed_sent_and_logged(service: Service) -> None:
     assert done.latency_ms is not None and delivery_id not in service.webhooks.queue
 
 
+async def test_a_rotated_secret_signs_the_deliveries_from_then_on(service: Service) -> None:
+    hook_id, _ = await subscribed(service)
+    old = service.webhooks.webhooks[hook_id].secret
+    rotated = await service.subscriptions.rotate_secret(hook_id, "quantri", everyone)
+    assert rotated.secret != old and len(rotated.secret) > 30
+    seen: list[httpx.Request] = []
+    async with receiver([], seen) as client:
+        assert await service.delivery.deliver_once(client) == 1
+    [request] = seen
+    timestamp = int(request.headers[webhook_rules.TIMESTAMP_HEADER])
+    signed = request.headers[webhook_rules.SIGNATURE_HEADER]
+    assert webhook_rules.verify(rotated.secret, timestamp, request.content, signed)
+    assert not webhook_rules.verify(old, timestamp, request.content, signed)
+
+
 async def test_a_failed_delivery_is_retried_later_then_given_up(service: Service) -> None:
     _, delivery_id = await subscribed(service)
     seen: list[httpx.Request] = []
@@ -421,6 +436,7 @@ async def test_subscriptions_of_another_ward_are_not_found(service: Service) -> 
                  service.subscriptions.enable(made.id, other),
                  service.subscriptions.disable(made.id, "o", other),
                  service.subscriptions.delete(made.id, other),
+                 service.subscriptions.rotate_secret(made.id, "o", other),
                  service.subscriptions.deliveries(made.id, None, 10, other)):
         with pytest.raises(WebhookNotFound):
             await call

@@ -200,6 +200,7 @@ class CheckpointOut(CheckpointIn):
     province_code: int
     province_name: str
     updated_at: datetime
+    updated_by: str | None = Field(None, description="the admin (or tool) who last wrote it")
 
     @classmethod
     def of(cls, c: Checkpoint) -> CheckpointOut:
@@ -208,7 +209,7 @@ class CheckpointOut(CheckpointIn):
                    longitude=c.longitude, active=c.active, stay_max_minutes=c.stay_max_minutes,
                    source=c.source, checkpoint_id=c.checkpoint_id, ward_name=name,
                    province_code=c.province_code, province_name=province,
-                   updated_at=c.updated_at)
+                   updated_at=c.updated_at, updated_by=c.updated_by)
 
 
 class CheckpointPage(BaseModel):

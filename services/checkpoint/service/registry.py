@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from libs.contracts.envelope import utcnow
@@ -10,6 +11,8 @@ from libs.runtime.auth import Principal, Role
 from services.checkpoint.domain.errors import CheckpointForbidden, CheckpointUnknown
 from services.checkpoint.domain.records import Checkpoint, CheckpointFields, CheckpointFilter
 from services.checkpoint.service.ports import Registry
+
+log = logging.getLogger(__name__)
 
 
 class CheckpointRegistry:
@@ -24,7 +27,10 @@ class CheckpointRegistry:
                                 province_code=province_code(fields.ward_code),
                                 updated_at=utcnow(),
                                 updated_by=who if isinstance(who, str) else who.subject)
-        return checkpoint, await self.registry.put(checkpoint)
+        created = await self.registry.put(checkpoint)
+        log.info("checkpoint %s %s by %s (active: %s)", checkpoint_id,
+                 "created" if created else "replaced", checkpoint.updated_by, checkpoint.active)
+        return checkpoint, created
 
     async def find(self, who: Principal, filters: CheckpointFilter, limit: int, offset: int
                    ) -> tuple[int, list[Checkpoint]]:

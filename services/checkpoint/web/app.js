@@ -203,6 +203,7 @@ function wire() {
 async function boot() {
   session = await signIn({ roles: ["officer", "admin"], i18n, offline: true });
   api.useSession(session);
+  $("admin-link").hidden = session.role() !== "admin";  // the admin console (web/admin/)
   api.onBusy((seconds, attempt) => render.notice("warn", t("busy", { s: seconds, n: attempt })));
   session.onSignedOut(() => { if (queue.pending().length) mustSignIn(); });
   for (const id of ["setup", "scanner"]) $(id).hidden = false;

@@ -3,7 +3,7 @@ import { translator } from "/shared/i18n.js";
 
 const TEXT = {
   vi: {
-    switch: "EN", switchLabel: "English",
+    switch: "EN", switchLabel: "English", adminLink: "Quản trị chốt",
     title: "Quét mã QR — chốt kiểm soát", account: "Tài khoản cán bộ", checkpoint: "Chốt / địa điểm", direction: "Chiều",
     in: "Vào", out: "Ra", through: "Qua chốt", online: "Trực tuyến", offline: "Ngoại tuyến",
     busy: "Hệ thống đang quá tải — tự thử lại sau {s} giây (lần {n})",
@@ -32,7 +32,7 @@ const TEXT = {
     expiredToken: "Mã QR đã hết hạn — cần khai báo lại",
   },
   en: {
-    switch: "VI", switchLabel: "Tiếng Việt",
+    switch: "VI", switchLabel: "Tiếng Việt", adminLink: "Manage checkpoints",
     title: "QR scanner — checkpoint", account: "Officer account", checkpoint: "Checkpoint / venue", direction: "Direction",
     in: "In", out: "Out", through: "Through", online: "Online", offline: "Offline",
     busy: "The service is overloaded — trying again in {s} s (attempt {n})",

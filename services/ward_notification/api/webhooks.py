@@ -49,6 +49,8 @@ def build_router(subscriptions: Subscriptions) -> APIRouter:
                                    "pause it"),
                                   ("Enable", "/v1/webhooks/{webhook_id}/enable", "POST",
                                    "resume it"),
+                                  ("RotateSecret", "/v1/webhooks/{webhook_id}/secret", "POST",
+                                   "rotate its signing secret"),
                                   ("Deliveries", "/v1/webhooks/{webhook_id}/deliveries", "GET",
                                    "its delivery log"))})
     rules = beyond_schema(
@@ -100,6 +102,13 @@ def build_router(subscriptions: Subscriptions) -> APIRouter:
         """Pause a subscription; notifications meanwhile wait for it to be enabled."""
         return WebhookOut.of(await visible(
             subscriptions.disable(webhook_id, who.subject, who.may_see)))
+
+    @router.post("/{webhook_id}/secret", response_model=WebhookCreated)
+    async def rotate_secret(webhook_id: Identifier, who: WardOfficial) -> WebhookCreated:
+        """Rotate the signing secret: the answer holds the new one, only this once; every
+        delivery from now on (retries included) is signed with it."""
+        return WebhookCreated.model_validate((await visible(
+            subscriptions.rotate_secret(webhook_id, who.subject, who.may_see))).model_dump())
 
     @router.delete("/{webhook_id}", status_code=204)
     async def delete(webhook_id: Identifier, who: WardOfficial) -> Response:

@@ -98,6 +98,9 @@ class Webhooks(Protocol):
     async def set_enabled(self, webhook_id: str, enabled: bool, now: datetime,
                           reason: str | None = None) -> None: ...
 
+    async def set_secret(self, webhook_id: str, secret: str, now: datetime, by: str) -> None:
+        """Replaces the signing secret (a rotation): deliveries from now on are signed with it."""
+
     async def delete(self, webhook_id: str) -> None:
         """Remove it; its waiting deliveries are cancelled."""
         ...

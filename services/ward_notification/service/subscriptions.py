@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 
@@ -19,6 +20,8 @@ from services.ward_notification.domain.records import Delivery, DeliveryState, W
 from services.ward_notification.service.ports import Visible, Webhooks
 from services.ward_notification.service.webhook_addresses import Resolver, destination_problem
 from services.ward_notification.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Subscriptions:
@@ -73,6 +76,16 @@ class Subscriptions:
         await self.store.set_enabled(webhook_id, False, utcnow(), f"disabled by {by}")
         await self.store.pause_all(webhook_id)
         return await self.one(webhook_id, visible)
+
+    async def rotate_secret(self, webhook_id: str, by: str, visible: Visible) -> Webhook:
+        """A new signing secret (the old one may have leaked); the answer holds it, the only
+        time it is shown. Deliveries from now on, retries included, are signed with it."""
+        await self.one(webhook_id, visible)
+        await self.store.set_secret(webhook_id, secrets.token_urlsafe(32), utcnow(), by)
+        rotated = await self.one(webhook_id, visible)
+        log.info("webhook %s of ward %s: signing secret rotated by %s", webhook_id,
+                 rotated.ward_code, by)
+        return rotated
 
     async def delete(self, webhook_id: str, visible: Visible) -> None:
         """Its waiting deliveries are cancelled."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timedelta
 
@@ -14,6 +15,8 @@ from services.ward_notification.domain.notifications import PRODUCER, days_betwe
 from services.ward_notification.domain.records import ZoneChange, ZoneOverview
 from services.ward_notification.service.ports import Notifications, Outbox, Zones
 from services.ward_notification.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class ZoneLevels:
@@ -41,6 +44,8 @@ class ZoneLevels:
                               producer=PRODUCER, correlation_id=correlation_id, occurred_at=now)
         change = await self.zones.add(event, note)
         self.outbox.wake()
+        log.info("zone level of ward %s set to %d from %s by %s", ward_code, level,
+                 change.effective_at.isoformat(), by)
         return change
 
     async def overview(self, ward_code: str, days: int | None,

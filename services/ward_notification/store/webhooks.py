@@ -83,6 +83,10 @@ class WebhookStore:
                             {"enabled": False, "disabled_at": now, "disabled_reason": reason})
         await self.webhooks.update_one({"_id": webhook_id}, {"$set": fields})
 
+    async def set_secret(self, webhook_id: str, secret: str, now: datetime, by: str) -> None:
+        await self.webhooks.update_one({"_id": webhook_id}, {"$set": {
+            "secret": secret, "secret_rotated_at": now, "secret_rotated_by": by}})
+
     async def delete(self, webhook_id: str) -> None:
         await self.webhooks.delete_one({"_id": webhook_id})
         await self.queue.delete_many({"webhook_id": webhook_id})

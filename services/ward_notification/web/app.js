@@ -213,6 +213,7 @@ async function start() {
   apply();
   $("lang").addEventListener("click", toggle);
   session = await signIn({ roles: ["ward_official", "admin"], i18n: { lang, onChange } });
+  $("admin-link").hidden = session.role() !== "admin";  // the admin console (web/admin/)
   declarationUrl = (await fetch("/v1/auth").then((r) => r.json())).declaration_url;
   onChange(() => { render(); renderZone(); renderToday(); renderFollowups(); live($("live").dataset.state); });
 

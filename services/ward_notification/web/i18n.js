@@ -3,7 +3,7 @@ import { translator } from "/shared/i18n.js";
 
 const TEXT = {
   vi: {
-    title: "Thông báo phường/xã", switch: "English", account: "Tài khoản cán bộ", ward: "Phường/xã", zone: "Cấp độ dịch",
+    title: "Thông báo phường/xã", switch: "English", admin_link: "Quản trị cấp độ dịch, webhook", account: "Tài khoản cán bộ", ward: "Phường/xã", zone: "Cấp độ dịch",
     unread_only: "Chỉ chưa đọc", all_reasons: "Tất cả lý do", arriving: "Người đến",
     departing: "Người đi", passed: "Qua chốt", alert: "Cảnh báo", ack_all: "Đã xem tất cả",
     ack: "Đã xem", acked: "Đã xem lúc", more: "Xem thêm", empty: "Chưa có thông báo.",
@@ -38,7 +38,7 @@ const TEXT = {
     record_save: "Ghi", record_failed: "Chưa ghi được, bấm lại để thử lại:",
   },
   en: {
-    title: "Ward notifications", switch: "Tiếng Việt", account: "Staff account", ward: "Ward", zone: "Epidemic level",
+    title: "Ward notifications", switch: "Tiếng Việt", admin_link: "Zone levels, webhooks (admin)", account: "Staff account", ward: "Ward", zone: "Epidemic level",
     unread_only: "Unread only", all_reasons: "All reasons", arriving: "Arriving",
     departing: "Departing", passed: "Passed checkpoint", alert: "Alert", ack_all: "Acknowledge all",
     ack: "Acknowledge", acked: "Acknowledged at", more: "Load more", empty: "No notifications yet.",

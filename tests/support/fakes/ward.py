@@ -175,6 +175,11 @@ class FakeWebhooks:
     async def count_for_ward(self, ward_code: str) -> int:
         return sum(1 for w in self.webhooks.values() if w.ward_code == ward_code)
 
+    async def set_secret(self, webhook_id: str, secret: str, now: datetime, by: str) -> None:
+        if webhook_id in self.webhooks:
+            self.webhooks[webhook_id] = self.webhooks[webhook_id].model_copy(
+                update={"secret": secret})
+
     async def set_enabled(self, webhook_id: str, enabled: bool, now: datetime,
                           reason: str | None = None) -> None:
         if webhook_id not in self.webhooks:

@@ -68,7 +68,7 @@ token: $(STAMP) ## print a demo JWT: make token ROLE=officer SCOPE=cp-1,cp-2
 	@$(PY) -m deploy.keycloak.tokens "$(ROLE)" "$(SCOPE)"
 
 lint: $(STAMP) ## ruff
-	$(VENV)/bin/ruff check libs services tests deploy bench
+	$(VENV)/bin/ruff check libs services synthetic tests deploy bench
 
 typecheck: $(STAMP) ## mypy --strict on libs/, services/, synthetic/, tests/, bench/ and deploy/
 	$(VENV)/bin/mypy

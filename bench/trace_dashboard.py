@@ -17,21 +17,14 @@ import argparse
 import asyncio
 import os
 import sys
-import uuid
 
 import httpx
 from asgi_lifespan import LifespanManager
-from pymongo import AsyncMongoClient
 
-from bench.common import Row, markdown_table, ms, rate
-from bench.trace_load import bulk_load, movements
+from bench.common import Row, markdown_table, ms
+from bench.trace_load import loaded_trace
 from bench.trace_queries import EPI, summary, timed
-from libs.contracts.topics import Topics
-from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.movement_trace.app import build
-from services.movement_trace.settings import Settings
-from services.movement_trace.store.trace import TraceStore
-from synthetic.scenario import generate
 
 
 def say(text: str) -> None:
@@ -39,26 +32,12 @@ def say(text: str) -> None:
 
 
 async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
-    citizens = max(100, target // 50)
-    scenario = generate(seed=2026, citizens=citizens, days=28, places=max(20, target // 500),
-                        visits_per_day=(target / citizens - 1) / 28 / 1.42)
-    prefix = f"bench-dash-{uuid.uuid4().hex[:6]}."
-    settings = Settings(kafka_bootstrap=kafka, mongo_url=mongo, topic_prefix=prefix,
-                        mongo_db=prefix.strip(".").replace("-", "_"), env="test",
-                        log_level="WARNING", purge_interval_s=86400)
-    await ensure_topics(kafka, Topics(prefix).all(), partitions=3)
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo, tz_aware=True)
-    try:
-        store = TraceStore(client[settings.mongo_db])
-        await store.create_indexes()
-        say(f"loading {len(scenario.visits):,} visits of {citizens:,} people")
-        stored, load_s = await bulk_load(store.generation(0), movements(scenario))
-        rows = [Row(f"bulk load {stored:,} movements + buckets", f"{load_s:.0f} s",
-                    rate(stored, load_s, " movements/s"))]
+    async with loaded_trace(target, kafka, mongo, "dash", say) as trace:
+        rows = [trace.load_row]
         for days in (1, 7, 14, 28):
             # A fresh service per window: its first answer reads every day (cold); the
             # next ones find the days before yesterday tallied (warm, for 10 minutes).
-            app = build(settings)
+            app = build(trace.settings)
             async with LifespanManager(app, startup_timeout=60) as manager, \
                     httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app),
                                       base_url="http://trace", timeout=600) as http:
@@ -75,13 +54,9 @@ async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
                 took = await timed(queries, ask)
             say(f"{days} days done")
             rows.append(Row(f"dashboard, last {days} days, HTTP ({counted:,} passages "
-                            f"counted of {stored:,} movements)",
+                            f"counted of {trace.stored:,} movements)",
                             f"cold {ms(took[0])}; then {summary(took[1:])}", "—"))
         return rows
-    finally:
-        await client.drop_database(settings.mongo_db)
-        await client.close()
-        await delete_topics(kafka, Topics(prefix).all())
 
 
 def main() -> int:

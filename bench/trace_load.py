@@ -8,17 +8,28 @@ one event at a time would take most of an hour for a million movements.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from pymongo import AsyncMongoClient
+
+from bench.common import Row, rate
+from libs.contracts.topics import Topics
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.mongo import Document
+from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.movement_trace.domain.journeys import journey_number
 from services.movement_trace.domain.movements import Movement, MovementKind
+from services.movement_trace.settings import Settings
 from services.movement_trace.store.generation import BUCKET_FIELD, GenerationStore
 from services.movement_trace.store.layout import bucket_writes, to_document
-from synthetic.scenario import Scenario, Visit
+from services.movement_trace.store.trace import TraceStore
+from synthetic.scenario import Scenario, Visit, generate
 
 
 def movements(scenario: Scenario) -> Iterator[Movement]:
@@ -79,3 +90,44 @@ async def bulk_load(view: GenerationStore, found: Iterator[Movement],
 
 def sample_day(scenario: Scenario) -> timedelta:
     return timedelta(days=scenario.days // 2)
+
+
+@dataclass
+class LoadedTrace:
+    """A generated scenario bulk-loaded into a private trace database."""
+
+    scenario: Scenario
+    settings: Settings
+    client: AsyncMongoClient[dict[str, object]]
+    store: TraceStore
+    stored: int
+    load_row: Row
+
+
+@asynccontextmanager
+async def loaded_trace(target: int, kafka: str, mongo: str, name: str,
+                       say: Callable[[str], None], **options: Any) -> AsyncIterator[LoadedTrace]:
+    """~`target` movements of a 28-day scenario (`options` go to `generate`) in a database
+    and topics of their own, dropped on the way out."""
+    citizens = max(100, target // 50)
+    scenario = generate(seed=2026, citizens=citizens, days=28, places=max(20, target // 500),
+                        visits_per_day=(target / citizens - 1) / 28 / 1.42,  # ~1.43 movements a visit
+                        **options)
+    prefix = f"bench-{name}-{uuid.uuid4().hex[:6]}."
+    settings = Settings(kafka_bootstrap=kafka, mongo_url=mongo, topic_prefix=prefix,
+                        mongo_db=prefix.strip(".").replace("-", "_"), env="test",
+                        log_level="WARNING", purge_interval_s=86400)
+    await ensure_topics(kafka, Topics(prefix).all(), partitions=3)
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo, tz_aware=True)
+    try:
+        store = TraceStore(client[settings.mongo_db])
+        await store.create_indexes()
+        say(f"loading {len(scenario.visits):,} visits of {citizens:,} people")
+        stored, load_s = await bulk_load(store.generation(0), movements(scenario))
+        yield LoadedTrace(scenario, settings, client, store, stored,
+                          Row(f"bulk load {stored:,} movements + buckets", f"{load_s:.0f} s",
+                              rate(stored, load_s, " movements/s")))
+    finally:
+        await client.drop_database(settings.mongo_db)
+        await client.close()
+        await delete_topics(kafka, Topics(prefix).all())

@@ -21,7 +21,6 @@ import os
 import random
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -31,11 +30,9 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from bench.common import Row, markdown_table, ms, pct, rate
-from bench.trace_load import bulk_load, movements
-from libs.contracts.topics import Topics
+from bench.trace_load import loaded_trace
 from libs.contracts.vietnam_time import vn_day
 from libs.runtime.auth import Role
-from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.movement_trace.app import build
 from services.movement_trace.domain.movements import hour_key, weeks_between
 from services.movement_trace.settings import Settings
@@ -44,7 +41,7 @@ from services.movement_trace.store.generation import BUCKET_FIELD
 from services.movement_trace.store.layout import place_hour_id, subject_week_id
 from services.movement_trace.store.purge import purge_once
 from services.movement_trace.store.trace import TraceStore
-from synthetic.scenario import Scenario, generate
+from synthetic.scenario import Scenario
 from tests.support.tokens import bearer
 
 
@@ -70,30 +67,13 @@ def summary(took: list[float]) -> str:
 
 
 async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
-    citizens = max(100, target // 50)
-    scenario = generate(seed=2026, citizens=citizens, days=28, places=max(20, target // 500),
-                        visits_per_day=(target / citizens - 1) / 28 / 1.42,  # ~1.43 movements a visit
-                        journey_share=JOURNEY_SHARE, passengers=30)
-    prefix = f"bench-trace-{uuid.uuid4().hex[:6]}."
-    settings = Settings(kafka_bootstrap=kafka, mongo_url=mongo, topic_prefix=prefix,
-                        mongo_db=prefix.strip(".").replace("-", "_"), env="test",
-                        log_level="WARNING", purge_interval_s=86400)
-    await ensure_topics(kafka, Topics(prefix).all(), partitions=3)
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo, tz_aware=True)
-    try:
-        store = TraceStore(client[settings.mongo_db])
-        await store.create_indexes()
-        say(f"loading {len(scenario.visits):,} visits of {citizens:,} people")
-        stored, load_s = await bulk_load(store.generation(0), movements(scenario))
-        rows = [Row(f"bulk load {stored:,} movements + buckets", f"{load_s:.0f} s",
-                    rate(stored, load_s, " movements/s"))]
-        say(f"loaded {stored:,} movements in {load_s:.0f} s; querying")
-        rows += await measure(build(settings), scenario, client, settings, queries)
-        return [*rows, await purge_a_week(store, client, settings, stored)]
-    finally:
-        await client.drop_database(settings.mongo_db)
-        await client.close()
-        await delete_topics(kafka, Topics(prefix).all())
+    async with loaded_trace(target, kafka, mongo, "trace", say, journey_share=JOURNEY_SHARE,
+                            passengers=30) as trace:
+        say(f"loaded {trace.stored:,} movements; querying")
+        rows = [trace.load_row, *await measure(build(trace.settings), trace.scenario,
+                                               trace.client, trace.settings, queries)]
+        return [*rows, await purge_a_week(trace.store, trace.client, trace.settings,
+                                          trace.stored)]
 
 
 async def purge_a_week(store: TraceStore, client: AsyncMongoClient[dict[str, object]],

@@ -247,6 +247,17 @@ async def principal(
     return await authenticator.principal(credentials.credentials.strip())
 
 
+async def caller_if_any(request: Request) -> Principal | None:
+    """The caller of an open route when it sent a bearer token (a token that is sent must be
+    valid: 401 otherwise); None without one. Read from the header itself, not through
+    BEARER, so the route stays open in /openapi.json (no security scheme on it)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    authenticator: Authenticator = request.app.state.authenticator
+    return await authenticator.principal(token.strip())
+
+
 def require(*roles: Role) -> Any:
     """`Annotated[Principal, require(Role.admin)]`: 401 without a token, 403 for other roles."""
 

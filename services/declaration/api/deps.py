@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Response
 
 from libs.contracts.envelope import utcnow
-from libs.runtime.auth import Authenticator, Principal, Role, require
+from libs.runtime.auth import Principal, Role, caller_if_any, require
 from libs.runtime.errors import ApiError
 from libs.runtime.qr_tokens import Kind, QrSigner
 from services.declaration.api import qr_render
@@ -28,16 +28,11 @@ from services.declaration.settings import Settings
 CitizenOrStaff = Annotated[Principal, require(Role.citizen, Role.officer, Role.admin)]
 
 
-async def _officer_if_any(request: Request) -> str | None:
+async def _officer_if_any(who: Annotated[Principal | None, Depends(caller_if_any)]
+                          ) -> str | None:
     """The officer (or admin) account calling an open route, to record as `entered_by`;
-    None without a token or for anyone else. A token that is sent must be valid. Read from
-    the header itself: the route stays open in the OpenAPI document (no security scheme)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    authenticator: Authenticator = request.app.state.authenticator
-    who = await authenticator.principal(token.strip())
-    return who.subject if who.role in (Role.officer, Role.admin) else None
+    None without a token or for anyone else."""
+    return who.subject if who is not None and who.role in (Role.officer, Role.admin) else None
 
 
 EnteringOfficer = Annotated[str | None, Depends(_officer_if_any)]

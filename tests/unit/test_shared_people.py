@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from libs.contracts.ordering import order_key
-from libs.contracts.people import mask_id_number, mask_name
+from libs.contracts.people import mask_document, mask_id_number, mask_name
 from libs.contracts.wards import is_current_ward, province_code, ward_label, ward_names, zone
 
 
@@ -37,6 +37,18 @@ def test_a_name_in_nfd_masks_like_its_nfc() -> None:
 def test_an_id_number_shows_little(number: str, masked: str) -> None:
     assert mask_id_number(number) == masked
     assert len(mask_id_number(number)) == len(number)
+
+
+@pytest.mark.parametrize(("national_id", "passport", "masked"), [
+    ("001085012345", None, "001******345"),
+    (None, "M12345678", "******678"),
+    # A passport of 12 digits is no CCCD: nothing of it names a province.
+    (None, "123456789012", "*********012"),
+    (None, None, ""),
+])
+def test_a_document_is_masked_by_its_kind(national_id: str | None, passport: str | None,
+                                          masked: str) -> None:
+    assert mask_document(national_id, passport) == masked
 
 
 def test_order_key_sorts_by_utc_moment_then_id() -> None:

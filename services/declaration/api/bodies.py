@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import DeclarationSubmitted, VehicleDeclared
-from libs.contracts.people import mask_id_number, mask_name
+from libs.contracts.people import mask_document, mask_name
 from libs.contracts.wards import zone
 from libs.runtime.auth import Principal, Role
 from services.declaration.api.models import (
@@ -63,7 +63,7 @@ def declaration_view(card: DeclarationCard, who: Principal) -> DeclarationView:
     return DeclarationView(
         declaration_id=declared.declaration_id, status=card.status,
         reasons=card.declaration.reasons, channel=declared.channel.value, full_name=full_name,
-        document=mask_id_number(person.national_id or person.passport or ""),
+        document=mask_document(person.national_id, person.passport),
         submitted_at=card.declaration.submitted_at, valid_until=declared.valid_until,
         departure_date=trip.departure_date,
         transport=trip.transport.model_dump(mode="json"),
@@ -79,7 +79,9 @@ def entry(stored: Declaration) -> Entry:
     return Entry(declaration_id=declared.declaration_id, channel=declared.channel.value,
                  status=stored.status, reasons=stored.reasons,
                  full_name=mask_name(person.full_name),
-                 document=mask_id_number(person.national_id or person.passport or ""),
+                 document=mask_document(person.national_id, person.passport),
+                 document_type="national_id" if person.national_id else "passport",
+                 nationality=person.nationality,
                  submitted_at=stored.submitted_at, departure_date=trip.departure_date,
                  origin_ward=trip.origin_ward, destination_ward=trip.destination_ward,
                  transport=trip.transport.model_dump(mode="json"),

@@ -78,6 +78,11 @@ class Entry(BaseModel):
                            examples=["Nguyễn V. A."])
     document: str = Field(description="the ID or passport number, masked",
                           examples=["001******345"])
+    document_type: Literal["national_id", "passport"] = Field(
+        description="what `document` is: a CCCD/CMND, or a passport (a foreigner's)",
+        examples=["national_id"])
+    nationality: str = Field(description="ISO 3166-1 alpha-2; VN for a citizen",
+                             examples=["VN"])
     submitted_at: datetime
     departure_date: date
     origin_ward: str = Field(examples=["26734"])

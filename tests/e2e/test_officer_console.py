@@ -32,34 +32,12 @@ from tests.support.declaration_samples import (
 from tests.support.kafka import read_topic
 from tests.support.servers import Servers
 from tests.support.tokens import account, bearer
+from tests.support.typist import Typist
 
 MANIFEST = ["full_name", "date_of_birth", "gender", "nationality", "passport", "national_id",
             "seat", "destination_ward", "destination_address"]
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "pages"
 WAIT = 60_000  # ms; a bound against a hang, not a timing assertion
-
-
-class Typist:
-    """The officer's hands: every key pressed is counted, and every Tab."""
-
-    def __init__(self, page: Page) -> None:
-        self.page, self.keys, self.tabs = page, 0, 0
-
-    async def type(self, text: str) -> None:
-        await self.page.keyboard.type(text)
-        self.keys += len(text)
-
-    async def press(self, key: str, times: int = 1) -> None:
-        for _ in range(times):
-            await self.page.keyboard.press(key)
-            self.keys += 1
-            self.tabs += key == "Tab"
-
-    async def field(self, text: str) -> None:
-        """Type into the focused field, then Tab on."""
-        if text:
-            await self.type(text)
-        await self.press("Tab")
 
 
 def first_load(page: Page, base: str) -> dict[str, Response]:

@@ -1,10 +1,11 @@
-// The officers' console (GET /officer/): paper forms typed in (paper.js), a CSV of paper
+// The officers' console (GET /officer/): paper forms typed in, a citizen's or a foreigner's (paper.js), a CSV of paper
 // forms imported after a preview (imports.js), a green-lane vehicle with its crew and its
 // QR to print (vehicle.js), and the officer's own entries of the day (GET /v1/entries). Signed in as an officer or an admin (/shared/signin.js); every
 // write is a /v1/ call made as that account, which the service records as `entered_by`.
 import { addPhrases, apply, lang, onChange, t, toggle } from "../i18n.js";
 import { loadUnits } from "../places.js";
 import { initImport } from "./imports.js";
+import { nationalityLabel } from "./nationality.js";
 import { initPaper } from "./paper.js";
 import { initVehicle } from "./vehicle.js";
 import { PHRASES } from "./phrases.js";
@@ -38,7 +39,10 @@ function renderEntries() {
   const rows = entries.map((e) => {
     const tr = document.createElement("tr");
     tr.dataset.id = e.declaration_id;
-    tr.append(cell(vnDateTime(e.submitted_at, lang())), cell(e.full_name), cell(e.document),
+    // A foreigner by the masked passport and the country that issued it.
+    const documentText = e.document_type === "passport"
+      ? t("passportDoc", { doc: e.document, country: nationalityLabel(e.nationality) }) : e.document;
+    tr.append(cell(vnDateTime(e.submitted_at, lang())), cell(e.full_name), cell(documentText),
       cell(`${wardLabel(e.origin_ward)} → ${wardLabel(e.destination_ward)}`),
       cell(t({ paper: "paperChannel", import: "importChannel" }[e.channel] || "crewChannel")),
       cell(t(e.status) + (e.reasons.length ? ` (${e.reasons.map((r) => t(r)).join(", ")})` : ""),

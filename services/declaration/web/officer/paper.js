@@ -3,18 +3,31 @@
 // (POST /v1/declarations/paper, as the signed-in officer) and opens the next form with
 // the trip kept; the same form saved twice is the same declaration (ids are derived from
 // what was declared), so a retry after a lost answer stores nothing new.
+//
+// A foreigner's form (person.passport and person.nationality, no CCCD: the API's and the
+// citizen page's shape, ../form.js collect) is chosen by the box above the name: the
+// focus starts on the name, so a citizen's form — most of them — costs no key more, and
+// a foreigner's is Shift+Tab, Space, Tab, once for a whole bus, as the kind of form is
+// kept for the next ones like the trip (the box is highlighted while ticked). Letters
+// typed into the CCCD do not switch by themselves: some passports are all digits, 9 of
+// them like an old CMND, so only the officer, looking at the paper, can tell; the CCCD's
+// line says to switch, and the letters move into the passport field when they do.
 import { pick, t, onChange } from "../i18n.js";
 import { EXPOSURES, SYMPTOMS, checkboxes, clearErrors, collect, rerenderErrors, showErrors } from "../form.js";
 import { checkCccd, isoDate } from "./cccd.js";
+import { mountNationality } from "./nationality.js";
+import { checkPassport } from "./passport.js";
 import { mountWardSearch, wardLabel } from "./wards.js";
 import { vnToday } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 const TRIP = ["trip.origin_ward", "trip.destination_ward", "trip.departure_date",
   "trip.transport.mode", "trip.transport.number"];
-let form, session, afterSave;
+let form, session, afterSave, nationality;
 const wards = {};
 let saved = 0;
+
+const foreign = () => $("foreigner").checked;
 
 /** One Tab stop for a group of boxes: arrows move inside it, Space ticks (roving tabindex). */
 function rove(group) {
@@ -33,12 +46,42 @@ function rove(group) {
 
 function showCccd() {
   const out = $("cccd-check");
-  const { ok, key, values } = checkCccd($("national-id").value, isoDate($("dob").value),
-    $("gender").value);
-  out.textContent = key ? t(key, { ...values, gender: values.gender ? t(values.gender) : "" }) : "";
+  const typed = $("national-id").value;
+  const { ok, key, values } = checkCccd(typed, isoDate($("dob").value), $("gender").value);
+  out.textContent = /\p{L}/u.test(typed) ? t("cccdLetters")
+    : key ? t(key, { ...values, gender: values.gender ? t(values.gender) : "" }) : "";
   out.className = `cccd ${ok === true ? "ok" : ok === false ? "bad" : ""}`;
   if (ok === false) $("national-id").setAttribute("aria-invalid", "true");
   else $("national-id").removeAttribute("aria-invalid");
+}
+
+function showPassport() {
+  const out = $("passport-check");
+  const { ok, key, values } = checkPassport($("passport").value);
+  out.textContent = key ? t(key, values) : "";
+  out.className = `cccd ${ok === true ? "ok" : ok === false ? "bad" : ""}`;
+  if (ok === false) $("passport").setAttribute("aria-invalid", "true");
+  else $("passport").removeAttribute("aria-invalid");
+}
+
+/** The form as a citizen's (CCCD) or a foreigner's (passport, nationality, a place of stay). */
+function showKind() {
+  const kind = foreign() ? "foreign" : "citizen";
+  for (const el of form.querySelectorAll("[data-when]")) el.hidden = el.dataset.when !== kind;
+  const stay = form.querySelector(".ward-search[data-name='residence.permanent.ward_code'] span");
+  stay.dataset.i18n = foreign() ? "stayWard" : "permanentWard";
+  stay.textContent = t(stay.dataset.i18n);
+  // What was typed into the CCCD before the switch (letters: a passport) is not lost.
+  const id = $("national-id");
+  if (foreign() && id.value && !$("passport").value) {
+    $("passport").value = id.value;
+    id.value = "";
+  }
+  clearErrors(form); // a refusal of the other kind's fields no longer applies
+  banner("");
+  refusal = null;
+  showCccd();
+  showPassport();
 }
 
 // 1/m → male, 2/f/u → female, whatever the browser's own type-ahead does with "Nữ".
@@ -78,16 +121,20 @@ function keepTrip(keep) {
 
 function nextForm() {
   refusal = null;
-  for (const name of ["person.full_name", "person.date_of_birth", "person.national_id", "person.phone",
-    "residence.permanent.address", "residence.current.address", "health.vaccination_doses"]) {
+  for (const name of ["person.full_name", "person.date_of_birth", "person.national_id",
+    "person.passport", "person.phone", "residence.permanent.address", "residence.current.address",
+    "health.vaccination_doses"]) {
     form.elements[name].value = "";
   }
   $("gender").value = "";
-  for (const box of form.querySelectorAll("input[type=checkbox]")) box.checked = false;
+  // Every tick goes but the kind of form, which the next paper of a bus shares.
+  for (const box of form.querySelectorAll("input[type=checkbox]:not(#foreigner)")) box.checked = false;
   $("current").hidden = true;
   wards["residence.permanent.ward_code"].clear();
   wards["residence.current.ward_code"].clear();
+  nationality.clear(); // each passport's own: a tour group is not always of one country
   showCccd();
+  showPassport();
   keepTrip(true);
   $("full-name").focus();
 }
@@ -99,7 +146,7 @@ async function save(event) {
   clearErrors(form);
   banner("");
   refusal = null;
-  const body = collect(form, { foreign: false, currentSame: !$("current-differs").checked, hasTemporary: false });
+  const body = collect(form, { foreign: foreign(), currentSame: !$("current-differs").checked, hasTemporary: false });
   body.person.date_of_birth = isoDate(body.person.date_of_birth || "") || undefined;
   if (body.trip?.departure_date) body.trip.departure_date = isoDate(body.trip.departure_date);
   delete body.dependants;
@@ -175,11 +222,14 @@ export function initPaper(signedIn, onSaved) {
   for (const container of form.querySelectorAll(".ward-search")) {
     wards[container.dataset.name] = mountWardSearch(container);
   }
+  nationality = mountNationality(form.querySelector(".country-search"));
   // Typed like the paper's dates (a date field's Tab walks its day, month and year).
   const [year, month, day] = vnToday().split("-");
   $("departure").value = `${day}/${month}/${year}`;
   for (const id of ["national-id", "dob"]) $(id).addEventListener("input", showCccd);
   $("gender").addEventListener("change", showCccd);
+  $("passport").addEventListener("input", showPassport);
+  $("foreigner").addEventListener("change", showKind);
   $("gender").addEventListener("keydown", genderKeys);
   $("current-differs").addEventListener("change", (e) => { $("current").hidden = !e.target.checked; });
   $("trip-edit").addEventListener("click", () => {
@@ -189,6 +239,11 @@ export function initPaper(signedIn, onSaved) {
   // Enter saves from a tick box too (the signed pledge is the paper's last box), and
   // Ctrl+Enter from anywhere (a list, the ward search).
   form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.id === "foreigner") {
+      event.preventDefault(); // Enter on the kind of form ticks it, as Space does: no empty save
+      event.target.click();
+      return;
+    }
     const box = event.target.type === "checkbox";
     if (event.key === "Enter" && (box || event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -202,6 +257,7 @@ export function initPaper(signedIn, onSaved) {
       banner(pick(refusal.message));
     }
     showCccd();
+    showPassport();
     keepTrip(!$("trip-kept").hidden);
   });
 }

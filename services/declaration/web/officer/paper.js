@@ -163,6 +163,13 @@ async function save(event) {
     }
     const error = answer.error || {};
     refusal = error;
+    if (error.fields && foreign() && error.fields["person.national_id"]) {
+      // "A national ID or a passport is required": on a foreigner's form, the passport's field.
+      const fields = { ...error.fields };
+      fields["person.passport"] = [...(fields["person.passport"] || []), ...fields["person.national_id"]];
+      delete fields["person.national_id"];
+      error.fields = fields;
+    }
     if (error.fields) {
       // A field error in the kept trip: open it, so the field can be shown and fixed.
       if (Object.keys(error.fields).some((path) => path.startsWith("trip."))) keepTrip(false);

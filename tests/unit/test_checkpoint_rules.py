@@ -129,3 +129,13 @@ def test_the_view_of_a_declaration_holds_no_identity() -> None:
     # The shared masking policy (libs/contracts/people.py).
     assert (kept.masked_name, kept.masked_document, kept.symptoms) == (
         "Nguyễn V. A.", "001******345", ["fever"])
+
+
+def test_a_foreigners_passport_is_masked_as_a_passport_even_when_it_is_twelve_digits() -> None:
+    event = declaration()
+    person = event.payload.person.model_copy(update={
+        "national_id": None, "passport": "123456789012", "nationality": "KR"})
+    foreign = event.model_copy(update={"payload": event.payload.model_copy(update={"person": person})})
+    kept = projection.declaration(foreign, b"secret")
+    # A CCCD's first three digits name a province; a passport's would only narrow it down.
+    assert kept.masked_document == "*********012"

@@ -15,7 +15,7 @@ from libs.contracts.events.identity import IdentityRejected, IdentityVerified
 from libs.contracts.events.notification import ZoneLevelChanged
 from libs.contracts.events.trace import QuarantineOrdered, QuarantineReleased
 from libs.contracts.ordering import order_key
-from libs.contracts.people import mask_id_number, mask_name
+from libs.contracts.people import mask_document, mask_name
 from services.checkpoint.domain.recommendation import lookup_key
 from services.checkpoint.domain.records import (
     CrewEntry,
@@ -38,7 +38,7 @@ def declaration(event: Envelope[DeclarationSubmitted], secret: bytes) -> Declara
         declaration_id=p.declaration_id, subject_id=p.subject_id,
         lookup_key=lookup_key(secret, p.subject_id, person.date_of_birth),
         masked_name=mask_name(person.full_name),
-        masked_document=mask_id_number(person.national_id or person.passport or ""),
+        masked_document=mask_document(person.national_id, person.passport),
         channel=p.channel.value,
         origin_ward=trip.origin_ward, destination_ward=trip.destination_ward,
         departure_date=trip.departure_date,

@@ -11,20 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import jwt
 
 from libs.runtime.auth import Principal, Role, token_expired, token_invalid
-from services.declaration.keyring import KeyFile
+from services.declaration.keyring import KeyRing
 
 ISSUER = "khaibao-declaration"
 AUDIENCE = "khaibao-citizen"
 ALGORITHM = "EdDSA"
 
 
+class CurrentKeys(Protocol):
+    """The key file as the service reads it (keyring.KeyFile), or one fixed KeyRing."""
+
+    def ring(self) -> KeyRing: ...
+
+
 @dataclass(frozen=True)
 class CitizenTokens:
-    keys: KeyFile  # the current ring at each use: rotations and retirements apply at once
+    keys: CurrentKeys  # the ring at each use: rotations and retirements apply at once
 
     def issue(self, item_ids: list[str], valid_until: datetime, now: datetime) -> str:
         """Lasts a day past the declaration, so the citizen can still see it has expired."""

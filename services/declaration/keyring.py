@@ -94,6 +94,10 @@ class KeyRing:
         """What scanners verify with: never a retired key, never a private part."""
         return {"keys": [public_jwk(key.public_key()) for key in self.keys.values()]}
 
+    def ring(self) -> KeyRing:
+        """A fixed ring is its own current ring (a one-off token, a test); see KeyFile."""
+        return self
+
     def entry(self, kid: str) -> KeyInfo:
         found = next((info for info in self.entries if info.kid == kid), None)
         if found is None:

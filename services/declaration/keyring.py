@@ -41,6 +41,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -163,6 +164,9 @@ class KeyFile:
         load(path, create=create)  # a missing file stops the service here (production)
         self._checked_at = clock()
         self._reading = _read(path)
+        # A change made here (in a worker thread) and a look from the event loop may meet:
+        # one at a time, so the last reading kept is never older than the file.
+        self._reading_lock = threading.Lock()
 
     def ring(self) -> KeyRing:
         now = self.clock()
@@ -188,14 +192,15 @@ class KeyFile:
         return retired
 
     def _reload(self) -> None:
-        try:
-            if _stamp(self.path) != self._reading[0]:
-                self._reading = _read(self.path)
-                log.info("QR signing keys re-read", extra=log_fields(
-                    active=self._reading[1].active, verifying=len(self._reading[1].keys)))
-        except (OSError, ValueError, KeyError) as error:
-            log.warning("QR signing key file unreadable; keeping the keys read before",
-                        extra=log_fields(file=str(self.path), error=repr(error)))
+        with self._reading_lock:
+            try:
+                if _stamp(self.path) != self._reading[0]:
+                    self._reading = _read(self.path)
+                    log.info("QR signing keys re-read", extra=log_fields(
+                        active=self._reading[1].active, published=len(self._reading[1].keys)))
+            except (OSError, ValueError, KeyError) as error:
+                log.warning("QR signing key file unreadable; keeping the keys read before",
+                            extra=log_fields(file=str(self.path), error=repr(error)))
 
 
 Stamp = tuple[int, int, int, int, int]

@@ -93,12 +93,12 @@ def citizen_token(item_ids: tuple[str, ...]) -> str:
     (its development key ring; citizens have no account at the identity provider)."""
     from libs.contracts.envelope import utcnow
     from services.declaration.citizen_tokens import CitizenTokens
-    from services.declaration.keyring import DEFAULT_KEY_FILE, load
+    from services.declaration.keyring import DEFAULT_KEY_FILE, KeyFile
 
     if not item_ids:
         raise SystemExit("usage: make token ROLE=citizen SCOPE=<declaration id>")
     now = utcnow()
-    return CitizenTokens(load(DEFAULT_KEY_FILE, create=True)).issue(list(item_ids), now, now)
+    return CitizenTokens(KeyFile(DEFAULT_KEY_FILE, create=True)).issue(list(item_ids), now, now)
 
 
 def main(argv: list[str]) -> int:

@@ -17,11 +17,12 @@ from libs.runtime.kafka import make_broker
 from libs.runtime.mongo import database, make_client
 from libs.runtime.outbox import OutboxRelay
 from services.declaration import citizen_tokens, consumers, keyring, notices
-from services.declaration.api import citizen, officer, public, reveals, vehicles
+from services.declaration.api import citizen, keys, officer, public, reveals, vehicles
 from services.declaration.api.deps import Deps
 from services.declaration.api.ratelimit import TokenBuckets
 from services.declaration.domain.reveals import Windows
 from services.declaration.notices.store.notices import NoticeStore
+from services.declaration.service.keys import KeyAdmin
 from services.declaration.service.lookups import Lookups
 from services.declaration.service.projections import Projections
 from services.declaration.service.retention import Purge
@@ -53,7 +54,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     ctx = Deps(
         settings=settings,
         # Production never makes a key: a missing file stops the service here.
-        keys=keyring.load(settings.key_file, create=settings.env != "production"),
+        keys=keyring.KeyFile(settings.key_file, create=settings.env != "production"),
         buckets=TokenBuckets(settings.rate_per_minute, settings.rate_burst),
         submitting=Submitting(declarations, declarations_relay, settings),
         lookups=Lookups(declarations, zones, quarantines, reveal_store),
@@ -81,7 +82,7 @@ def build(settings: Settings | None = None) -> FastAPI:
                     "signed QR codes.",
         routers=[citizen.build_router(ctx), officer.build_router(ctx),
                  vehicles.build_router(ctx), public.build_router(ctx),
-                 reveals.build_router(ctx)],
+                 reveals.build_router(ctx), keys.build_router(KeyAdmin(ctx.keys))],
         startup=[store.create_indexes for store in (
             declarations, vehicle_store, quarantines, reveal_store, messaging.store)],
         background=[*(relay.run for relay in relays),
@@ -89,8 +90,9 @@ def build(settings: Settings | None = None) -> FastAPI:
                           "retention purge"), *messaging.background()],
         web_dir=WEB,
     ))
-    # The officers' console (web/officer/) and the keys page (web/keys/) are served at
-    # /officer/ and /keys/ like every page folder (libs/runtime/http.py).
+    # The officers' console (web/officer/) and the keys page (web/keys/, rotating and
+    # retiring through /v1/admin/keys) are served at /officer/ and /keys/ like every page
+    # folder (libs/runtime/http.py).
     # What the periodic purge runs, as of a given time (the retention test drives it).
     app.state.purge = purge.once
     # Messages to citizens: the sender, and the daily reminders as of a given time (tests).

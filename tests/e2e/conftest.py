@@ -34,11 +34,15 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def system_environ(servers: Servers) -> dict[str, str]:
+def system_environ(servers: Servers, tmp_path_factory: pytest.TempPathFactory
+                   ) -> dict[str, str]:
     prefix = f"e{uuid.uuid4().hex[:8]}."
     environ = {**os.environ, "KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
                "MONGO_URL": servers.mongo_url, "KHAIBAO_TOPIC_PREFIX": prefix,
                "KHAIBAO_INSTANCE": "e2e-", "ENV": "test", "LOG_LEVEL": "WARNING",
+               # A QR signing key file of its own: the keys page's test rotates and retires
+               # keys, which must not reach the development key file `make run` signs with.
+               "DECLARATION_QR_KEY_FILE": str(tmp_path_factory.mktemp("keys") / "qr.json"),
                # Webhooks of the admin console's test reach a local address.
                "NOTIFICATION_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
     for service in run.SERVICES:

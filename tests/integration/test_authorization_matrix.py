@@ -11,9 +11,12 @@ against a real resource that the in-scope caller does see.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +24,7 @@ import pytest
 from fastapi import FastAPI
 
 from libs.runtime.auth import Role
+from services.declaration import keyring
 from services.declaration.app import build as build_declaration
 from services.identity_verification.app import build as build_identity
 from services.identity_verification.settings import Settings as IdentitySettings
@@ -80,6 +84,9 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         # Past the role check, each reveal needs grounds (test_reveals.py); {} is a 422.
         "POST /v1/reveals": OFFICERS | frozenset({"ward", "ward-other", "epidemiologist"}),
         "GET /v1/declarations/{declaration_id}/accesses": frozenset({"citizen", "admin"}),
+        "GET /v1/admin/keys": ADMIN,
+        "POST /v1/admin/keys/rotate": ADMIN,
+        "POST /v1/admin/keys/{kid}/retire": ADMIN,
     },
     "identity_verification": {
         **OPERATIONS,
@@ -201,7 +208,7 @@ def url_of(route: str, ids: dict[str, str]) -> tuple[str, str]:
     values = {"declaration_id": DECL, "vehicle_id": VEHICLE, "fmt": "svg", "checkpoint_id": CP,
               "national_id": "001085012345", "passage_id": "none", "ward_code": WARD,
               "notification_id": "none", "webhook_id": "none", "case_id": "none",
-              "quarantine_id": "none", "country": "KR", **ids}
+              "quarantine_id": "none", "country": "KR", "kid": "0" * 20, **ids}
     return method, path.format(**values)
 
 
@@ -248,9 +255,15 @@ async def check(client: httpx.AsyncClient, service: str, ids: dict[str, str]) ->
 
 @asynccontextmanager
 async def declaration(env: ServerSlice) -> AsyncIterator[Served]:
-    app = build_declaration(declaration_kit.settings(env))
-    async with running(app) as client:
-        yield Served(client, {}, app)
+    # A copy of the development key file: the admin's rotation stays here, and the citizens'
+    # tokens (signed with the development key) still verify.
+    with tempfile.TemporaryDirectory() as folder:
+        key_file = Path(folder) / "qr.json"
+        keyring.load(keyring.DEFAULT_KEY_FILE, create=True)
+        shutil.copyfile(keyring.DEFAULT_KEY_FILE, key_file)
+        app = build_declaration(declaration_kit.settings(env, qr_key_file=key_file))
+        async with running(app) as client:
+            yield Served(client, {}, app)
 
 
 @asynccontextmanager

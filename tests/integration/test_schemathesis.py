@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,7 +92,9 @@ def _checkpoint(env: ServerSlice) -> Any:
 
 
 SERVICES: dict[str, Callable[[ServerSlice], Any]] = {
-    "declaration": lambda env: build_declaration(declaration_kit.settings(env)),
+    # Its own key file: the admin's rotations and retirements must not reach the shared one.
+    "declaration": lambda env: build_declaration(declaration_kit.settings(
+        env, qr_key_file=Path(tempfile.mkdtemp(prefix="fuzz-keys-")) / "qr.json")),
     "identity_verification": lambda env: build_identity(env.settings(IdentitySettings)),
     "checkpoint": _checkpoint,
     "movement_trace": lambda env: build_trace(env.settings(TraceSettings)),

@@ -1,5 +1,5 @@
 """What the routes depend on, built once by the composition root (`Deps`: the use cases, the
-keys, the submission limits), and the checks and answers several routes share: who may
+key file, the submission limits), and the checks and answers several routes share: who may
 read a declaration, its scope, not found, a QR image."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from libs.runtime.qr_tokens import Kind, QrSigner
 from services.declaration.api import qr_render
 from services.declaration.api.ratelimit import TokenBuckets
 from services.declaration.citizen_tokens import CitizenTokens
-from services.declaration.keyring import KeyRing
+from services.declaration.keyring import KeyFile
 from services.declaration.service.lookups import Lookups
 from services.declaration.service.revealing import Revealing
 from services.declaration.service.submitting import Submitting
@@ -41,7 +41,7 @@ EnteringOfficer = Annotated[str | None, Depends(_officer_if_any)]
 @dataclass
 class Deps:
     settings: Settings
-    keys: KeyRing
+    keys: KeyFile  # read again when the file changes: a rotation needs no restart
     buckets: TokenBuckets
     submitting: Submitting
     lookups: Lookups
@@ -50,7 +50,7 @@ class Deps:
 
     @property
     def signer(self) -> QrSigner:
-        return self.keys.signer()
+        return self.keys.ring().signer()
 
     @property
     def citizens(self) -> CitizenTokens:

@@ -12,6 +12,7 @@ from libs.contracts.values import Identifier, PlainText, SubjectId
 from libs.contracts.wards import Zone
 from services.declaration.domain.csv_import import CsvFormat
 from services.declaration.domain.declarations import Status
+from services.declaration.domain.keys import KeyInfo, KeyStatus
 
 EXAMPLE_ID = "0198c1d2-7a3b-7c4d-8e5f-0123456789ab"
 
@@ -147,6 +148,37 @@ class KeySet(BaseModel):
     keys: list[Jwk]
     active: str = Field(description="kid of the key that signs new codes",
                         examples=["240d7208a633182073f5"])
+
+
+class SigningKey(BaseModel):
+    """A QR signing key's history; never any key material (the public key is at /v1/keys
+    while the key verifies)."""
+
+    kid: str = Field(examples=["240d7208a633182073f5"])
+    status: KeyStatus = Field(description="active: signs new codes; verifying: still "
+                              "verifies codes issued before a rotation (published at "
+                              "/v1/keys); retired: its private key is gone and its codes "
+                              "no longer verify")
+    created_at: datetime | None = Field(examples=["2026-12-07T02:15:00+00:00"])
+    created_by: str | None = Field(description="the admin account, `cli:<user>` from the "
+                                   "command line, `first run`; null for keys made before "
+                                   "this was recorded", examples=["admin-1"])
+    retired_at: datetime | None = None
+    retired_by: str | None = Field(None, examples=["admin-1"])
+
+    @classmethod
+    def of(cls, key: KeyInfo) -> SigningKey:
+        return cls(kid=key.kid, status=key.status, created_at=key.created_at,
+                   created_by=key.created_by, retired_at=key.retired_at,
+                   retired_by=key.retired_by)
+
+
+class SigningKeys(BaseModel):
+    keys: list[SigningKey] = Field(description="every key, the oldest first, retired ones "
+                                               "included")
+    managed_by_operator: bool = Field(description="true when the key file cannot be changed "
+                                      "here (production: a mounted secret): rotating and "
+                                      "retiring are refused with 409 and done by the operator")
 
 
 class RevealRequest(BaseModel):

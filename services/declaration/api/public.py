@@ -15,9 +15,10 @@ def build_router(ctx: Deps) -> APIRouter:
     @router.get("/keys", response_model=KeySet)
     async def keys(response: Response) -> KeySet:
         """The public keys scanners verify QR codes with (a JWKS; pick the key by `kid`).
-        Keys stay listed after a rotation until they are retired."""
+        Keys stay listed after a rotation until they are retired (GET /v1/admin/keys)."""
         response.headers["Cache-Control"] = "public, max-age=300"
-        return KeySet.model_validate({**ctx.keys.jwks(), "active": ctx.keys.active})
+        ring = ctx.keys.ring()
+        return KeySet.model_validate({**ring.jwks(), "active": ring.active})
 
     @router.get("/units", responses={200: {"content": {"application/json": {"example": {
         "provinces": [{"code": 1, "name": "Thành phố Hà Nội",

@@ -29,3 +29,20 @@ class CsvProblem(ValueError):
     def __init__(self, code: str, vi: str, en: str, columns: list[str] | None = None) -> None:
         super().__init__(en)
         self.code, self.vi, self.en, self.columns = code, vi, en, columns or []
+
+
+class KeyNotFound(LookupError):
+    """No QR signing key has this kid."""
+
+
+class ActiveKeyNotRetirable(ValueError):
+    """The active key signs new codes: rotate first, then retire it."""
+
+
+class KeyAlreadyRetired(ValueError):
+    """The key was retired before."""
+
+
+class KeysManagedByOperator(PermissionError):
+    """The key file may not be written here (production: a mounted secret): the operator
+    rotates and retires keys with the command line and replaces the file."""

@@ -15,6 +15,7 @@ from libs.contracts.events.declaration import (
     VehicleDeclared,
 )
 from services.declaration.domain.declarations import Status
+from services.declaration.domain.keys import KeyInfo
 from services.declaration.domain.records import (
     Access,
     Declaration,
@@ -149,4 +150,23 @@ class Outbox(Protocol):
 
     def wake(self, *ids: str) -> None:
         """Publish now what these documents hold (by `_id`), not at the next sweep."""
+        ...
+
+
+class SigningKeys(Protocol):
+    """The QR signing key file (services/declaration/keyring.py `KeyFile`). Blocking: a
+    change waits for the file's lock, so use cases call it off the event loop."""
+
+    def entries(self) -> list[KeyInfo]: ...
+
+    def managed_by_operator(self) -> bool:
+        """True when the file may not be changed here (a mounted secret)."""
+        ...
+
+    def rotate(self, by: str) -> KeyInfo:
+        """A new active key; KeysManagedByOperator."""
+        ...
+
+    def retire(self, kid: str, by: str) -> KeyInfo:
+        """KeyNotFound, ActiveKeyNotRetirable, KeyAlreadyRetired, KeysManagedByOperator."""
         ...

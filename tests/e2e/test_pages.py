@@ -53,9 +53,16 @@ class Spec:
     wrong: Role | None = None  # a role the page is not for
     refused: Refused | None = None  # …and what its API refuses that role
     said: tuple[str, ...] = field(default=())  # the role names the wrong-role page gives
+    path: str = "/"  # a console under the service's page
+    autofocus: str | None = None  # the field a page puts the focus in, for typing at once
+    tabs: int = TABS  # controls after the language switch that Tab must show focused
+
+    @property
+    def id(self) -> str:
+        return self.service + self.path.rstrip("/").replace("/", "-")
 
     async def open(self, page: Page, system: System) -> None:
-        url = system.url(self.service) + "/"
+        url = system.url(self.service) + self.path
         if self.role is None:
             await page.goto(url)
         else:
@@ -81,6 +88,23 @@ PAGES = [
          ready="#live[data-state=open]", role=Role.ward_official, scope=("00070",),
          wrong=Role.officer, refused=Refused("GET", "/v1/notifications"),
          said=("Cán bộ phường/xã", "Quản trị")),
+    # The consoles under a service's page (issue 18).
+    Spec("declaration", "Nhập tờ khai giấy", "Paper form entry", path="/officer/",
+         ready="body[data-ready=yes]", autofocus="#full-name", role=Role.officer, wrong=Role.ward_official,
+         refused=Refused("GET", "/v1/entries"), said=("Cán bộ chốt", "Quản trị")),
+    Spec("declaration", "Khoá ký mã QR", "QR signing keys", path="/keys/",
+         ready="#keys-panel:not([hidden])", tabs=2, role=Role.admin, wrong=Role.officer,
+         refused=Refused("GET", "/v1/admin/keys"), said=("Quản trị",)),
+    Spec("checkpoint", "Quản trị chốt và địa điểm", "Checkpoints and venues — admin",
+         path="/admin/", ready="#list-panel:not([hidden])", role=Role.admin,
+         wrong=Role.officer, refused=Refused("PUT", "/v1/checkpoints/cp-pages-refused", {
+             "name": "Chốt thử", "kind": "road", "ward_code": "00070"}), said=("Quản trị",)),
+    Spec("ward-notification", "Quản trị cấp độ dịch và webhook",
+         "Zone levels and webhooks — admin", path="/admin/", ready="#ward-panel:not([hidden])",
+         tabs=3,  # the ward to manage first: the rest opens once one is chosen
+         role=Role.admin, wrong=Role.ward_official, refused=Refused(
+             "POST", "/v1/zones/00070/levels", {"level": 2}),
+         said=("Quản trị",)),
 ]
 STAFF = [spec for spec in PAGES if spec.role is not None]
 
@@ -112,7 +136,7 @@ async def fits(page: Page) -> None:
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-@pytest.mark.parametrize("spec", PAGES, ids=[spec.service for spec in PAGES])
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.id for spec in PAGES])
 async def test_page_fits_speaks_both_languages_and_works_by_keyboard(
         system: System, browser: Browser, spec: Spec, width: int) -> None:
     page, context, watch = await watched_page(browser, {"width": width, "height": 800})
@@ -121,6 +145,9 @@ async def test_page_fits_speaks_both_languages_and_works_by_keyboard(
         await expect(page.locator(spec.ready)).to_be_attached(timeout=WAIT)
         await expect(page.locator("h1")).to_have_text(spec.vi)
         await fits(page)
+        if spec.autofocus is not None:
+            await expect(page.locator(spec.autofocus)).to_be_focused()
+            await page.click("h1")  # Tab from the page's top, as the other pages start
 
         # The first Tab reaches the language switch; Enter and Space both work it.
         await page.keyboard.press("Tab")
@@ -130,14 +157,14 @@ async def test_page_fits_speaks_both_languages_and_works_by_keyboard(
         await expect(page.locator("html")).to_have_attribute("lang", "en")
         await fits(page)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=ARTIFACTS / f"{spec.service}-{width}-en.png", full_page=True)
+        await page.screenshot(path=ARTIFACTS / f"{spec.id}-{width}-en.png", full_page=True)
         await page.keyboard.press("Space")
         await expect(page.locator("h1")).to_have_text(spec.vi)
         await expect(page.locator("html")).to_have_attribute("lang", "vi")
 
         # Tab on through the main controls: each is on screen and shows it has focus.
         path = ["button#lang"]
-        for _ in range(TABS):
+        for _ in range(spec.tabs):
             await page.keyboard.press("Tab")
             focused = await page.evaluate(FOCUSED)
             path.append(focused["name"])
@@ -149,14 +176,14 @@ async def test_page_fits_speaks_both_languages_and_works_by_keyboard(
     assert watch.errors == [], f"console errors: {watch.errors}"
 
 
-@pytest.mark.parametrize("spec", STAFF, ids=[spec.service for spec in STAFF])
+@pytest.mark.parametrize("spec", STAFF, ids=[spec.id for spec in STAFF])
 async def test_a_staff_page_refuses_an_account_of_another_role(
         system: System, browser: Browser, spec: Spec) -> None:
     assert spec.wrong is not None and spec.refused is not None
     wrong = spec.wrong
     page, context, watch = await watched_page(browser, DESKTOP)
     try:
-        await sign_in(page, system.url(spec.service) + "/",
+        await sign_in(page, system.url(spec.service) + spec.path,
                       account(wrong, who=f"pages-wrong-{wrong.value}".replace("_", "-")))
         refusal = page.locator("#wrong-role")
         await expect(refusal).to_be_visible(timeout=WAIT)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -87,18 +86,19 @@ schemathesis.openapi.format(patterns.EMAIL, st.builds(
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 
 
-def _checkpoint(env: ServerSlice) -> Any:
+def _checkpoint(env: ServerSlice, _: Path) -> Any:
     return build_checkpoint(checkpoint_kit.settings(env), key_source=checkpoint_kit.Keys().source)
 
 
-SERVICES: dict[str, Callable[[ServerSlice], Any]] = {
+# Each app from the test's slice and a folder of the test's own.
+SERVICES: dict[str, Callable[[ServerSlice, Path], Any]] = {
     # Its own key file: the admin's rotations and retirements must not reach the shared one.
-    "declaration": lambda env: build_declaration(declaration_kit.settings(
-        env, qr_key_file=Path(tempfile.mkdtemp(prefix="fuzz-keys-")) / "qr.json")),
-    "identity_verification": lambda env: build_identity(env.settings(IdentitySettings)),
+    "declaration": lambda env, folder: build_declaration(declaration_kit.settings(
+        env, qr_key_file=folder / "qr-keys.json")),
+    "identity_verification": lambda env, _: build_identity(env.settings(IdentitySettings)),
     "checkpoint": _checkpoint,
-    "movement_trace": lambda env: build_trace(env.settings(TraceSettings)),
-    "ward_notification": lambda env: build_ward(
+    "movement_trace": lambda env, _: build_trace(env.settings(TraceSettings)),
+    "ward_notification": lambda env, _: build_ward(
         env.settings(WardSettings, webhook_allowed_hosts=WEBHOOK_HOST)),
 }
 
@@ -219,8 +219,8 @@ def fuzz(service: str, spec: dict[str, Any], base_url: str) -> Report:
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("service", SERVICES)
 async def test_every_check_of_schemathesis_passes_on_every_service(
-        env: ServerSlice, service: str) -> None:
-    app = SERVICES[service](env)
+        env: ServerSlice, service: str, tmp_path: Path) -> None:
+    app = SERVICES[service](env, tmp_path)
     spec = app.openapi()
     async with serving(app) as base_url:
         report = await asyncio.to_thread(fuzz, service, spec, base_url)

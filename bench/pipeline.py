@@ -9,9 +9,11 @@ HTTP. The load is closed-loop on the whole pipeline: at most `window`
 declarations may be submitted but not yet verified, traced *and* notified, so
 the figure is what the pipeline sustains, not how fast a backlog grows.
 
-Observed from outside, as a user would: verdicts and `ward.notified` on Kafka,
-`declared` movements in the trace store. Writes per declaration are read from
-the services' own `khaibao_store_commands_total`; peak RSS from /proc (VmHWM).
+Observed from outside, as a user would: verdicts and `ward.notified` on Kafka; the
+declarations the trace has stored from its own /metrics (not by counting its store,
+which would cost FerretDB a scan a second). Store commands per declaration (all of
+them, and the writes) are read from the services' own `khaibao_store_commands_total`;
+CPU per process from /proc; peak RSS from /proc (VmHWM).
 """
 
 from __future__ import annotations
@@ -37,7 +39,13 @@ from pymongo import AsyncMongoClient
 from bench.common import Row, http_load, markdown_table, ms, pct
 from deploy.local import run
 from deploy.local.procs import ProcessSlot
-from libs.contracts.topics import IDENTITY_REJECTED, IDENTITY_VERIFIED, WARD_NOTIFIED, Topics
+from libs.contracts.topics import (
+    DECLARATION_SUBMITTED,
+    IDENTITY_REJECTED,
+    IDENTITY_VERIFIED,
+    WARD_NOTIFIED,
+    Topics,
+)
 from libs.contracts.vietnam_time import vn_today
 from libs.runtime.topics_admin import delete_topics, ensure_topics
 from services.identity_verification.load_registry import load
@@ -119,25 +127,46 @@ async def watch_kafka(topics: Topics, progress: Progress, stop: asyncio.Event) -
         await consumer.stop()
 
 
-async def watch_trace(client: AsyncMongoClient[dict[str, Any]], db: str, progress: Progress,
-                      stop: asyncio.Event) -> None:
-    movements = client[db]["movements"]
+async def watch_trace(environ: dict[str, str], progress: Progress, stop: asyncio.Event) -> None:
+    """Declarations the trace has stored, from its own counter of handled events: counting
+    `declared` movements in its store would make FerretDB scan the collection every
+    second, CPU the pipeline's figures would then charge to the services."""
+    trace = next(s for s in run.existing() if s.name == "movement-trace")
     while not stop.is_set():
-        progress.traced = await movements.count_documents({"kind": "declared"})
+        counted = await asyncio.to_thread(metric, trace.url(environ), "khaibao_events_consumed_total",
+                                          {"type": DECLARATION_SUBMITTED})
+        progress.traced = int(sum(counted.values()))
         await asyncio.sleep(1.0)
 
 
-def store_writes(environ: dict[str, str]) -> int:
-    """Write commands the five services have issued so far, from their /metrics."""
-    total = 0
+def metric(base_url: str, name: str, labels: dict[str, str] | None = None) -> dict[str, float]:
+    """One counter of a service's /metrics, by its label set (rendered as Prometheus does)."""
+    with urllib.request.urlopen(f"{base_url}/metrics", timeout=5) as answer:
+        text = answer.read().decode()
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        match = re.fullmatch(rf"{name}{{(.*)}} (\S+)", line)
+        if match is None:
+            continue
+        held = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
+        if all(held.get(k) == v for k, v in (labels or {}).items()):
+            found[match.group(1)] = float(match.group(2))
+    return found
+
+
+def store_commands(environ: dict[str, str]) -> Counter[tuple[str, str, str]]:
+    """Store commands each service has issued so far, by command and collection, from its
+    /metrics."""
+    counted: Counter[tuple[str, str, str]] = Counter()
     for service in run.existing():
-        with urllib.request.urlopen(f"{service.url(environ)}/metrics", timeout=5) as answer:
-            text = answer.read().decode()
-        for command in WRITE_COMMANDS:
-            found = re.search(rf'^khaibao_store_commands_total{{command="{command}"}} (\S+)$',
-                              text, re.MULTILINE)
-            total += int(float(found.group(1))) if found else 0
-    return total
+        for labels, value in metric(service.url(environ), "khaibao_store_commands_total").items():
+            held = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+            counted[service.name, held["command"], held.get("collection", "")] += int(value)
+    return counted
+
+
+def writes_of(commands: Counter[tuple[str, str, str]]) -> int:
+    return sum(n for (_, command, _), n in commands.items() if command in WRITE_COMMANDS)
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -176,7 +205,7 @@ def peak_rss_mib(environ: dict[str, str]) -> dict[str, float]:
 @dataclass(frozen=True)
 class Drive:
     completed: int  # during the run
-    writes: int  # store write commands during the run
+    commands: Counter[tuple[str, str, str]]  # store commands in the run: service, command, collection
     elapsed: float  # seconds
     errors: int  # 4xx/5xx answers
     cpu: dict[str, float]  # CPU seconds each process spent during the run
@@ -209,7 +238,7 @@ async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: 
 
     await http_load(submit, total=concurrency * 2, concurrency=concurrency)  # warm-up:
     await until_done(180)  # the first consumer-group joins happen here
-    done_before, writes_before = progress.completed(), store_writes(environ)
+    done_before, commands_before = progress.completed(), store_commands(environ)
     pids = processes(environ)
     cpu_before = cpu_now(pids)
     started = time.monotonic()
@@ -224,11 +253,11 @@ async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: 
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
     elapsed = time.monotonic() - started
     completed = progress.completed() - done_before
-    writes = store_writes(environ) - writes_before
+    commands = store_commands(environ) - commands_before
     cpu = {name: spent - cpu_before[name] for name, spent in cpu_now(pids).items()}
     print(f"[pipeline] at the end of the load: {progress.stages()}", flush=True)
     await until_done(120)  # drain before the services stop, so nothing is cut mid-write
-    return Drive(completed, writes, elapsed, errors, cpu)
+    return Drive(completed, commands, elapsed, errors, cpu)
 
 
 async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
@@ -248,8 +277,7 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
             run.start_services(env, timeout_s=120)
             progress = Progress()
             watchers = [asyncio.create_task(watch_kafka(topics, progress, stop)),
-                        asyncio.create_task(watch_trace(client, env["TRACE_MONGO_DB"],
-                                                        progress, stop))]
+                        asyncio.create_task(watch_trace(env, progress, stop))]
             done = await drive(env, [declaration_of(p) for p in people], progress, seconds,
                                window, concurrency)
             peaks = peak_rss_mib(env)
@@ -264,8 +292,8 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
     await asyncio.gather(*watchers, return_exceptions=True)
     latencies = [progress.verified_at[d] - t for d, t in progress.submitted_at.items()
                  if d in progress.verified_at]
-    completed, writes, elapsed, errors = done.completed, done.writes, done.elapsed, done.errors
-    per_declaration = writes / max(completed, 1)
+    completed, elapsed, errors = done.completed, done.elapsed, done.errors
+    per_declaration = writes_of(done.commands) / max(completed, 1)
     baseline = (f"{raw_insert_per_s / per_declaration:,.0f} declarations/s "
                 f"(raw insert_one {raw_insert_per_s:,.0f}/s ÷ {per_declaration:.1f} writes)"
                 if raw_insert_per_s else f"{per_declaration:.1f} store writes per declaration")
@@ -279,6 +307,7 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
             "—"),
     ]
     rows.append(cpu_row(done))
+    rows.append(commands_row(done))
     rows += [Row(f"peak RSS: {name}", f"{mib:.0f} MiB", "—") for name, mib in peaks.items()]
     return rows
 
@@ -293,6 +322,25 @@ def cpu_row(done: Drive) -> Row:
                f"{total:.1f} ms without the load generator: {parts}",
                f"2 cores = {2000 / max(total, 0.001):,.0f} declarations/s if CPU were the "
                "only limit")
+
+
+def commands_row(done: Drive) -> Row:
+    """Store commands per completed declaration, per service, with its three most frequent
+    (command on collection): what FerretDB's share of the CPU is spent on."""
+    per_service: Counter[str] = Counter()
+    for (service, _, _), n in done.commands.items():
+        per_service[service] += n
+    completed = max(done.completed, 1)
+    parts = []
+    for service, n in per_service.most_common():
+        own = Counter({f"{command} {collection}".strip(): k
+                       for (s, command, collection), k in done.commands.items() if s == service})
+        detail = ", ".join(f"{what} {k / completed:.1f}" for what, k in own.most_common(3))
+        parts.append(f"{service} {n / completed:.1f} ({detail})")
+    total = sum(per_service.values()) / completed
+    return Row("pipeline: store commands per declaration, per service (from their /metrics)",
+               f"{total:.1f}: " + "; ".join(parts),
+               f"{writes_of(done.commands) / completed:.1f} of them writes")
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ CONSUMER_RESTARTS = Counter("khaibao_consumer_restarts_total",
 OUTBOX_PENDING = Gauge("khaibao_outbox_pending_documents",
                        "documents with unpublished outbox entries at the last relay pass")
 STORE_COMMANDS = Counter("khaibao_store_commands_total",
-                         "MongoDB commands that succeeded, by command name", ["command"])
+                         "MongoDB commands that succeeded, by command name and collection",
+                         ["command", "collection"])
 HTTP_SHED = Counter("khaibao_http_shed_total",
                     "requests answered 503 at once because the process was at its limit")

@@ -31,3 +31,22 @@ async def test_a_find_by_id_is_answered_from_the_id_index(env: ServerSlice) -> N
         assert "USING INDEX" in plan and "__id_" in plan, plan
     else:
         assert any(stage in plan for stage in ("IDHACK", "EXPRESS", "IXSCAN")), plan
+
+
+async def test_a_find_by_a_list_of_ids_is_answered_from_the_id_index(env: ServerSlice) -> None:
+    """The outbox relay reads the documents it was woken for with one `_id $in` command."""
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
+        db = client[env.db_name("index_probe_in")]
+        await db["docs"].insert_many([{"_id": f"k{i}", "v": i} for i in range(50)])
+        wanted = {"_id": {"$in": ["k3", "k7", "k-missing"]}}
+        try:
+            explained = await db.command("explain", {"find": "docs", "filter": wanted})
+            found = await db["docs"].find(wanted).sort("_id", 1).to_list()
+        finally:
+            await client.drop_database(db.name)
+    assert found == [{"_id": "k3", "v": 3}, {"_id": "k7", "v": 7}]
+    plan = str(explained["queryPlanner"])
+    if "ferretdbVersion" in explained.get("serverInfo", {}):
+        assert "USING INDEX" in plan and "__id_" in plan, plan
+    else:
+        assert "IXSCAN" in plan or "EXPRESS" in plan, plan

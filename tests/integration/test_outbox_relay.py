@@ -21,6 +21,7 @@ from libs.runtime.outbox import (
     outbox_entry,
 )
 from libs.runtime.settings import ServiceSettings
+from services.identity_verification.store.relay import VerdictRelay
 from tests.conftest import ServerSlice
 from tests.support.kafka import read_topic
 
@@ -45,7 +46,10 @@ async def _published_ids(env: ServerSlice, at_least: int) -> Counter[str]:
     return Counter(parse_event(r.value).event_id for r in records)
 
 
-async def test_relay_killed_between_publish_and_mark(env: ServerSlice) -> None:
+# The identity service's relay marks a whole pass with one update (store/relay.py).
+@pytest.mark.parametrize("relay", [OutboxRelay, VerdictRelay])
+async def test_relay_killed_between_publish_and_mark(env: ServerSlice,
+                                                     relay: type[OutboxRelay]) -> None:
     settings = env.settings(ServiceSettings, service_name="outbox-test")
     broker = make_broker(settings)
     async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
@@ -63,9 +67,14 @@ async def test_relay_killed_between_publish_and_mark(env: ServerSlice) -> None:
                 await RelayKilledAfterPublish(docs, broker, env.topics).relay_once()
             assert await docs.count_documents({"outbox_pending": True}) == 2
 
-            # The restarted relay sends what is still pending, and only that.
-            assert await OutboxRelay(docs, broker, env.topics).relay_once() == 2
-            assert await OutboxRelay(docs, broker, env.topics).relay_once() == 0
+            # The restarted relay sends what is still pending, and only that: woken for
+            # one document and one it does not hold, then by its sweep.
+            restarted = relay(docs, broker, env.topics)
+            restarted.wake("a", "missing")
+            assert await restarted.relay_once() == 2  # the two ids looked up
+            assert await docs.count_documents({"outbox_pending": True}) == 1
+            assert await relay(docs, broker, env.topics).relay_once() == 1  # the sweep: b
+            assert await relay(docs, broker, env.topics).relay_once() == 0
         finally:
             await broker.stop()
         assert await docs.count_documents({"outbox_pending": True}) == 0

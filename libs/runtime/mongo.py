@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient, UpdateOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -115,6 +115,28 @@ async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: 
         return False
     await collection.update_one({"_id": _id}, {"$set": {**fields, "key": key}})
     return True
+
+
+async def upsert_many_if_later(collection: AsyncCollection[Document],
+                               changes: dict[str, tuple[str, Document]]) -> set[str]:
+    """`upsert_if_later` for a batch, `{_id: (key, fields)}` (one change per `_id`, the
+    caller's latest): one read by `_id $in`, one unordered insert of the `_id`s not there
+    yet, one bulk update of those whose stored key is earlier; three commands instead of
+    two or three per document. An `_id` another writer inserted between the read and the
+    insert goes the one-by-one way. Returns the `_id`s changed."""
+    held = {doc["_id"]: doc.get("key", "") async for doc in collection.find(
+        {"_id": {"$in": list(changes)}}, {"key": 1})}
+    fresh = [{"_id": _id, **fields, "key": key}
+             for _id, (key, fields) in changes.items() if _id not in held]
+    inserted = await insert_new(collection, fresh) if fresh else set()
+    later = [_id for _id, (key, _) in changes.items() if _id in held and held[_id] < key]
+    await bulk_write_chunked(collection, [UpdateOne(
+        {"_id": _id}, {"$set": {**changes[_id][1], "key": changes[_id][0]}}) for _id in later])
+    changed = inserted | set(later)
+    for raced in {doc["_id"] for doc in fresh} - inserted:
+        if await upsert_if_later(collection, raced, *changes[raced]):
+            changed.add(raced)
+    return changed
 
 
 async def ping(client: AsyncMongoClient[Document]) -> None:

@@ -70,9 +70,10 @@ class MovementTally(Protocol):
 class CaseNotes(Protocol):
     """What the consumer notes for the casework: where people stay, suspected follow-ups."""
 
-    async def note_declaration(self, event: Envelope[DeclarationSubmitted], key: str) -> None:
-        """The declaration's trip; the stay of its person unless a later one (by `key`) is
-        known."""
+    async def note_declarations(self, events: list[tuple[Envelope[DeclarationSubmitted], str]]
+                                ) -> None:
+        """Each declaration's trip; the stay of its person unless a later one (by the
+        event's order key) is known."""
         ...
 
     async def note_suspects(self, followups: list[tuple[Envelope[FollowupRecorded], Movement]],

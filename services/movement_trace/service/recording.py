@@ -44,11 +44,12 @@ class Recorder:
         movements = [(event, m) for event in events if (m := project(event)) is not None]
         await self.movements.add_many([m for _, m in movements
                                        if not is_expired(m.at, now, window)])
-        for event, movement in movements:
-            if isinstance(event.payload, DeclarationSubmitted):
-                # Where the person stays, for quarantine orders (casework); not a movement.
-                await self.cases.note_declaration(event,
-                                                  f"{movement.at.isoformat()}|{event.event_id}")
+        # Where people stay, for quarantine orders (casework); not movements.
+        declared = [(event, f"{movement.at.isoformat()}|{event.event_id}")
+                    for event, movement in movements
+                    if isinstance(event.payload, DeclarationSubmitted)]
+        if declared:
+            await self.cases.note_declarations(declared)
         # Symptoms or fever at a follow-up: the person is listed as suspected (casework).
         await self.cases.note_suspects([(e, m) for e, m in movements
                                         if isinstance(e.payload, FollowupRecorded)

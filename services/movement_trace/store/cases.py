@@ -29,7 +29,7 @@ from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.notification import FollowupRecorded
 from libs.contracts.events.trace import CaseConfirmed, QuarantineOrdered, QuarantineReleased
 from libs.contracts.vietnam_time import VN_TZ, vn_day
-from libs.runtime.mongo import SAFE_BULK, Document, insert_new, insert_once, upsert_if_later
+from libs.runtime.mongo import SAFE_BULK, Document, insert_new, insert_once, upsert_many_if_later
 from libs.runtime.outbox import WITHOUT_OUTBOX, create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
 from services.movement_trace.domain.followups import has_fever, is_suspected
@@ -67,15 +67,23 @@ class CaseStore:
 
     # --- what the consumer learns from declarations ---
 
-    async def note_declaration(self, event: Envelope[DeclarationSubmitted], key: str) -> None:
-        p = event.payload
-        ward = p.trip.destination_ward
-        # Both kept as long as the declaration is (its validity, then the window).
-        expiry = {"valid_until": p.valid_until, "day": day_of(p.valid_until)}
-        await insert_once(self.declared, {"_id": p.declaration_id, "subject_id": p.subject_id,
-                                          "ward_code": ward, "channel": p.channel.value, **expiry})
-        await upsert_if_later(self.stays, p.subject_id, key,
-                              {"ward_code": ward, "declaration_id": p.declaration_id, **expiry})
+    async def note_declarations(self, events: list[tuple[Envelope[DeclarationSubmitted], str]]
+                                ) -> None:
+        # A consumer's batch in two writes and a read, not three commands a declaration.
+        declared: list[Document] = []
+        stays: dict[str, tuple[str, Document]] = {}
+        for event, key in events:
+            p = event.payload
+            ward = p.trip.destination_ward
+            # Both kept as long as the declaration is (its validity, then the window).
+            expiry = {"valid_until": p.valid_until, "day": day_of(p.valid_until)}
+            declared.append({"_id": p.declaration_id, "subject_id": p.subject_id,
+                             "ward_code": ward, "channel": p.channel.value, **expiry})
+            if p.subject_id not in stays or stays[p.subject_id][0] < key:
+                stays[p.subject_id] = (key, {"ward_code": ward,
+                                             "declaration_id": p.declaration_id, **expiry})
+        await insert_new(self.declared, declared)
+        await upsert_many_if_later(self.stays, stays)
 
     async def note_suspects(self, followups: list[tuple[Envelope[FollowupRecorded], Movement]],
                             fever_c: float) -> int:

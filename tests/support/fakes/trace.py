@@ -103,14 +103,16 @@ class FakeCaseBook:
 
     # --- CaseNotes ---
 
-    async def note_declaration(self, event: Envelope[DeclarationSubmitted], key: str) -> None:
-        p = event.payload
-        ward = p.trip.destination_ward
-        self.declared.setdefault(p.declaration_id, DeclaredTrip(
-            declaration_id=p.declaration_id, subject_id=p.subject_id, ward_code=ward,
-            channel=p.channel.value))
-        if p.subject_id not in self.stays or self.stays[p.subject_id][0] < key:
-            self.stays[p.subject_id] = (key, ward)
+    async def note_declarations(self, events: list[tuple[Envelope[DeclarationSubmitted], str]]
+                                ) -> None:
+        for event, key in events:
+            p = event.payload
+            ward = p.trip.destination_ward
+            self.declared.setdefault(p.declaration_id, DeclaredTrip(
+                declaration_id=p.declaration_id, subject_id=p.subject_id, ward_code=ward,
+                channel=p.channel.value))
+            if p.subject_id not in self.stays or self.stays[p.subject_id][0] < key:
+                self.stays[p.subject_id] = (key, ward)
 
     async def note_suspects(self, followups: list[tuple[Envelope[FollowupRecorded], Movement]],
                             fever_c: float) -> int:

@@ -100,21 +100,17 @@ async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: 
     such as occurred time + event id): replays, redeliveries and late duplicates are
     no-ops. True when it changed something.
 
-    Read, then write, by `_id` alone: FerretDB v1 answers only a lone `{_id: value}` from
-    an index, so a filter on `key` too read the whole collection on every call (the
-    movement trace fell minutes behind in the fault test). Writers of one `_id` are one
-    consumer handling one partition in order, so nothing writes between the two steps."""
-    current = await collection.find_one({"_id": _id}, {"key": 1})
-    if current is None:
-        try:
-            await collection.insert_one({"_id": _id, **fields, "key": key})
-            return True
-        except DuplicateKeyError:  # inserted meanwhile (a replica taking over the partition)
-            current = await collection.find_one({"_id": _id}, {"key": 1}) or {}
-    if current.get("key", "") >= key:
+    One command: an upsert filtered on `_id` and an earlier `key`. Where the document
+    holds a later or equal key nothing matches, the upsert tries to insert that `_id`
+    and the unique `_id` index refuses it: that refusal is the answer "already later".
+    (FerretDB reads the `_id` condition from its index, the stack's patch; the `key`
+    condition it checks on the one document found.)"""
+    try:
+        result = await collection.update_one({"_id": _id, "key": {"$lt": key}},
+                                             {"$set": {**fields, "key": key}}, upsert=True)
+    except DuplicateKeyError:
         return False
-    await collection.update_one({"_id": _id}, {"$set": {**fields, "key": key}})
-    return True
+    return result.upserted_id is not None or result.modified_count > 0
 
 
 async def upsert_many_if_later(collection: AsyncCollection[Document],
@@ -130,8 +126,10 @@ async def upsert_many_if_later(collection: AsyncCollection[Document],
              for _id, (key, fields) in changes.items() if _id not in held]
     inserted = await insert_new(collection, fresh) if fresh else set()
     later = [_id for _id, (key, _) in changes.items() if _id in held and held[_id] < key]
+    # The earlier-key condition again: another writer may have moved a document on since.
     await bulk_write_chunked(collection, [UpdateOne(
-        {"_id": _id}, {"$set": {**changes[_id][1], "key": changes[_id][0]}}) for _id in later])
+        {"_id": _id, "key": {"$lt": changes[_id][0]}},
+        {"$set": {**changes[_id][1], "key": changes[_id][0]}}) for _id in later])
     changed = inserted | set(later)
     for raced in {doc["_id"] for doc in fresh} - inserted:
         if await upsert_if_later(collection, raced, *changes[raced]):

@@ -33,3 +33,19 @@ async def test_a_batch_of_upserts_keeps_the_latest_key_of_each_document(env: Ser
     assert stored == {"older-there": ("2026-12-05|c", "26734"),
                       "newer-there": ("2026-12-09|b", "00073"),
                       "new": ("2026-12-05|e", "00004")}
+
+
+async def test_one_upsert_keeps_the_latest_key(env: ServerSlice) -> None:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
+        db = client[env.db_name("upsert_one")]
+        zones = db["zones"]
+        try:
+            answers = [await upsert_if_later(zones, "00070", key, {"level": level})
+                       for key, level in (("2026-12-05|b", 2), ("2026-12-04|a", 4),  # older
+                                          ("2026-12-05|b", 3),  # the same event again
+                                          ("2026-12-06|c", 1))]
+            stored = await zones.find_one({"_id": "00070"})
+        finally:
+            await client.drop_database(db.name)
+    assert answers == [True, False, False, True]
+    assert stored == {"_id": "00070", "level": 1, "key": "2026-12-06|c"}

@@ -1,12 +1,16 @@
-"""The shared write helpers of libs/runtime/mongo.py on the store the tests run against."""
+"""Writes that keep the latest of what events say, on the store the tests run against:
+the shared helpers of libs/runtime/mongo.py and the reveal grants that work the same way."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
 from libs.runtime.mongo import upsert_if_later, upsert_many_if_later
+from services.declaration.domain.records import Grant, GrantKey, GrantKind
+from services.declaration.store.reveals import RevealStore
 from tests.conftest import ServerSlice
 
 
@@ -49,3 +53,25 @@ async def test_one_upsert_keeps_the_latest_key(env: ServerSlice) -> None:
             await client.drop_database(db.name)
     assert answers == [True, False, False, True]
     assert stored == {"_id": "00070", "level": 1, "key": "2026-12-06|c"}
+
+
+async def test_a_reveal_grant_is_brought_forward_never_back(env: ServerSlice) -> None:
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url, tz_aware=True) as client:
+        db = client[env.db_name("grants")]
+        store = RevealStore(db)
+        key = GrantKey("subject-1", GrantKind.ward, "00070")
+        at = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+        try:
+            for moment, grounds in ((at, "ward 00070: notified"),
+                                    (at - timedelta(days=1), "an older event, redelivered"),
+                                    (at, "the same time again"),
+                                    (at + timedelta(hours=1), "ward 00070: follow-up")):
+                await store.grant(Grant(key=key, last_at=moment, grounds=grounds))
+                if moment == at:
+                    held = await store.grants_of([key])
+                    assert [g.grounds for g in held] == ["ward 00070: notified"]
+            latest = await store.grants_of([GrantKey("nobody", GrantKind.ward, "00070"), key])
+        finally:
+            await client.drop_database(db.name)
+    assert [(g.last_at, g.grounds) for g in latest] == [(at + timedelta(hours=1),
+                                                          "ward 00070: follow-up")]

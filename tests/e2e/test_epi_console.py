@@ -228,6 +228,7 @@ async def test_an_epidemiologist_confirms_a_case_and_quarantines_two_contacts(
             # 6. The dashboard (desktop-wide now) shows what the stores hold. Events may
             # still be on their way: refresh until both sides agree (a wrong count never does).
             await page.set_viewport_size(DESKTOP)
+            await page.locator("#dash-live").uncheck()  # each load below is the click's own
             days = [(vn_today() - timedelta(days=n)).isoformat() for n in range(14)]
 
             async def agreeing() -> dict[str, int] | None:

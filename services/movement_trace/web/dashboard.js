@@ -2,16 +2,21 @@
 // charts drawn with uPlot (vendored: web/vendor/, see docs/movement-trace.md for why
 // uPlot). The x axis is the list of Viet Nam days (or hours) the service counted, by
 // position, so no date is ever read in the device's zone.
+//
+// Live: while the box is ticked (the default) and the page is in view, the figures are
+// asked for again every minute, and at once when the page comes back into view after
+// that long. Each answer is an audited read under the purpose typed above, as a click is.
 import { lang, onChange, t } from "./i18n.js";
-import { calendarDay } from "/shared/vn-time.js";
+import { calendarDay, vnDateTime } from "/shared/vn-time.js";
 
 const $ = (id) => document.getElementById(id);
 const FIGURES = ["cases", "quarantines", "f1", "followups", "arrivals", "arrivals_marked",
   "verified", "rejected", "passed", "refused"];
 const COLORS = { cases: "#c62828", quarantines: "#0d47a1", followups: "#00838f", arrivals_marked: "#6a1b9a",
   verified: "#2e7d32", rejected: "#c62828", passed: "#1565c0", refused: "#ef6c00" };
+const LIVE_EVERY_MS = 60_000;
 const plots = new Map();
-let api = null, last = null;
+let api = null, last = null, loadedAt = 0, loading = null;
 
 const provinceKey = (code) => (code == null ? "none" : String(code));
 const provinceName = (code) => (code == null ? t("no_province") : last.province_names[code] || String(code));
@@ -69,7 +74,7 @@ function render() {
   const where = $("dash-province").value ? provinceName(body.rows.concat(body.per_hour)
     .find((r) => provinceKey(r.province_code) === $("dash-province").value)?.province_code) : t("all_provinces");
   $("dash-summary").textContent = t("dash_summary", { from: calendarDay(body.days[0], lang()),
-    to: calendarDay(body.days.at(-1), lang()), where });
+    to: calendarDay(body.days.at(-1), lang()), where, at: vnDateTime(loadedAt, lang()) });
   $("dash-totals").tBodies[0].replaceChildren(...FIGURES.map((f) => {
     const tr = document.createElement("tr");
     const value = Object.assign(document.createElement("td"), { textContent: rows.reduce((n, r) => n + r[f], 0) });
@@ -96,12 +101,22 @@ function fillProvinces(body) {
   $("dash-province").value = codes.includes(chosen) ? chosen : "";
 }
 
-async function load() {
-  const query = new URLSearchParams({ purpose: $("purpose").value.trim() || t("dash_title"), days: $("dash-days").value || "14" });
-  last = await (await api.call("/v1/dashboard", query)).json();
-  fillProvinces(last);
-  render();
-  $("dashboard-panel").dataset.loaded = String(Number($("dashboard-panel").dataset.loaded || 0) + 1);
+function load() {
+  loading ??= (async () => {
+    const query = new URLSearchParams({ purpose: $("purpose").value.trim() || t("dash_title"), days: $("dash-days").value || "14" });
+    last = await (await api.call("/v1/dashboard", query)).json();
+    loadedAt = Date.now();
+    fillProvinces(last);
+    render();
+    $("dashboard-panel").dataset.loaded = String(Number($("dashboard-panel").dataset.loaded || 0) + 1);
+  })().finally(() => { loading = null; });
+  return loading;
+}
+
+function refreshIfDue() {
+  if (!$("dash-live").checked || document.visibilityState !== "visible") return;
+  if (Date.now() - loadedAt < LIVE_EVERY_MS - 1000) return;
+  load().catch((error) => { $("dash-summary").textContent = error.message; });
 }
 
 export function showDashboard(calls) {
@@ -112,6 +127,8 @@ export function showDashboard(calls) {
     load().catch((error) => { $("dash-summary").textContent = error.message; });
   });
   $("dash-province").addEventListener("change", () => last && render());
+  setInterval(refreshIfDue, LIVE_EVERY_MS);
+  document.addEventListener("visibilitychange", refreshIfDue);
   onChange(() => { if (last) { fillProvinces(last); render(); } });
   load().catch((error) => { $("dash-summary").textContent = error.message; });
 }

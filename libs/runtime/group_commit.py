@@ -14,6 +14,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+from pymongo.asynchronous.collection import AsyncCollection
+
+from libs.runtime.mongo import DUPLICATE_KEY, SAFE_BULK, Document, insert_unordered
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -66,3 +70,22 @@ class GroupCommit(Generic[T, R]):
                 future.set_exception(result)
             else:
                 future.set_result(result)
+
+
+class GroupedInserts:
+    """`insert_once` for the concurrent requests of one process: their documents share one
+    unordered insert. True when this caller's document was stored, False when its `_id`
+    was there already (a retry, a double tap: also when both came in the same group)."""
+
+    def __init__(self, collection: AsyncCollection[Document], window_s: float = 0.002) -> None:
+        self.collection = collection
+        self._group: GroupCommit[Document, bool] = GroupCommit(self._write, window_s, SAFE_BULK)
+
+    async def insert_once(self, document: Document) -> bool:
+        return await self._group.submit(document)
+
+    async def _write(self, documents: list[Document]) -> list[bool | BaseException]:
+        refused = await insert_unordered(self.collection, documents)
+        return [True if i not in refused
+                else False if refused[i][0] == DUPLICATE_KEY else refused[i][1]
+                for i in range(len(documents))]

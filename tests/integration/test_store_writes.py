@@ -3,11 +3,13 @@ the shared helpers of libs/runtime/mongo.py and the reveal grants that work the 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
+from libs.runtime.group_commit import GroupedInserts
 from libs.runtime.mongo import upsert_if_later, upsert_many_if_later
 from services.declaration.domain.records import Grant, GrantKey, GrantKind
 from services.declaration.store.reveals import RevealStore
@@ -75,3 +77,34 @@ async def test_a_reveal_grant_is_brought_forward_never_back(env: ServerSlice) ->
             await client.drop_database(db.name)
     assert [(g.last_at, g.grounds) for g in latest] == [(at + timedelta(hours=1),
                                                           "ward 00070: follow-up")]
+
+
+async def test_concurrent_inserts_share_one_command_and_each_hears_its_own_answer(
+        env: ServerSlice) -> None:
+    commands: list[str] = []
+
+    class Inserts(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            if event.command_name == "insert":
+                commands.append(event.command_name)
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+    async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url,
+                                                event_listeners=[Inserts()]) as client:
+        db = client[env.db_name("grouped")]
+        scans = db["scans"]
+        await scans.insert_one({"_id": "retried", "n": 0})
+        commands.clear()
+        grouped = GroupedInserts(scans, window_s=0.05)
+        try:
+            answers = await asyncio.gather(*(grouped.insert_once({"_id": _id, "n": n}) for n, _id in
+                                             enumerate(["a", "b", "retried", "c", "a"], 1)))
+            stored = {d["_id"]: d["n"] for d in await scans.find().to_list()}
+        finally:
+            await client.drop_database(db.name)
+    assert answers == [True, True, False, True, False]  # "a" twice in one group: the first
+    assert stored == {"retried": 0, "a": 1, "b": 2, "c": 4}
+    assert commands == ["insert"]

@@ -16,9 +16,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from libs.contracts.events.checkpoint import CheckpointKind, Direction, RefusalReason
+from libs.runtime.group_commit import GroupedInserts
 from libs.runtime.mongo import Document, insert_once
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
@@ -33,6 +33,9 @@ class PassageStore:
         self.scans = db["scans"]
         self.passages = db["passages"]
         self.stays = db["stays"]
+        # Scans and decisions arriving together share one insert (group commit).
+        self._scan_inserts = GroupedInserts(self.scans)
+        self._passage_inserts = GroupedInserts(self.passages)
 
     async def create_indexes(self) -> None:
         await create_outbox_index(self.passages)
@@ -43,7 +46,7 @@ class PassageStore:
     async def add_scan(self, scan: Scan) -> tuple[Scan, bool]:
         """(the scan as stored: this one, or the one stored earlier under the same id;
         True when this one was stored)."""
-        if await insert_once(self.scans, _scan_document(scan)):
+        if await self._scan_inserts.insert_once(_scan_document(scan)):
             return scan, True
         earlier = await self.scans.find_one({"_id": scan.scan_id})
         assert earlier is not None, "a duplicate key means the scan exists"
@@ -58,13 +61,11 @@ class PassageStore:
 
     async def add_passage(self, passage: Passage) -> tuple[Passage, bool]:
         """(the stored passage, True when this call created it)."""
-        try:
-            await self.passages.insert_one(_passage_document(passage))
+        if await self._passage_inserts.insert_once(_passage_document(passage)):
             return passage, True
-        except DuplicateKeyError:
-            earlier = await self.passages.find_one({"_id": passage.passage_id}, {"outbox": 0})
-            assert earlier is not None, "a duplicate key means the passage exists"
-            return _passage(earlier), False
+        earlier = await self.passages.find_one({"_id": passage.passage_id}, {"outbox": 0})
+        assert earlier is not None, "a duplicate key means the passage exists"
+        return _passage(earlier), False
 
     async def passage(self, passage_id: str) -> Passage | None:
         doc = await self.passages.find_one({"_id": passage_id}, {"outbox": 0})

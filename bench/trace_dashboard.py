@@ -5,9 +5,9 @@
 Loads a generated population over 28 days (synthetic/scenario.py, bulk-loaded as
 bench/trace_load.py does, the way bench/trace_queries.py loads its million) into a
 private database, then asks the service in-process over HTTP (auth, audit write
-included) for the last 1, 7, 14 and 28 days, each from a fresh service: the first
-answer reads every counted movement of the window (FerretDB scans for `day`), the
-next ones only today's and yesterday's (older days' tallies are kept 10 minutes).
+included) for the last 1, 7, 14 and 28 days, each from a fresh service (cold: its first
+answer, new connections; warm: the next ones). Every answer reads the window's counter
+documents (store/tallies.py, a few a day), never the movements.
 Prints a Markdown table; drops its database and topics at the end.
 """
 
@@ -35,8 +35,7 @@ async def run(target: int, queries: int, kafka: str, mongo: str) -> list[Row]:
     async with loaded_trace(target, kafka, mongo, "dash", say) as trace:
         rows = [trace.load_row]
         for days in (1, 7, 14, 28):
-            # A fresh service per window: its first answer reads every day (cold); the
-            # next ones find the days before yesterday tallied (warm, for 10 minutes).
+            # A fresh service per window: its first answer opens the connections (cold).
             app = build(trace.settings)
             async with LifespanManager(app, startup_timeout=60) as manager, \
                     httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app),

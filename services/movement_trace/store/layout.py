@@ -36,7 +36,9 @@ def place_hour_id(checkpoint_id: str, hour: str) -> str:
 
 
 def to_document(movement: Movement) -> Document:
-    """The stored movement: `_id` is the source event id; empty fields are left out."""
+    """The stored movement: `_id` is the source event id; empty fields are left out. (A
+    counted one also names the piece of the write that counted it, `tally`: see
+    store/tallies.py.)"""
     doc = _compact(movement.model_dump(mode="python"))
     doc["_id"] = doc.pop("source_event_id")
     doc["day"] = day_of(movement.at)  # the retention purge asks for it day by day
@@ -44,7 +46,7 @@ def to_document(movement: Movement) -> Document:
 
 
 def from_document(doc: Document) -> Movement:
-    fields = {k: v for k, v in doc.items() if k not in ("_id", "day")}
+    fields = {k: v for k, v in doc.items() if k not in ("_id", "day", "tally")}
     return Movement(source_event_id=doc["_id"], **fields)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from libs.contracts.envelope import utcnow
 from libs.contracts.vietnam_time import vn_day
@@ -71,6 +72,18 @@ async def recount(db: Db) -> dict[date, Tally]:
     return tally([from_document(d) for d in await db["movements"].find().to_list()])
 
 
+async def delivered(store: TraceStore, batch: list[Movement]) -> int:
+    """`add_many`, redelivered while it fails, as the consumer does: two writers upserting
+    a bucket that does not exist yet at once can fail one of them (FerretDB answers the
+    losing upsert with a duplicate key, which pymongo cannot read: KeyError 'nModified')."""
+    for _ in range(4):
+        try:
+            return await store.add_many(batch)
+        except (KeyError, OperationFailure):
+            continue
+    return await store.add_many(batch)
+
+
 async def test_counters_equal_a_recount_after_redeliveries_and_two_writers(db: Db) -> None:
     live, rebuild = TraceStore(db), TraceStore(db)  # two writers of generation 0
     first = spread(0, 300)
@@ -78,12 +91,14 @@ async def test_counters_equal_a_recount_after_redeliveries_and_two_writers(db: D
     # Redelivered whole, in other batches, repeated inside a batch, and by two writers at
     # once with the new ones overlapping: each movement counted by whoever inserted it.
     assert await live.add_many(first[100:200] + first[150:160]) == 0
+    # The writer forgets what its documents hold (as after a failed write): it reads back.
+    (await live.active()).tallies._held.clear()
     overlap = spread(300, 500)
-    new = await asyncio.gather(live.add_many(overlap[:150]), rebuild.add_many(overlap[50:]),
-                               *(live.add_many([m]) for m in overlap[40:60]))
+    new = await asyncio.gather(delivered(live, overlap[:150]), delivered(rebuild, overlap[50:]),
+                               *(delivered(live, [m]) for m in overlap[40:60]))
     assert sum(new) == 200
     # Many writes at once from one writer on the same days' documents.
-    assert sum(await asyncio.gather(*(live.add_many(spread(n, n + 10))
+    assert sum(await asyncio.gather(*(delivered(live, spread(n, n + 10))
                                       for n in range(500, 700, 10)))) == 200
 
     expected = await recount(db)

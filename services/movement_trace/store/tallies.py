@@ -5,21 +5,23 @@ movement of its window (docs/movement-trace.md, Figures).
 One document per (Viet Nam day, writer) in `tallies` (`tallies_N` for generation N):
 
     {_id: "2026-12-07/<writer>", day: "2026-12-07", until: <the next day's 00:00 +07>,
-     rows: {"p79": {"passed": 12, "verified": 3, …}, "none": {…}},   # per province
-     hours: {"h08": {"p79": {"passed": 5, "refused": 1}}},             # passages per hour
+     counts: '{"rows":[[79,"passed",12],…],"hours":[["08",79,"passed",5],…]}',
      open: {"<piece>": [movement ids]}}                                # being counted
 
 `day` (indexed) is what the dashboard asks for (`{day: {$in: [...]}}`, answered from the
-index) and, with `until`, what the retention purge deletes by.
+index) and, with `until`, what the retention purge deletes by. `counts` is one string:
+FerretDB v1 decodes nested documents slowly (28 days of counts per province and hour as
+nested fields: 1.5 s to read; as a string: 50 ms).
 
 Why a document per writer, and not one per day that every writer increments: FerretDB
 v1 applies an update by reading the document and writing it back whole, with nothing
 in between held (handler/msg_update.go), so two `$inc` at once on one document lose
 one of them (200 concurrent `$inc` left 148 in a probe). A writer (one `GenerationStore`
 in one process: the live consumer and a rebuild in that process share it) is the only
-one to update its own documents, and it does so one command at a time (a lock); the
-dashboard adds up the writers' documents of a day (a handful: one per process that
-wrote that day).
+one to update its own documents, one command at a time (a lock), so it knows what they
+hold and writes `counts` whole; what it does not know (a day not written yet by this
+process, a write that failed) it reads back by `_id` first. The dashboard adds up the
+writers' documents of a day (a handful: one per process that wrote that day).
 
 Exactly once, across a crash, a redelivery and two writers of one generation at once
 (the live consumer and a rebuild): the insert of a movement is the one atomic claim
@@ -30,7 +32,7 @@ it, and nobody else. Each write (a "piece" of a batch) goes:
    of their days (before anything is inserted);
 2. the movements inserted, each counted one marked `tally: <piece>` (the claim names
    the piece that counts it);
-3. the new ones' counts `$inc`-ed and `open.<piece>` removed, in one update per day
+3. `counts` with the new ones added, and `open.<piece>` removed, in one update per day
    document (conditional on `open.<piece>` still being there, so a retried command
    cannot count twice).
 
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -60,43 +63,30 @@ from services.movement_trace.domain.dashboard import COUNTED, Tally, merge, tall
 from services.movement_trace.domain.movements import Movement
 from services.movement_trace.store.layout import from_document
 
-NO_PROVINCE = "none"
 IDS_PER_READ = 1000  # the longest `_id: {$in}` the stack's FerretDB answers from the index
+HELD_DAYS = 64  # days of counts a writer remembers (a day it forgot is read back)
 # The fields the dashboard counts by, read from the movements of an open piece.
 COUNTED_FIELDS = {"subject_id": 1, "at": 1, "kind": 1, "province_code": 1, "ward_code": 1,
                   "tally": 1}
 
 
-def province_key(province: int | None) -> str:
-    # Never a bare number: a dotted path "rows.79" could be taken for an array index.
-    return NO_PROVINCE if province is None else f"p{province}"
+def encode(counted: Tally) -> str:
+    """A day's tally as its document's `counts`."""
+    return json.dumps({"rows": [[p, f, n] for (p, f), n in sorted(counted.rows.items(), key=str)],
+                       "hours": [[h[-2:], p, f, n] for (h, p, f), n in
+                                 sorted(counted.hours.items(), key=str)]},
+                      separators=(",", ":"))
 
 
-def province_of_key(key: str) -> int | None:
-    return None if key == NO_PROVINCE else int(key[1:])
-
-
-def increments(day: date, counted: Tally) -> dict[str, int]:
-    """A day's tally as `$inc` paths of its counter document."""
-    found: dict[str, int] = {}
-    for (province, field), n in counted.rows.items():
-        found[f"rows.{province_key(province)}.{field}"] = n
-    for (hour, province, field), n in counted.hours.items():
-        assert hour.startswith(day.isoformat()), (hour, day)  # a Viet Nam hour of that day
-        found[f"hours.h{hour[-2:]}.{province_key(province)}.{field}"] = n
-    return found
-
-
-def read_counts(doc: Document) -> Tally:
-    """A counter document's counts (its open pieces aside)."""
+def decode(day: str, counts: str | None) -> Tally:
+    """A document's `counts` back (its open pieces aside); none yet: an empty tally."""
     found = Tally()
-    for province, fields in doc.get("rows", {}).items():
-        for field, n in fields.items():
-            found.rows[province_of_key(province), field] += n
-    for hour, provinces in doc.get("hours", {}).items():
-        for province, fields in provinces.items():
-            for field, n in fields.items():
-                found.hours[f"{doc['day']}T{hour[1:]}", province_of_key(province), field] += n
+    if counts:
+        stored = json.loads(counts)
+        for province, field, n in stored["rows"]:
+            found.rows[province, field] += n
+        for hour, province, field, n in stored["hours"]:
+            found.hours[f"{day}T{hour}", province, field] += n
     return found
 
 
@@ -122,6 +112,7 @@ class Tallies:
         self.writer = uuid.uuid4().hex[:12]
         self._pieces = itertools.count()
         self._one_at_a_time = asyncio.Lock()  # this writer's documents: one update at a time
+        self._held: dict[str, Tally] = {}  # what this writer's documents' `counts` hold, by day
 
     async def create_indexes(self) -> None:
         await self.collection.create_index([("day", ASCENDING)])
@@ -147,12 +138,30 @@ class Tallies:
         """Step 3: the new movements' counts added and the piece closed, per day document
         (every day the piece was opened on, counted or not)."""
         found = tally(new)
-        days = sorted({vn_day(m.at) for m in counted})
-        await self._update([UpdateOne(
-            {"_id": self._doc_id(day.isoformat()), f"open.{piece}": {"$exists": True}},
-            {"$unset": {f"open.{piece}": ""},
-             **({"$inc": adds} if (adds := increments(day, found.get(day, Tally()))) else {})})
-            for day in days])
+        days = sorted({vn_day(m.at).isoformat() for m in counted})
+        async with self._one_at_a_time:
+            after: dict[str, Tally] = {}
+            for day in days:
+                held = self._held.get(day)
+                after[day] = Tally()
+                after[day].add(held if held is not None else await self._read_own(day))
+                after[day].add(found.get(date.fromisoformat(day), Tally()))
+            try:
+                done = await bulk_write_chunked(self.collection, [UpdateOne(
+                    {"_id": self._doc_id(day), f"open.{piece}": {"$exists": True}},
+                    {"$set": {"counts": encode(counted_day)}, "$unset": {f"open.{piece}": ""}})
+                    for day, counted_day in after.items()])
+            finally:
+                for day in days:  # until known again: read back before the next update
+                    self._held.pop(day, None)
+            if done.matched == len(days):
+                self._held.update(after)
+                while len(self._held) > HELD_DAYS:
+                    del self._held[min(self._held)]
+
+    async def _read_own(self, day: str) -> Tally:
+        doc = await self.collection.find_one({"_id": self._doc_id(day)}, {"counts": 1})
+        return decode(day, doc.get("counts") if doc else None)
 
     async def add_new(self, movements: Iterable[Movement]) -> None:
         """Counts for movements known to be new (a bulk load into an empty generation: no
@@ -164,6 +173,7 @@ class Tallies:
             await self.fold(piece, counted, counted)
 
     async def _update(self, updates: list[UpdateOne]) -> None:
+        # Under the lock too: an update applied between a fold's read and write is lost.
         async with self._one_at_a_time:
             await bulk_write_chunked(self.collection, updates)
 
@@ -173,7 +183,7 @@ class Tallies:
         found: dict[date, Tally] = {}
         claims: set[tuple[str, str]] = set()  # (movement id, open piece listing it)
         async for doc in self.collection.find({"day": {"$in": days}}):
-            merge(found, {date.fromisoformat(doc["day"]): read_counts(doc)})
+            merge(found, {date.fromisoformat(doc["day"]): decode(doc["day"], doc.get("counts"))})
             claims.update((i, piece) for piece, ids in doc.get("open", {}).items() for i in ids)
         if claims:
             ids = sorted({i for i, _ in claims})

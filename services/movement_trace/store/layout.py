@@ -12,7 +12,8 @@ other filter scans the collection:
 - `journeys`: `_id` = "<mode>:<number>:<departure, YYYY-MM-DD>" → who declared that flight,
   train, coach or ship on that day, with their seats (domain/journeys.py).
 
-Each bucket carries `day`, the last day it covers, for the retention purge.
+Each bucket carries `day`, the last day it covers, for the retention purge. (The
+dashboard's counters, per Viet Nam day, are store/tallies.py's.)
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The documents are the ones the projection writes (same `to_document` and
 `bucket_writes`), grouped in memory and inserted whole: going through Kafka
-one event at a time would take most of an hour for a million movements.
+one event at a time would take most of an hour for a million movements. The
+dashboard's counters are written by the projection's own writer
+(store/tallies.py `Tallies.add_new`), a batch at a time, as the live path does.
 """
 
 from __future__ import annotations
@@ -63,22 +65,27 @@ def _passages(v: Visit) -> list[tuple[str, datetime]]:
 
 async def bulk_load(view: GenerationStore, found: Iterator[Movement],
                     batch: int = 20_000) -> tuple[int, float]:
-    """Insert movements and their buckets; returns (movements, seconds)."""
+    """Insert movements, their buckets and counters; returns (movements, seconds)."""
     started, count = time.perf_counter(), 0
     buckets: dict[tuple[str, str], Document] = {}
-    docs: list[Document] = []
+    pending: list[Movement] = []
+
+    async def insert() -> None:
+        await view.movements.insert_many([to_document(m) for m in pending], ordered=False)
+        await view.tallies.add_new(pending)
+
     for m in found:
-        docs.append(to_document(m))
+        pending.append(m)
         for kind, key, day, entry in bucket_writes(m):
             bucket = buckets.setdefault((kind, key), {"_id": key, "day": day, BUCKET_FIELD[kind]: []})
             bucket[BUCKET_FIELD[kind]].append(entry)
-        if len(docs) >= batch:
-            count += len(docs)
-            await view.movements.insert_many(docs, ordered=False)
-            docs = []
-    if docs:
-        count += len(docs)
-        await view.movements.insert_many(docs, ordered=False)
+        if len(pending) >= batch:
+            count += len(pending)
+            await insert()
+            pending = []
+    if pending:
+        count += len(pending)
+        await insert()
     grouped: dict[str, list[Document]] = defaultdict(list)
     for (kind, _), doc in buckets.items():
         grouped[kind].append(doc)
@@ -125,7 +132,8 @@ async def loaded_trace(target: int, kafka: str, mongo: str, name: str,
         say(f"loading {len(scenario.visits):,} visits of {citizens:,} people")
         stored, load_s = await bulk_load(store.generation(0), movements(scenario))
         yield LoadedTrace(scenario, settings, client, store, stored,
-                          Row(f"bulk load {stored:,} movements + buckets", f"{load_s:.0f} s",
+                          Row(f"bulk load {stored:,} movements + buckets + counters",
+                              f"{load_s:.0f} s",
                               rate(stored, load_s, " movements/s")))
     finally:
         await client.drop_database(settings.mongo_db)

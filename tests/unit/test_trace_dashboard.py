@@ -10,9 +10,10 @@ from libs.contracts.events.trace import QuarantineReason
 from libs.contracts.values import province_of_ward
 from libs.contracts.vietnam_time import vn_day
 from services.movement_trace.domain.arrivals import ArrivalSeen
-from services.movement_trace.domain.dashboard import COUNTS, vn_hour
+from services.movement_trace.domain.dashboard import COUNTS, Tally, merge, tally, vn_hour
 from services.movement_trace.domain.movements import Movement, MovementKind
 from services.movement_trace.service.dashboard import Dashboard
+from services.movement_trace.store.tallies import counted_only, decode, encode
 from tests.unit.test_trace_service import NOW, Service, followup, recorded
 
 MARKET_PROVINCE = province_of_ward("26506")
@@ -79,12 +80,49 @@ async def test_only_the_window_is_counted_and_passages_go_by_hour() -> None:
     assert all(h.province_code == ROAD_PROVINCE for h in figures.per_hour)
 
 
-async def test_a_past_days_tally_is_kept_a_while_and_todays_is_read_every_time() -> None:
+async def test_every_answer_is_live_a_late_movement_of_an_older_day_included() -> None:
     service = Service()
     board = desk(service)
     await service.movements.add_many([passage(1, 48), passage(2, 0)])
     assert (await board.figures(7)).total("passed") == 2
     await service.movements.add_many([passage(3, 48), passage(4, 0)])  # one late, one now
-    assert (await board.figures(7)).total("passed") == 3
-    service.now += board.past_ttl + timedelta(minutes=1)
     assert (await board.figures(7)).total("passed") == 4
+    await service.movements.add_many([passage(3, 48)])  # redelivered: not counted again
+    assert (await board.figures(7)).total("passed") == 4
+
+
+def counted_movements() -> list[Movement]:
+    """Passages and a verdict at two provinces and none, over two Viet Nam days."""
+    found = [passage(n, n * 1.5, MovementKind.refused if n % 4 == 0 else MovementKind.passed)
+             for n in range(1, 30)]
+    found.append(Movement(source_event_id="v-1", subject_id="c" * 64, at=NOW,
+                          kind=MovementKind.identity_verified, ward_code="26506"))
+    found.append(Movement(source_event_id="v-2", subject_id="d" * 64, at=NOW,
+                          kind=MovementKind.identity_rejected))  # names no ward
+    found.append(Movement(source_event_id="d-1", subject_id="e" * 64, at=NOW,
+                          kind=MovementKind.declared, ward_code="26506"))  # not counted
+    return found
+
+
+def test_day_tallies_add_up_to_the_tally_of_all_the_movements() -> None:
+    movements = counted_movements()
+    whole = tally(movements)
+    parts = merge(tally(movements[:10]), tally(movements[10:]))
+    assert parts == whole
+    assert sum(t.rows[None, "rejected"] for t in whole.values()) == 1
+    assert all(field != "declared" for t in whole.values() for _, field in t.rows)
+
+
+def test_a_tally_survives_its_counter_document() -> None:
+    """What the projection stores as a day document's `counts` reads back the same."""
+    found = tally(counted_movements())
+    assert len(found) >= 2  # 43.5 hours of passages: two or three Viet Nam days
+    for day, counted in found.items():
+        assert decode(day.isoformat(), encode(counted)) == counted
+    assert decode("2026-12-07", None) == Tally()
+
+
+def test_only_the_counted_kinds_are_counted_and_each_movement_once() -> None:
+    movements = counted_movements()
+    twice = counted_only([*movements, movements[0]])
+    assert len(twice) == len(movements) - 1  # the declaration left out, the repeat too

@@ -113,9 +113,24 @@ class Tally:
     rows: Counter[tuple[int | None, str]] = dc_field(default_factory=Counter)
     hours: Counter[tuple[str, int | None, str]] = dc_field(default_factory=Counter)
 
+    def add(self, other: Tally) -> None:
+        """Counts of the same day kept in more than one place (stored counters, movements
+        still being counted) add up."""
+        self.rows.update(other.rows)
+        self.hours.update(other.hours)
+
+
+def merge(into: dict[date, Tally], more: dict[date, Tally]) -> dict[date, Tally]:
+    """`more`'s day tallies added to `into`'s (in place); `into`."""
+    for day, counted in more.items():
+        into.setdefault(day, Tally()).add(counted)
+    return into
+
 
 def tally(movements: Iterable[Movement]) -> dict[date, Tally]:
-    """The counted movements by Viet Nam day (other kinds are left out)."""
+    """The counted movements by Viet Nam day (other kinds are left out). Every figure is a
+    count of movements, never of distinct people: a day's tallies add up, which is what
+    lets the projection keep them as counters (store/tallies.py)."""
     found: dict[date, Tally] = {}
     for m in movements:
         field = COUNTED.get(m.kind)

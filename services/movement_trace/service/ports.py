@@ -18,6 +18,7 @@ from libs.contracts.events.trace import (
     TraceAccessed,
 )
 from services.movement_trace.domain.arrivals import ArrivalSeen
+from services.movement_trace.domain.dashboard import Tally
 from services.movement_trace.domain.journeys import Passenger
 from services.movement_trace.domain.movements import Movement
 from services.movement_trace.domain.records import (
@@ -61,10 +62,12 @@ class Movements(MovementSource, Protocol):
 
 
 class MovementTally(Protocol):
-    """The serving generation's movements of some kinds on some Viet Nam days, as the
-    dashboard counts them (a scan: the dashboard, not the contact search, reads this)."""
+    """The serving generation's counted movements (domain/dashboard.COUNTED) per Viet Nam
+    day, as counters the projection keeps while it writes (a few documents a day)."""
 
-    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]: ...
+    async def day_tallies(self, days: list[date]) -> dict[date, Tally]:
+        """The tallies of those of `days` with something counted (others are left out)."""
+        ...
 
 
 class CaseNotes(Protocol):

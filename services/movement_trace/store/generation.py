@@ -1,7 +1,8 @@
-"""One generation of the projection: its four collections, written and read by key.
+"""One generation of the projection: its five collections, written and read by key.
 
-Generation 0 uses the plain names (`movements`, `subject_weeks`, `place_hours`, `journeys`);
-a rebuild fills generation N into `movements_N`, … while the old one serves.
+Generation 0 uses the plain names (`movements`, `subject_weeks`, `place_hours`, `journeys`,
+`tallies`: the dashboard's counters); a rebuild fills generation N into `movements_N`, …
+while the old one serves, so its counters are filled with it and switch with it.
 Every write is idempotent, so a redelivered event, a replay over live data
 and two writers at once (live consumer and rebuild) all leave the same state.
 """
@@ -11,12 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.runtime.mongo import Document, bulk_write_chunked, insert_new
+from services.movement_trace.domain.dashboard import Tally
 from services.movement_trace.domain.journeys import Passenger
 from services.movement_trace.domain.movements import Movement
 from services.movement_trace.store.layout import (
@@ -28,6 +30,7 @@ from services.movement_trace.store.layout import (
     subject_week_id,
     to_document,
 )
+from services.movement_trace.store.tallies import Tallies, counted_only
 
 BUCKET_FIELD = {"subject_weeks": "m", "place_hours": "p", "journeys": "j"}
 # At most this many bucket reads in flight per query: FerretDB serves them one by one anyway.
@@ -36,7 +39,7 @@ READ_CONCURRENCY = 16
 
 def collection_names(generation: int) -> dict[str, str]:
     suffix = "" if generation == 0 else f"_{generation}"
-    return {name: name + suffix for name in ("movements", *BUCKET_FIELD)}
+    return {name: name + suffix for name in ("movements", *BUCKET_FIELD, "tallies")}
 
 
 class GenerationStore:
@@ -45,6 +48,7 @@ class GenerationStore:
         names = collection_names(generation)
         self.movements = db[names["movements"]]
         self.buckets = {kind: db[names[kind]] for kind in BUCKET_FIELD}
+        self.tallies = Tallies(db[names["tallies"]])
         self._reads = asyncio.Semaphore(READ_CONCURRENCY)
 
     async def create_indexes(self) -> None:
@@ -52,20 +56,36 @@ class GenerationStore:
         await self.movements.create_index([("day", ASCENDING)])
         for collection in self.buckets.values():
             await collection.create_index([("day", ASCENDING)])
+        await self.tallies.create_indexes()
 
     async def drop(self) -> None:
         await self.movements.drop()
         for collection in self.buckets.values():
             await collection.drop()
+        await self.tallies.collection.drop()
 
     async def write(self, movements: Iterable[Movement]) -> int:
         """Store a batch; returns how many movements were new. Buckets first, so that a
-        crash before the movement insert is repaired by the redelivery."""
+        crash before the movement insert is repaired by the redelivery. The dashboard's
+        counters around the insert: the piece opened before, its new movements counted
+        after; the insert of a movement, marked with the piece, is what says it is new
+        to this write and to no other (store/tallies.py: a crash between the two is
+        counted exactly once too)."""
         batch = list(movements)
         if not batch:
             return 0
         await self._write_buckets(batch)
-        return len(await insert_new(self.movements, [to_document(m) for m in batch]))
+        counted = counted_only(batch)
+        if not counted:
+            return len(await insert_new(self.movements, [to_document(m) for m in batch]))
+        piece = self.tallies.new_piece()
+        await self.tallies.open(piece, counted)
+        ids = {m.source_event_id for m in counted}
+        new = await insert_new(self.movements, [
+            {**to_document(m), "tally": piece} if m.source_event_id in ids else to_document(m)
+            for m in batch])
+        await self.tallies.fold(piece, counted, [m for m in counted if m.source_event_id in new])
+        return len(new)
 
     async def _write_buckets(self, batch: list[Movement]) -> None:
         grouped: dict[tuple[str, str], tuple[str, list[Document]]] = {}
@@ -101,10 +121,14 @@ class GenerationStore:
         return [entry_movement(e) for entries in found for e in entries
                 if since is None or e["at"] >= since]
 
+    async def day_tallies(self, days: list[str]) -> dict[date, Tally]:
+        """The dashboard's counts of these Viet Nam days, from the counters."""
+        return await self.tallies.day_tallies(days, self.movements)
+
     async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]:
         """These kinds of movement on these Viet Nam days (`day`, the purge's key), with
-        only the fields the dashboard counts by. One query for all the days: FerretDB v1
-        scans the collection for any filter but `_id`, so one scan, not one a day."""
+        only the fields the dashboard counts by: every movement of those days is read
+        (the counters' fallback for a day the retention cuts through, TraceStore)."""
         cursor = self.movements.find(
             {"day": {"$in": days}, "kind": {"$in": kinds}},
             {"subject_id": 1, "at": 1, "kind": 1, "province_code": 1, "ward_code": 1},

@@ -12,7 +12,8 @@ other filter scans the collection:
 - `journeys`: `_id` = "<mode>:<number>:<departure, YYYY-MM-DD>" → who declared that flight,
   train, coach or ship on that day, with their seats (domain/journeys.py).
 
-Each bucket carries `day`, the last day it covers, for the retention purge.
+Each bucket carries `day`, the last day it covers, for the retention purge. (The
+dashboard's counters, per Viet Nam day, are store/tallies.py's.)
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def place_hour_id(checkpoint_id: str, hour: str) -> str:
 
 
 def to_document(movement: Movement) -> Document:
-    """The stored movement: `_id` is the source event id; empty fields are left out."""
+    """The stored movement: `_id` is the source event id; empty fields are left out. (A
+    counted one also names the piece of the write that counted it, `tally`: see
+    store/tallies.py.)"""
     doc = _compact(movement.model_dump(mode="python"))
     doc["_id"] = doc.pop("source_event_id")
     doc["day"] = day_of(movement.at)  # the retention purge asks for it day by day
@@ -44,7 +47,7 @@ def to_document(movement: Movement) -> Document:
 
 
 def from_document(doc: Document) -> Movement:
-    fields = {k: v for k, v in doc.items() if k not in ("_id", "day")}
+    fields = {k: v for k, v in doc.items() if k not in ("_id", "day", "tally")}
     return Movement(source_event_id=doc["_id"], **fields)
 
 

@@ -11,6 +11,9 @@
 - journeys (who declared which flight, train, coach or ship, and the seat) are buckets
   too: a journey bucket goes whole once the later of its day and its declarations' days
   is past; each entry is hidden once its declaration is older than the window;
+- the dashboard's counters (store/tallies.py) of a Viet Nam day go once the whole day is
+  past (`until`, its end); the day the cutoff falls in keeps its counters until then,
+  and the dashboard counts that day from its movements meanwhile (TraceStore.day_tallies);
 - cases: the window after confirmation; quarantine orders and their releases: the
   window after the order's end; suspected follow-ups: the window after the follow-up;
 - the audit: its own, longer window, once its event is published.
@@ -42,11 +45,12 @@ async def purge_once(store: TraceStore, cases: CaseStore, settings: Settings,
                      arrivals: ArrivalStore | None = None) -> dict[str, int]:
     now = now or utcnow()
     cutoff = now - settings.retention.window
-    deleted = {"movements": 0, **dict.fromkeys(BUCKET_FIELD, 0)}
+    deleted = {"movements": 0, **dict.fromkeys(BUCKET_FIELD, 0), "tallies": 0}
     pointer = await store.generations.current(fresh=True)
     for generation in {*pointer.writes_to, *([pointer.previous] if pointer.previous is not None else [])}:
         view = store.generation(generation)
         deleted["movements"] += len(await purge_by_day(view.movements, "at", cutoff))
+        deleted["tallies"] += len(await purge_by_day(view.tallies.collection, "until", cutoff))
         for kind, collection in view.buckets.items():
             for day in _whole_days_before(cutoff):
                 while ids := [d["_id"] for d in await collection.find(

@@ -7,7 +7,7 @@ never touch it; it has its own, longer retention.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -15,15 +15,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 from libs.contracts.envelope import Envelope, utcnow
 from libs.contracts.events.declaration import PersonRevealed
 from libs.contracts.events.trace import TraceAccessed
-from libs.contracts.vietnam_time import VN_TZ
+from libs.contracts.vietnam_time import VN_TZ, vn_day
 from libs.runtime.mongo import Document, insert_new
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import day_of
+from services.movement_trace.domain.dashboard import COUNTED, Tally, merge, tally
 from services.movement_trace.domain.journeys import Passenger
 from services.movement_trace.domain.movements import Movement, weeks_between
 from services.movement_trace.domain.records import AuditQuery, AuditRecord
 from services.movement_trace.store.generation import GenerationStore
 from services.movement_trace.store.generations import Generations
+
+COUNTED_KINDS = sorted(k.value for k in COUNTED)
 
 
 class TraceStore:
@@ -84,10 +87,21 @@ class TraceStore:
     async def place_movements(self, checkpoint_id: str, hours: list[str]) -> list[Movement]:
         return await (await self.active()).place_movements(checkpoint_id, hours, self.since())
 
-    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]:
+    async def day_tallies(self, days: list[date]) -> dict[date, Tally]:
+        """The dashboard's counts of these Viet Nam days, as every read: nothing older
+        than `since`. A day wholly after it comes from the counters; the day it falls in
+        (asked only when the dashboard's window is longer than the retention's) is
+        counted from that day's movements (a scan of one day); a day before it has none."""
         since = self.since()
-        found = await (await self.active()).movements_on(days, kinds)
-        return [m for m in found if m.at >= since]
+        view = await self.active()
+        cut = vn_day(since)
+        whole = [d for d in days if d > cut]
+        found = await view.day_tallies([d.isoformat() for d in whole])
+        if cut in days:
+            kept = [m for m in await view.movements_on([cut.isoformat()], COUNTED_KINDS)
+                    if m.at >= since]
+            merge(found, tally(kept))
+        return found
 
     async def journey_passengers(self, journey: str) -> list[Passenger]:
         return await (await self.active()).journey_passengers(journey, self.since())

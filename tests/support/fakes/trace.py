@@ -26,6 +26,7 @@ from libs.contracts.events.trace import (
 from libs.contracts.vietnam_time import VN_TZ
 from libs.runtime.retention import day_of
 from services.movement_trace.domain.arrivals import ArrivalSeen
+from services.movement_trace.domain.dashboard import Tally, tally
 from services.movement_trace.domain.errors import RebuildRunning
 from services.movement_trace.domain.followups import has_fever, is_suspected
 from services.movement_trace.domain.journeys import Passenger
@@ -79,8 +80,11 @@ class FakeMovements:
         return [m for m in self._kept() if m.is_presence and m.checkpoint_id == checkpoint_id
                 and hour_key(m.at) in wanted]
 
-    async def movements_on(self, days: list[str], kinds: list[str]) -> list[Movement]:
-        return [m for m in self._kept() if day_of(m.at) in days and m.kind.value in kinds]
+    async def day_tallies(self, days: list[date]) -> dict[date, Tally]:
+        """Counted from the movements kept (the real store keeps counters as it writes;
+        the integration tier holds them to a recount like this one)."""
+        wanted = set(days)
+        return {d: t for d, t in tally(self._kept()).items() if d in wanted}
 
     async def journey_passengers(self, journey: str) -> list[Passenger]:
         return [Passenger(id=m.source_event_id, subject_id=m.subject_id, at=m.at, seat=m.seat,

@@ -104,7 +104,10 @@ async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: 
     holds a later or equal key nothing matches, the upsert tries to insert that `_id`
     and the unique `_id` index refuses it: that refusal is the answer "already later".
     (FerretDB reads the `_id` condition from its index, the stack's patch; the `key`
-    condition it checks on the one document found.)"""
+    condition it checks on the one document found.) Atomic on MongoDB; FerretDB v1
+    reads and writes the document back with nothing held between (store/tallies.py of
+    the trace measured it), which is safe here because the writers of one `_id` are one
+    consumer handling its partition in order."""
     try:
         result = await collection.update_one({"_id": _id, "key": {"$lt": key}},
                                              {"$set": {**fields, "key": key}}, upsert=True)

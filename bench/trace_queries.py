@@ -122,6 +122,9 @@ async def measure(app: FastAPI, scenario: Scenario, client: AsyncMongoClient[dic
             say("passengers' contacts done")
             second = await timed(max(2, queries // 10), lambda i: ask(
                 "/v1/contacts", subject_id=people[i], degree=2))
+            # The epidemiologists' dashboard (issue 18): the counters the projection keeps
+            # per day (store/tallies.py); bench/trace_dashboard.py measures every window.
+            board = await timed(max(2, queries // 10), lambda i: ask("/v1/dashboard", days=14))
     buckets = client[settings.mongo_db]["subject_weeks"]
     hours = client[settings.mongo_db]["place_hours"]
     one = await timed(queries, lambda i: hours.find_one(
@@ -133,6 +136,10 @@ async def measure(app: FastAPI, scenario: Scenario, client: AsyncMongoClient[dic
             await buckets.find_one({"_id": subject_week_id(people[i], w)})
 
     raw_month = await timed(queries, month)
+    tallies = client[settings.mongo_db]["tallies"]
+    fortnight = [(vn_day(datetime.now(UTC)) - timedelta(days=n)).isoformat() for n in range(14)]
+    raw_board = await timed(max(2, queries // 10), lambda i: tallies.find(
+        {"day": {"$in": fortnight}}).to_list())
     return [
         Row("timeline, 28 days, HTTP (incl. audit)", summary(timeline),
             f"{len(weeks)} × find_one by _id: {summary(raw_month)}"),
@@ -142,6 +149,8 @@ async def measure(app: FastAPI, scenario: Scenario, client: AsyncMongoClient[dic
             f"people aboard), HTTP", summary(contacts), "—"),
         Row("contacts degree 1 of passengers (journey in the window), HTTP", summary(aboard), "—"),
         Row("contacts degree 1+2, 14 days, HTTP", summary(second), "—"),
+        Row("dashboard, last 14 days, HTTP (counters per day; incl. audit)", summary(board),
+            f"bare find of the 14 days' counter documents: {summary(raw_board)}"),
     ]
 
 

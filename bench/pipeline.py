@@ -13,7 +13,8 @@ Observed from outside, as a user would: verdicts and `ward.notified` on Kafka; t
 declarations the trace has stored from its own /metrics (not by counting its store,
 which would cost FerretDB a scan a second). Store commands per declaration (all of
 them, and the writes) are read from the services' own `khaibao_store_commands_total`;
-CPU per process from /proc; peak RSS from /proc (VmHWM).
+CPU per process from /proc; FerretDB's CPU by package from its Go profiler
+(bench/ferretdb_profile.py); peak RSS from /proc (VmHWM).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
+from bench import ferretdb_profile
 from bench.common import Row, http_load, markdown_table, ms, pct
+from bench.ferretdb_profile import cpu_profile
 from deploy.local import run
 from deploy.local.procs import ProcessSlot
 from libs.contracts.topics import (
@@ -209,6 +212,7 @@ class Drive:
     elapsed: float  # seconds
     errors: int  # 4xx/5xx answers
     cpu: dict[str, float]  # CPU seconds each process spent during the run
+    store_profile: bytes | None  # FerretDB's CPU profile over the first half of the run
 
 
 async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: Progress,
@@ -243,6 +247,7 @@ async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: 
     cpu_before = cpu_now(pids)
     started = time.monotonic()
     stop_at = started + seconds
+    profiling = asyncio.create_task(cpu_profile(max(int(seconds / 2), 1)))
 
     async def worker(client: httpx.AsyncClient) -> None:
         while time.monotonic() < stop_at:
@@ -255,9 +260,10 @@ async def drive(environ: dict[str, str], forms: list[dict[str, Any]], progress: 
     completed = progress.completed() - done_before
     commands = store_commands(environ) - commands_before
     cpu = {name: spent - cpu_before[name] for name, spent in cpu_now(pids).items()}
+    store_profile = await profiling
     print(f"[pipeline] at the end of the load: {progress.stages()}", flush=True)
     await until_done(120)  # drain before the services stop, so nothing is cut mid-write
-    return Drive(completed, commands, elapsed, errors, cpu)
+    return Drive(completed, commands, elapsed, errors, cpu, store_profile)
 
 
 async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
@@ -308,6 +314,8 @@ async def collect(seconds: float = 60, window: int = 300, concurrency: int = 16,
     ]
     rows.append(cpu_row(done))
     rows.append(commands_row(done))
+    rows.append(Row("pipeline: FerretDB's CPU by package (its Go profile, the run's first half)",
+                    ferretdb_profile.summary(done.store_profile), "—"))
     rows += [Row(f"peak RSS: {name}", f"{mib:.0f} MiB", "—") for name, mib in peaks.items()]
     return rows
 

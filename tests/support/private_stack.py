@@ -54,7 +54,9 @@ class PrivateStack:
         self.state = state
         # The identity provider is not restarted by these tests: the main stack's serves.
         self.env = {**os.environ, "KHAIBAO_STATE": str(state), "KAFKA_BOOTSTRAP": self.kafka,
-                    "MONGO_URL": self.mongo, "KHAIBAO_STACK": "kafka,ferretdb"}
+                    "MONGO_URL": self.mongo, "KHAIBAO_STACK": "kafka,ferretdb",
+                    # FerretDB's profiler, off the main stack's port (deploy/local/stack.py)
+                    "FERRETDB_PROFILER": f"127.0.0.1:{free_port()}"}
 
     def run(self, command: str) -> str:
         done = subprocess.run([sys.executable, "-m", "deploy.local.stack", command], cwd=REPO,

@@ -27,7 +27,10 @@ class Settings(ServiceSettings):
 
     generation_refresh_s: float = Field(1.0, gt=0, description="how long a replica trusts its "
                                         "cached 'active generation' pointer")
-    rebuild_batch: int = Field(500, ge=1, le=10000, description="events per replay write")
+    # Larger batches gather more of a bucket's entries into one upsert: FerretDB rewrites
+    # a bucket whole on each (its profile: two thirds of its CPU in a replay went to them);
+    # 45,024 events replayed at 1,086 events/s with 500, 1,863 with 5,000, 2,036 with 10,000.
+    rebuild_batch: int = Field(10000, ge=1, le=10000, description="events per replay write")
     rebuild_stale_s: float = Field(120.0, gt=0, description="a rebuild without a heartbeat this "
                                    "long is taken over")
 

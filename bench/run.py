@@ -132,8 +132,8 @@ def header(seconds: float, load_before: float) -> str:
     return (f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
             f"({seconds / 60:.0f} min) on {os.cpu_count()} cores, "
             f"{platform.python_implementation()} {platform.python_version()}, local stack "
-            "(Kafka 4.1 KRaft, FerretDB 1.24 SQLite with the project's index pushdown patch and "
-            "synchronous=normal, Keycloak 26.7); services, "
+            "(Kafka 4.1 KRaft, FerretDB 1.24 SQLite with the project's index pushdown patch, "
+            "synchronous=normal and GOGC=400, Keycloak 26.7); services, "
             "servers and load generator share the machine (load average before "
             f"{load_before:.1f}, after {os.getloadavg()[0]:.1f}).")
 

@@ -138,22 +138,24 @@ async def watch_trace(environ: dict[str, str], progress: Progress, stop: asyncio
     while not stop.is_set():
         counted = await asyncio.to_thread(metric, trace.url(environ), "khaibao_events_consumed_total",
                                           {"type": DECLARATION_SUBMITTED})
-        progress.traced = int(sum(counted.values()))
+        progress.traced = int(sum(value for _, value in counted))
         await asyncio.sleep(1.0)
 
 
-def metric(base_url: str, name: str, labels: dict[str, str] | None = None) -> dict[str, float]:
-    """One counter of a service's /metrics, by its label set (rendered as Prometheus does)."""
+def metric(base_url: str, name: str, labels: dict[str, str] | None = None
+           ) -> list[tuple[dict[str, str], float]]:
+    """One counter of a service's /metrics: each label set (those holding `labels`) and its
+    value, as Prometheus renders them."""
     with urllib.request.urlopen(f"{base_url}/metrics", timeout=5) as answer:
         text = answer.read().decode()
-    found: dict[str, float] = {}
+    found = []
     for line in text.splitlines():
         match = re.fullmatch(rf"{name}{{(.*)}} (\S+)", line)
         if match is None:
             continue
         held = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
         if all(held.get(k) == v for k, v in (labels or {}).items()):
-            found[match.group(1)] = float(match.group(2))
+            found.append((held, float(match.group(2))))
     return found
 
 
@@ -162,8 +164,7 @@ def store_commands(environ: dict[str, str]) -> Counter[tuple[str, str, str]]:
     /metrics."""
     counted: Counter[tuple[str, str, str]] = Counter()
     for service in run.existing():
-        for labels, value in metric(service.url(environ), "khaibao_store_commands_total").items():
-            held = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        for held, value in metric(service.url(environ), "khaibao_store_commands_total"):
             counted[service.name, held["command"], held.get("collection", "")] += int(value)
     return counted
 

@@ -73,19 +73,34 @@ class GroupCommit(Generic[T, R]):
 
 
 class GroupedInserts:
-    """`insert_once` for the concurrent requests of one process: their documents share one
-    unordered insert. True when this caller's document was stored, False when its `_id`
-    was there already (a retry, a double tap: also when both came in the same group)."""
+    """Inserts for the concurrent requests of one process: each request's documents share
+    one unordered insert with the others' (a chunk of `SAFE_BULK` per command). A document
+    whose `_id` is there already (a retry, a double tap: also when both came in the same
+    group) is not stored again, and its caller hears so; any other refusal fails that
+    caller alone."""
 
     def __init__(self, collection: AsyncCollection[Document], window_s: float = 0.002) -> None:
         self.collection = collection
-        self._group: GroupCommit[Document, bool] = GroupCommit(self._write, window_s, SAFE_BULK)
+        self._group: GroupCommit[list[Document], set[int]] = GroupCommit(
+            self._write, window_s, SAFE_BULK)
 
     async def insert_once(self, document: Document) -> bool:
-        return await self._group.submit(document)
+        """True when stored, False when its `_id` was there already."""
+        return not await self.insert_all([document])
 
-    async def _write(self, documents: list[Document]) -> list[bool | BaseException]:
-        refused = await insert_unordered(self.collection, documents)
-        return [True if i not in refused
-                else False if refused[i][0] == DUPLICATE_KEY else refused[i][1]
-                for i in range(len(documents))]
+    async def insert_all(self, documents: list[Document]) -> set[int]:
+        """The positions in `documents` of those already stored."""
+        return await self._group.submit(documents)
+
+    async def _write(self, groups: list[list[Document]]) -> list[set[int] | BaseException]:
+        owners = [(g, position) for g, group in enumerate(groups) for position in range(len(group))]
+        results: list[set[int] | BaseException] = [set() for _ in groups]
+        refused = await insert_unordered(self.collection, [d for group in groups for d in group])
+        for index, (code, error) in refused.items():
+            g, position = owners[index]
+            found = results[g]
+            if code != DUPLICATE_KEY:
+                results[g] = error
+            elif isinstance(found, set):
+                found.add(position)
+        return results

@@ -94,11 +94,11 @@ async def insert_new(collection: AsyncCollection[Document], docs: list[Document]
     return {doc["_id"] for i, doc in enumerate(docs) if i not in refused}
 
 
-async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: str,
-                          fields: Document) -> bool:
-    """Set `fields` on document `_id` unless it holds a later or equal `key` (an order key
-    such as occurred time + event id): replays, redeliveries and late duplicates are
-    no-ops. True when it changed something.
+async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: Any,
+                          fields: Document, *, order_field: str = "key") -> bool:
+    """Set `fields` on document `_id` unless it holds a later or equal `key` in
+    `order_field` (an order key such as occurred time + event id, or a time): replays,
+    redeliveries and late duplicates are no-ops. True when it changed something.
 
     One command: an upsert filtered on `_id` and an earlier `key`. Where the document
     holds a later or equal key nothing matches, the upsert tries to insert that `_id`
@@ -109,8 +109,8 @@ async def upsert_if_later(collection: AsyncCollection[Document], _id: str, key: 
     the trace measured it), which is safe here because the writers of one `_id` are one
     consumer handling its partition in order."""
     try:
-        result = await collection.update_one({"_id": _id, "key": {"$lt": key}},
-                                             {"$set": {**fields, "key": key}}, upsert=True)
+        result = await collection.update_one({"_id": _id, order_field: {"$lt": key}},
+                                             {"$set": {**fields, order_field: key}}, upsert=True)
     except DuplicateKeyError:
         return False
     return result.upserted_id is not None or result.modified_count > 0

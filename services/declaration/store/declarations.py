@@ -19,8 +19,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import ArrivalRegistered, DeclarationSubmitted
-from libs.runtime.group_commit import GroupCommit
-from libs.runtime.mongo import DUPLICATE_KEY, SAFE_BULK, Document, insert_unordered, upsert_if_later
+from libs.runtime.group_commit import GroupedInserts
+from libs.runtime.mongo import Document, upsert_if_later
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import CHUNK, day_of, days_to_purge, delete_ids
 from services.declaration.domain.declarations import Status
@@ -67,7 +67,7 @@ class DeclarationStore:
         self.declarations = db["declarations"]
         self.verdicts = db["verdicts"]
         # Concurrent submissions share one insert command (libs/runtime/group_commit.py).
-        self._inserts = GroupCommit(self._insert_groups, window_s=0.002, max_batch=SAFE_BULK)
+        self._inserts = GroupedInserts(self.declarations)
 
     async def create_indexes(self) -> None:
         await create_outbox_index(self.declarations)
@@ -91,23 +91,7 @@ class DeclarationStore:
                      for position, event in enumerate(batch)]
         if not documents:
             return set()
-        return await self._inserts.submit(documents)
-
-    async def _insert_groups(self, groups: list[list[Document]]) -> list[set[int] | BaseException]:
-        """Each group's documents in one unordered insert with the others' (a chunk of
-        `SAFE_BULK` per command); per group, the positions already stored — or the error
-        that failed one of its documents (that request fails alone)."""
-        owners = [(g, position) for g, group in enumerate(groups) for position in range(len(group))]
-        results: list[set[int] | BaseException] = [set() for _ in groups]
-        refused = await insert_unordered(self.declarations, [d for group in groups for d in group])
-        for index, (code, error) in refused.items():
-            g, position = owners[index]
-            found = results[g]
-            if code != DUPLICATE_KEY:
-                results[g] = error
-            elif isinstance(found, set):
-                found.add(position)
-        return results
+        return await self._inserts.insert_all(documents)
 
     async def latest_of(self, subject_id: str) -> Declaration | None:
         """The person's latest declaration (indexed on MongoDB; a scan on FerretDB v1, which

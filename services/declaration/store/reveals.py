@@ -15,15 +15,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from libs.contracts.envelope import Envelope
 from libs.contracts.events.declaration import PersonRevealed
-from libs.runtime.mongo import Document
+from libs.runtime.mongo import Document, upsert_if_later
 from libs.runtime.outbox import create_outbox_index, new_outbox, outbox_entry
 from libs.runtime.retention import PUBLISHED, day_of, purge_by_day
 from services.declaration.domain.records import Access, Grant, GrantKey, GrantKind
@@ -57,12 +55,8 @@ class RevealStore:
                             "day": day_of(grant.last_at), "grounds": grant.grounds}
         if grant.declaration_id:
             fields["declaration_id"] = grant.declaration_id
-        # One command, as libs/runtime/mongo.upsert_if_later: a grant holding a later or
-        # equal time matches nothing, and the upsert's insert of its `_id` is refused.
-        with contextlib.suppress(DuplicateKeyError):
-            await self.grants.update_one(
-                {"_id": grant_id(grant.key), "last_at": {"$lt": grant.last_at}},
-                {"$set": fields}, upsert=True)
+        await upsert_if_later(self.grants, grant_id(grant.key), grant.last_at, fields,
+                              order_field="last_at")
 
     async def grants_of(self, keys: list[GrantKey]) -> list[Grant]:
         ids = [grant_id(k) for k in keys]

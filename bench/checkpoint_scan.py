@@ -1,6 +1,7 @@
 """Checkpoint scan latency at fixed request rates, with baselines from the same run.
 
     .venv/bin/python -m bench.checkpoint_scan [--rates 20,50,100] [--seconds 10] [--people 2000]
+                                              [--overload]
 
 Starts the checkpoint service as its own process (as `make run` does) on a free
 127.0.0.1 port, with a topic prefix and database of its own on the real Kafka
@@ -14,7 +15,10 @@ document. Baselines at the same rates: `GET /healthz` of the same process (the
 HTTP stack alone) and a bare PyMongo `find_one` by `_id` on the same store.
 Past its capacity the service sheds (503 + `Retry-After`, libs/runtime/shedding.py): each
 row gives the latency and rate of what was served (the goodput) and how many were shed
-and how fast, so a rate above capacity shows whether goodput holds.
+and how fast. With `--overload` the capacity is measured first (32 requests back to back,
+below the shedding limit), then twice of it is offered open-loop: does the goodput hold,
+and how fast is the excess refused? The requests go through bench/raw_http.py (httpx's
+pool cannot keep up with an open loop at hundreds a second).
 Prints a Markdown table; removes its topics and database.
 """
 
@@ -22,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,8 +45,9 @@ from aiokafka import AIOKafkaProducer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 
-from bench.common import Row, markdown_table, ms, pct, process
-from deploy.local.procs import free_port
+from bench.common import Row, cpu_seconds, markdown_table, ms, pct, process
+from bench.raw_http import RawHttp, request_bytes
+from deploy.local.procs import ProcessSlot, free_port
 from libs.contracts.envelope import Envelope, new_event_id
 from libs.contracts.events.declaration import DeclarationSubmitted
 from libs.contracts.events.identity import IdentityVerified
@@ -133,24 +140,47 @@ async def until_known(client: httpx.AsyncClient, tokens: list[str]) -> None:
 class RateResult:
     served: list[float] = field(default_factory=list)  # 2xx: latency from the planned start
     shed: list[float] = field(default_factory=list)  # 503 + Retry-After (load shedding)
-    errors: int = 0  # anything else, timeouts included
+    errors: Counter[int] = field(default_factory=Counter)  # anything else by status, 0: no answer
     elapsed: float = 0.0
+
+    def record(self, status: int, latency: float) -> None:
+        if 200 <= status < 300:
+            self.served.append(latency)
+        elif status == 503:
+            self.shed.append(latency)
+        else:
+            self.errors[status] += 1
+
+    @property
+    def goodput(self) -> float:
+        return len(self.served) / self.elapsed if self.elapsed else 0.0
 
     def figure(self) -> str:
         """Latency of what was served, the goodput, and what was shed and how fast."""
-        goodput = len(self.served) / self.elapsed if self.elapsed else 0.0
         text = (f"p50 {ms(pct(self.served, 0.5))}, p99 {ms(pct(self.served, 0.99))} "
-                f"({goodput:,.0f} req/s served)")
+                f"({self.goodput:,.0f} req/s served)")
         if self.shed:
-            text += (f", {len(self.shed):,} shed with 503 in p99 "
-                     f"{ms(pct(self.shed, 0.99))}")
-        return text + (f", {self.errors} errors" if self.errors else "")
+            text += (f", {len(self.shed):,} shed with 503 in p50 {ms(pct(self.shed, 0.5))}, "
+                     f"p99 {ms(pct(self.shed, 0.99))}")
+        return text + errors_text(self.errors)
 
 
-async def fixed_rate(send: Callable[[int], Awaitable[int]], rate: float,
-                     seconds: float) -> RateResult:
-    """Open loop: request i leaves at its planned time whatever the earlier ones did;
-    `send` answers the HTTP status (0: no answer)."""
+def errors_text(errors: Counter[int]) -> str:
+    """", 3 errors (no answer: 2, 500: 1)": neither served nor shed, by status (no answer:
+    none within the client's 5 s, or the connection failed)."""
+    if not errors:
+        return ""
+    statuses = ", ".join(f"{status or 'no answer'}: {n}"
+                         for status, n in sorted(errors.items()))
+    return f", {errors.total()} errors ({statuses})"
+
+
+Send = Callable[[int], Awaitable[int]]  # request i → its HTTP status (0: no answer)
+
+
+async def fixed_rate(send: Send, rate: float, seconds: float) -> RateResult:
+    """Open loop: request i leaves at its planned time whatever the earlier ones did, and
+    its latency counts from then, so a service that falls behind shows it."""
     total = int(rate * seconds)
     result = RateResult()
     start = time.perf_counter() + 0.2
@@ -158,41 +188,55 @@ async def fixed_rate(send: Callable[[int], Awaitable[int]], rate: float,
     async def one(i: int) -> None:
         planned = start + i / rate
         await asyncio.sleep(max(0.0, planned - time.perf_counter()))
-        try:
-            status = await send(i)
-        except httpx.HTTPError:  # a timeout under overload counts, it does not end the run
-            status = 0
-        latency = time.perf_counter() - planned
-        if 200 <= status < 300:
-            result.served.append(latency)
-        elif status == 503:
-            result.shed.append(latency)
-        else:
-            result.errors += 1
+        status = await send(i)
+        result.record(status, time.perf_counter() - planned)
 
     await asyncio.gather(*(one(i) for i in range(total)))
     result.elapsed = time.perf_counter() - start
     return result
 
 
-async def measure(base: str, tokens: list[str], db: str, rates: list[float],
-                  seconds: float) -> list[Row]:
+async def closed_loop(send: Send, workers: int, seconds: float) -> RateResult:
+    """`workers` requests back to back for `seconds`: the most the service serves (its
+    capacity), with fewer in flight than its shedding limit so nothing is refused."""
+    result = RateResult()
+    counter = itertools.count()
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            sent = time.perf_counter()
+            status = await send(next(counter))
+            result.record(status, time.perf_counter() - sent)
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    result.elapsed = time.perf_counter() - start
+    return result
+
+
+CAPACITY_WORKERS = 32  # below the service's shedding limit (64), so the probe is never refused
+
+
+async def measure(port: int, tokens: list[str], db: str, rates: list[float], seconds: float,
+                  overload: bool, service_pid: int) -> list[Row]:
     rows = []
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    host = f"127.0.0.1:{port}"
+    health_request = request_bytes("GET", host, "/healthz", {})
     # 5 s: an answer later than that has failed the officer; it also bounds the run.
-    async with httpx.AsyncClient(base_url=base, timeout=5, limits=limits) as client, \
+    async with RawHttp("127.0.0.1", port, max_connections=512, timeout_s=5) as http, \
+            httpx.AsyncClient(base_url=f"http://{host}", timeout=5) as client, \
             AsyncMongoClient[dict[str, Any]](MONGO) as mongo:
         await until_known(client, tokens)
         declarations = mongo[db]["declarations"]
 
         async def scan(i: int) -> int:
-            answer = await client.post("/v1/scans", headers=OFFICER, json={
+            return await http.send(request_bytes("POST", host, "/v1/scans", OFFICER, {
                 "checkpoint_id": CHECKPOINT, "token": tokens[i % len(tokens)],
-                "scan_id": new_event_id()})
-            return answer.status_code
+                "scan_id": new_event_id()}))
 
         async def healthz(_: int) -> int:
-            return (await client.get("/healthz")).status_code
+            return await http.send(health_request)
 
         async def find_one(i: int) -> int:
             found = await declarations.find_one({"_id": str(uuid.UUID(int=i % len(tokens) + 1))})
@@ -201,15 +245,42 @@ async def measure(base: str, tokens: list[str], db: str, rates: list[float],
         await fixed_rate(scan, 20, 2)  # warm-up
         for rate in rates:
             scans = (await fixed_rate(scan, rate, seconds)).figure()
-            http = (await fixed_rate(healthz, rate, seconds)).figure()
+            health = (await fixed_rate(healthz, rate, seconds)).figure()
             store = (await fixed_rate(find_one, rate, seconds)).figure()
             rows.append(Row(f"checkpoint: POST /v1/scans at {rate:g} req/s for {seconds:g} s",
-                            scans, f"GET /healthz same process: {http}; "
+                            scans, f"GET /healthz same process: {health}; "
                                    f"bare PyMongo find_one by _id: {store}"))
+        if overload:
+            pids = {"checkpoint": service_pid, "load generator": os.getpid()}
+            if ferretdb := ProcessSlot("ferretdb").pid():  # the local stack's; not a remote store
+                pids["ferretdb"] = ferretdb
+            rows.append(await twice_capacity(scan, seconds, pids))
     return rows
 
 
-async def collect(rates: list[float], seconds: float, people: int) -> list[Row]:
+async def twice_capacity(scan: Send, seconds: float, pids: dict[str, int]) -> Row:
+    """The service's capacity measured first, then twice of it offered: what is served
+    (the goodput) should hold near capacity, and the excess be refused at once."""
+    capacity = await closed_loop(scan, CAPACITY_WORKERS, seconds)
+    offered = 2 * capacity.goodput
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    over = await fixed_rate(scan, offered, seconds)
+    busy = ", ".join(f"{name} {(cpu_seconds(pid) - before[name]) / over.elapsed:.0%}"
+                     for name, pid in pids.items())
+    share = over.goodput / capacity.goodput if capacity.goodput else 0.0
+    return Row(f"checkpoint: POST /v1/scans at twice its capacity, {offered:,.0f} req/s "
+               f"offered for {seconds:g} s",
+               f"goodput {over.goodput:,.0f} req/s = {share:.0%} of capacity; {over.figure()}; "
+               f"CPU of a core meanwhile: {busy}",
+               f"capacity, measured first: {capacity.goodput:,.0f} req/s served with "
+               f"{CAPACITY_WORKERS} back to back, p50 {ms(pct(capacity.served, 0.5))}, "
+               f"p99 {ms(pct(capacity.served, 0.99))}"
+               + (f", {len(capacity.shed)} shed" if capacity.shed else "")
+               + errors_text(capacity.errors))
+
+
+async def collect(rates: list[float], seconds: float, people: int,
+                  overload: bool = False) -> list[Row]:
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     db = f"{prefix.rstrip('.')}_checkpoint"
     port = free_port()
@@ -228,12 +299,12 @@ async def collect(rates: list[float], seconds: float, people: int) -> list[Row]:
                    "CHECKPOINT_MONGO_DB": db, "CHECKPOINT_KEYS_URL": keys_url,
                    "LOG_LEVEL": "WARNING", "ENV": "test"}
             base = f"http://127.0.0.1:{port}"
-            with process(["-m", "services.checkpoint"], f"{base}/readyz", env):
+            with process(["-m", "services.checkpoint"], f"{base}/readyz", env) as service:
                 async with httpx.AsyncClient(base_url=base) as client:
                     answer = await client.put(f"/v1/checkpoints/{CHECKPOINT}", headers=ADMIN, json={
                         "name": "Chốt bench", "kind": "road", "ward_code": "00070"})
                     answer.raise_for_status()
-                return await measure(base, tokens, db, rates, seconds)
+                return await measure(port, tokens, db, rates, seconds, overload, service.pid)
     finally:
         await delete_topics(KAFKA, topics.all())
         async with AsyncMongoClient[dict[str, Any]](MONGO) as client:
@@ -245,11 +316,13 @@ if __name__ == "__main__":
     parser.add_argument("--rates", default="20,50,100", help="requests per second, comma-separated")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--overload", action="store_true",
+                        help="also measure the capacity and offer twice of it")
     args = parser.parse_args()
     rates = [float(rate) for rate in args.rates.split(",")]
     print(f"Checkpoint service as its own process, {os.cpu_count()} cores shared with Kafka, "
           f"FerretDB and the load generator; {args.people} verified declarations loaded; "
           f"load average before: {os.getloadavg()[0]:.1f}.\n")
-    rows = asyncio.run(collect(rates, args.seconds, args.people))
+    rows = asyncio.run(collect(rates, args.seconds, args.people, args.overload))
     print(markdown_table(rows))
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")

@@ -6,6 +6,7 @@ Benchmarks print figures; they never assert on them (tests do not time things).
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -111,6 +112,16 @@ def process(args: list[str], ready_url: str, env: dict[str, str] | None = None,
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its reaped children (/proc/<pid>/stat)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    # After the command: state is field 3; utime, stime, cutime, cstime are fields 14-17.
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
 
 
 def mean(values: list[float]) -> float:

@@ -38,7 +38,7 @@ from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
 from bench import ferretdb_profile
-from bench.common import Row, http_load, markdown_table, ms, pct
+from bench.common import Row, cpu_seconds, http_load, markdown_table, ms, pct
 from bench.ferretdb_profile import cpu_profile
 from deploy.local import run
 from deploy.local.procs import ProcessSlot
@@ -171,16 +171,6 @@ def store_commands(environ: dict[str, str]) -> Counter[tuple[str, str, str]]:
 
 def writes_of(commands: Counter[tuple[str, str, str]]) -> int:
     return sum(n for (_, command, _), n in commands.items() if command in WRITE_COMMANDS)
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its reaped children (/proc/<pid>/stat)."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    # After the command: state is field 3; utime, stime, cutime, cstime are fields 14-17.
-    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
 
 
 def processes(environ: dict[str, str]) -> dict[str, int]:

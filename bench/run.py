@@ -50,6 +50,7 @@ class Sizes:
     pipeline_seconds: float = 60
     scan_rates: tuple[float, ...] = (50, 100, 200)
     scan_seconds: float = 10
+    scan_overload: bool = True  # the capacity, then twice of it offered
     trace_movements: int = 1_000_000
     trace_queries: int = 200
     replay_citizens: int = 1500
@@ -108,7 +109,8 @@ class Run:
 
     async def scan(self) -> list[Row]:
         return await checkpoint_scan.collect(list(self.sizes.scan_rates),
-                                             self.sizes.scan_seconds, 2000)
+                                             self.sizes.scan_seconds, 2000,
+                                             self.sizes.scan_overload)
 
     async def trace(self) -> list[Row]:
         return await trace_queries.run(self.sizes.trace_movements, self.sizes.trace_queries,

@@ -34,7 +34,8 @@ async def test_a_find_by_id_is_answered_from_the_id_index(env: ServerSlice) -> N
 
 
 async def test_a_find_by_a_list_of_ids_is_answered_from_the_id_index(env: ServerSlice) -> None:
-    """The outbox relay reads the documents it was woken for with one `_id $in` command."""
+    """The outbox relay reads the documents it was woken for with one `_id $in` command,
+    and the trace a query's buckets (GenerationStore._buckets)."""
     async with AsyncMongoClient[dict[str, Any]](env.servers.mongo_url) as client:
         db = client[env.db_name("index_probe_in")]
         await db["docs"].insert_many([{"_id": f"k{i}", "v": i} for i in range(50)])

@@ -33,8 +33,12 @@ from services.movement_trace.store.layout import (
 from services.movement_trace.store.tallies import Tallies, counted_only
 
 BUCKET_FIELD = {"subject_weeks": "m", "place_hours": "p", "journeys": "j"}
-# At most this many bucket reads in flight per query: FerretDB serves them one by one anyway.
+# At most this many bucket reads in flight per query (a contact search reads a place's
+# hours in one, but many places at once): FerretDB serves them one by one anyway.
 READ_CONCURRENCY = 16
+# Keys a bucket read asks for at once: the pushdown patch sends at most 1,000 `$in` values
+# to SQLite's index (a longer list would scan the collection).
+MAX_KEYS_PER_READ = 500
 
 
 def collection_names(generation: int) -> dict[str, str]:
@@ -101,25 +105,30 @@ class GenerationStore:
         for kind, updates in by_kind.items():
             await bulk_write_chunked(self.buckets[kind], updates)
 
-    async def _bucket(self, kind: str, key: str) -> list[Document]:
-        # Equality on `_id` alone: the one filter FerretDB v1 pushes down to SQLite.
+    async def _buckets(self, kind: str, keys: list[str]) -> list[Document]:
+        """The entries of these buckets, in the keys' order, in one read (per 500 keys):
+        `_id $in` is answered from the `_id` index (on FerretDB through the project's
+        pushdown patch, deploy/local/ferretdb), where a read a bucket paid a round trip each."""
+        by_key: dict[str, list[Document]] = {}
         async with self._reads:
-            doc = await self.buckets[kind].find_one({"_id": key})
-        return list(doc[BUCKET_FIELD[kind]]) if doc else []
+            for first in range(0, len(keys), MAX_KEYS_PER_READ):
+                wanted = keys[first:first + MAX_KEYS_PER_READ]
+                async for doc in self.buckets[kind].find({"_id": {"$in": wanted}}):
+                    by_key[doc["_id"]] = doc[BUCKET_FIELD[kind]]
+        return [entry for key in keys for entry in by_key.get(key, ())]
 
     async def subject_movements(self, subject_id: str, weeks: list[str],
                                 since: datetime | None = None) -> list[Movement]:
-        found = await asyncio.gather(*(self._bucket("subject_weeks", subject_week_id(subject_id, w))
-                                       for w in weeks))
-        return [entry_movement(e, subject_id) for entries in found for e in entries
+        found = await self._buckets("subject_weeks",
+                                    [subject_week_id(subject_id, w) for w in weeks])
+        return [entry_movement(e, subject_id) for e in found
                 if since is None or e["at"] >= since]
 
     async def place_movements(self, checkpoint_id: str, hours: list[str],
                               since: datetime | None = None) -> list[Movement]:
-        found = await asyncio.gather(*(self._bucket("place_hours", place_hour_id(checkpoint_id, h))
-                                       for h in hours))
-        return [entry_movement(e) for entries in found for e in entries
-                if since is None or e["at"] >= since]
+        found = await self._buckets("place_hours",
+                                    [place_hour_id(checkpoint_id, h) for h in hours])
+        return [entry_movement(e) for e in found if since is None or e["at"] >= since]
 
     async def day_tallies(self, days: list[str]) -> dict[date, Tally]:
         """The dashboard's counts of these Viet Nam days, from the counters."""
@@ -138,5 +147,5 @@ class GenerationStore:
     async def journey_passengers(self, journey: str, since: datetime | None = None
                                  ) -> list[Passenger]:
         """Everyone who declared the journey, with their seat."""
-        return [passenger(e) for e in await self._bucket("journeys", journey)
+        return [passenger(e) for e in await self._buckets("journeys", [journey])
                 if since is None or e["at"] >= since]

@@ -194,4 +194,6 @@ class Tallies:
                        if (d["_id"], d.get("tally")) in claims]
             merge(found, {d: t for d, t in tally(claimed).items()
                           if d.isoformat() in days})
-        return found
+        # A day whose documents hold only the open piece of a writer that died before its
+        # insert counts nothing: left out, as a day without movements is.
+        return {day: counted for day, counted in found.items() if counted.rows or counted.hours}

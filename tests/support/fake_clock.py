@@ -15,6 +15,15 @@ identity provider — keep the real time: they are shared, and the earlier time 
 looks to them like records produced a few hours ago, which they accept.
 `KHAIBAO_TEST_CLOCK` tells the test session which moment it should see
 (tests/conftest.py refuses to run when the clock did not move).
+
+One trap: a timed wait on a thread lock (`threading.Event.wait(t)`,
+`Lock.acquire(timeout=t)`, `queue.get(timeout=t)`) never times out under libfaketime
+0.9.10. Python takes the deadline from the faked monotonic clock (which reads like an
+epoch date, ~1.8e9 s) and glibc's `sem_clockwait`, which libfaketime does not
+intercept, waits for it on the real one (hours since boot). `time.sleep` and asyncio's
+timers are fine. Neither the services nor the tests use such a wait (the unit tier
+passes whole under this tool); a test that needs one would hang here until
+pytest-timeout stops it.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import uuid
 import xml.etree.ElementTree as ElementTree
 from datetime import UTC, datetime, timedelta
 
+import segno
 import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
@@ -44,6 +45,18 @@ def test_the_code_is_a_small_version_7_with_medium_error_correction() -> None:
     assert found.symbology_identifier.startswith("]Q")
     image = Image.open(io.BytesIO(qr_render.png(signed(1)[0])))
     assert image.size == ((45 + 2 * qr_render.BORDER) * qr_render.BOX_PX,) * 2
+
+
+def test_the_png_written_here_has_the_pixels_of_segnos_own_png() -> None:
+    # The rows are written by qr_render itself: a reference encoder must draw the same.
+    for token in signed(5):
+        ours = Image.open(io.BytesIO(qr_render.png(token)))
+        reference = io.BytesIO()
+        segno.make(token, error="m", micro=False, boost_error=False, mask=qr_render.MASK).save(
+            reference, kind="png", scale=qr_render.BOX_PX, border=qr_render.BORDER)
+        theirs = Image.open(reference)
+        assert ours.mode == "1" and ours.size == theirs.size
+        assert ours.convert("L").tobytes() == theirs.convert("L").tobytes()
 
 
 def test_a_scaled_down_photo_like_copy_still_decodes() -> None:

@@ -48,8 +48,9 @@ def png(text: str) -> bytes:
     rows.append(blank)
     pixels = side * BOX_PX
     header = struct.pack(">IIBBBBB", pixels, pixels, 1, 0, 0, 0, 0)  # 1-bit grayscale
-    return b"".join((PNG_SIGNATURE, _chunk(b"IHDR", header),
-                     _chunk(b"IDAT", zlib.compress(b"".join(rows), DEFLATE_LEVEL)), _chunk(b"IEND", b"")))
+    image = zlib.compress(b"".join(rows), DEFLATE_LEVEL)
+    return b"".join((PNG_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", image),
+                     _chunk(b"IEND", b"")))
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

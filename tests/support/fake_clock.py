@@ -21,9 +21,14 @@ One trap: a timed wait on a thread lock (`threading.Event.wait(t)`,
 0.9.10. Python takes the deadline from the faked monotonic clock (which reads like an
 epoch date, ~1.8e9 s) and glibc's `sem_clockwait`, which libfaketime does not
 intercept, waits for it on the real one (hours since boot). `time.sleep` and asyncio's
-timers are fine. Neither the services nor the tests use such a wait (the unit tier
-passes whole under this tool); a test that needs one would hang here until
-pytest-timeout stops it.
+timers are fine. The services and our tests use no such wait (the unit tier passes
+whole under this tool); schemathesis's stateful engine does, so its tests hang here.
+
+Nor can a test run here whose meaning spans a shared server's clock and ours: Kafka's
+age-based retention deletes at once records that look 20 hours old
+(test_retention.py), and a token the identity provider issued with a 2 s lifetime has
+not expired yet by our clock (test_staff_sign_in.py). Neither is `calendar`; on 7 Dec
+at a fake 20:00 the integration tier's 124 other tests outside that set passed.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ OPTIONS: list[tuple[str, str, Render]] = [
     ("qrcode fixed mask 2", "png", lambda t: _qrcode(t, 2)),
     ("segno default (mask search)", "png", lambda t: _segno(t, None)),
     ("segno fixed mask 2", "png", lambda t: _segno(t, 2)),
-    ("segno fixed mask 2, encoding only (no image)", "matrix",
+    (*ENCODING_ONLY,
      lambda t: bytes(segno.make(t, error="m", micro=False, boost_error=False, mask=2).matrix[0])),
     ("service: qr_render.png (segno + its own PNG rows)", "png", qr_render.png),
     ("qrcode default (mask search)", "svg", lambda t: _qrcode(t, None, svg=True)),

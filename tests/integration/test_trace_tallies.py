@@ -122,8 +122,8 @@ async def test_a_writer_dying_between_the_insert_and_the_count_loses_and_adds_no
     await insert_new(view.movements, [{**to_document(m), "tally": inserted}
                                       if m.source_event_id in ids else to_document(m)
                                       for m in batch[:40]])
-    # The one after opening only listed a movement of a day nothing else is on (5 days
-    # ago): that day counts nothing, at whatever hour the test runs.
+    # The open piece also lists a movement never inserted, of a day nothing else is on
+    # (5 days ago): that day counts nothing, at whatever hour the test runs.
     never_inserted = movement(1000, hours_ago=120)
     await view.tallies.open(view.tallies.new_piece(), counted_only([*batch[30:], never_inserted]))
     assert vn_day(never_inserted.at) in days_around()

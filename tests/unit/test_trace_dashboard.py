@@ -122,6 +122,14 @@ def test_a_tally_survives_its_counter_document() -> None:
     assert decode("2026-12-07", None) == Tally()
 
 
+def test_a_day_counts_nothing_only_when_every_count_is_zero() -> None:
+    assert Tally().counts_nothing and decode("2026-12-07", None).counts_nothing
+    zeros = Tally()
+    zeros.rows[None, "passed"] = 0
+    assert zeros.counts_nothing
+    assert all(not counted.counts_nothing for counted in tally(counted_movements()).values())
+
+
 def test_only_the_counted_kinds_are_counted_and_each_movement_once() -> None:
     movements = counted_movements()
     twice = counted_only([*movements, movements[0]])

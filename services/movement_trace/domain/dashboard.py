@@ -113,6 +113,10 @@ class Tally:
     rows: Counter[tuple[int | None, str]] = dc_field(default_factory=Counter)
     hours: Counter[tuple[str, int | None, str]] = dc_field(default_factory=Counter)
 
+    @property
+    def counts_nothing(self) -> bool:
+        return not any(self.rows.values()) and not any(self.hours.values())
+
     def add(self, other: Tally) -> None:
         """Counts of the same day kept in more than one place (stored counters, movements
         still being counted) add up."""

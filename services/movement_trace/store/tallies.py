@@ -196,4 +196,4 @@ class Tallies:
                           if d.isoformat() in days})
         # A day whose documents hold only the open piece of a writer that died before its
         # insert counts nothing: left out, as a day without movements is.
-        return {day: counted for day, counted in found.items() if counted.rows or counted.hours}
+        return {day: counted for day, counted in found.items() if not counted.counts_nothing}

@@ -169,6 +169,23 @@ export async function signIn({ roles, i18n, offline = false, header = "#session"
     for (const listener of signedOutListeners) listener();
   };
 
+  // The access token, refreshed when it expires within `minValidity` seconds (-1: now).
+  const refreshed = async (minValidity) => {
+    if (ended || !keycloak.refreshToken) { end(); throw new SignedOut(); }
+    try {
+      await keycloak.updateToken(minValidity);
+    } catch {
+      // No answer (offline): the token held may still do, the service decides.
+      // A refusal clears it: the session is over.
+      if (!keycloak.token) {
+        end();
+        if (!offline) await login();
+        throw new SignedOut();
+      }
+    }
+    return keycloak.token;
+  };
+
   const session = {
     claims: () => claims,
     role: () => staffRole(claims),
@@ -176,26 +193,21 @@ export async function signIn({ roles, i18n, offline = false, header = "#session"
     signedIn: () => !ended,
     onSignedOut: (listener) => signedOutListeners.push(listener),
     /** A fresh access token; throws SignedOut when the session has ended. */
-    async token() {
-      if (ended || !keycloak.refreshToken) { end(); throw new SignedOut(); }
-      try {
-        await keycloak.updateToken(REFRESH_EARLY_S);
-      } catch {
-        // No answer (offline): the token held may still do, the service decides.
-        // A refusal clears it: the session is over.
-        if (!keycloak.token) {
-          end();
-          if (!offline) await login();
-          throw new SignedOut();
-        }
-      }
-      return keycloak.token;
-    },
-    /** fetch() with the access token; a network failure rejects as fetch does. */
+    token: () => refreshed(REFRESH_EARLY_S),
+    /** fetch() with the access token; a network failure rejects as fetch does. A 401
+     * (the token expired while the page slept offline, or was revoked) gets one new token
+     * and one more try; a refused refresh throws SignedOut. */
     async fetch(url, init = {}) {
-      const headers = new Headers(init.headers || {});
-      headers.set("authorization", `Bearer ${await session.token()}`);
-      return fetch(url, { ...init, headers });
+      const send = async (token) => {
+        const headers = new Headers(init.headers || {});
+        headers.set("authorization", `Bearer ${token}`);
+        return fetch(url, { ...init, headers });
+      };
+      const held = await session.token();
+      const answer = await send(held);
+      if (answer.status !== 401) return answer;
+      const fresh = await refreshed(-1);
+      return fresh === held ? answer : send(fresh);  // no new token (no answer): the 401 stands
     },
     /** To the identity provider's sign-in page, and back here. */
     signInAgain: login,

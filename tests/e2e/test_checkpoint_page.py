@@ -14,8 +14,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 import qrcode
-from playwright.async_api import Page, expect
+from playwright.async_api import BrowserContext, Page, expect
 
 from deploy.keycloak.admin import KeycloakAdmin
 from libs.contracts.events.checkpoint import CheckpointPassed, CheckpointRefused, Direction
@@ -187,34 +188,51 @@ def end_sessions(username: str) -> None:
     admin.call("POST", f"/users/{user['id']}/logout")
 
 
-EXPIRE_STORED_TOKEN = """() => {
-  // As if hours had passed: the stored access token is past its expiry for keycloak-js.
+SPOIL_STORED_TOKEN = """([expired]) => {
+  // The stored access token as a service sees it after hours offline: refused (its
+  // signature spoiled, which a service answers with 401 as it does an expired token).
+  // `expired`: keycloak-js sees it past its expiry too (a day of clock skew).
   const stored = JSON.parse(localStorage.getItem("khaibao.session"));
-  localStorage.setItem("khaibao.session", JSON.stringify({ ...stored, timeSkew: -86400 }));
+  const token = stored.token.replace(/[^.]+$/, "c3BvaWxlZA");
+  localStorage.setItem("khaibao.session", JSON.stringify(
+    { ...stored, token, ...(expired ? { timeSkew: -86400 } : {}) }));
 }"""
 
 
+async def offline_decision_then_reload(page: Page, context: BrowserContext, *,
+                                       end_session_of: str | None, expired: bool) -> None:
+    """A decision queued offline, then the page reopened, still offline, with its stored
+    token spoiled (and `end_session_of`'s session ended at the identity provider)."""
+    await expect(page.locator("body")).to_have_attribute("data-ready", "yes")
+    await page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
+    await context.set_offline(True)
+    await scan(page)
+    await expect(page.locator("#local-check")).to_contain_text("Không có mạng")
+    await page.click("#pass")
+    await expect(page.locator("#queue")).to_have_text("1")
+    if end_session_of:
+        await asyncio.to_thread(end_sessions, end_session_of)
+    await page.evaluate(SPOIL_STORED_TOKEN, [expired])
+    await page.reload()
+    await expect(page.locator("body")).to_have_attribute("data-ready", "yes")
+    await expect(page.locator("#queue")).to_have_text("1")
+
+
+# Either way the page learns the sign-in lapsed: keycloak-js sees the token expired and
+# its refresh is refused, or it sends the token, the service refuses it (401) and then the
+# refresh is refused.
+@pytest.mark.parametrize("expired", [True, False], ids=["expired-on-the-phone", "refused-by-the-service"])
 async def test_a_decision_queued_while_the_sign_in_lapsed_waits_for_a_new_sign_in(
-        env: ServerSlice, tmp_path: Path) -> None:
+        env: ServerSlice, tmp_path: Path, expired: bool) -> None:
     async with system(env, tmp_path) as services:
         declared = await traveller(services, env, "001085012432")
         camera = y4m(declared["png"], tmp_path / "qr.y4m")
         officer = account(Role.officer, [MARKET], who="officer-lapsed")
         async with phone(services.checkpoint, camera) as (page, context, outside):
             await sign_in(page, f"{services.checkpoint}/", officer)
-            await expect(page.locator("body")).to_have_attribute("data-ready", "yes")
-            await page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
-            await context.set_offline(True)
-            await scan(page)
-            await expect(page.locator("#local-check")).to_contain_text("Không có mạng")
-            await page.click("#pass")
-            await expect(page.locator("#queue")).to_have_text("1")
-
             # Offline for long: the session ends at the identity provider, the token expires.
-            await asyncio.to_thread(end_sessions, officer.username)
-            await page.evaluate(EXPIRE_STORED_TOKEN)
-            await page.reload()
-            await expect(page.locator("#queue")).to_have_text("1")
+            await offline_decision_then_reload(
+                page, context, end_session_of=officer.username, expired=expired)
             await context.set_offline(False)
             await expect(page.locator("#notice")).to_have_text(
                 "Phiên đăng nhập đã hết: hãy đăng nhập lại để gửi 1 quyết định đang chờ",
@@ -230,6 +248,28 @@ async def test_a_decision_queued_while_the_sign_in_lapsed_waits_for_a_new_sign_i
             await page.locator("#kc-login").click()
             await expect(page.locator("#queue")).to_have_text("0", timeout=30000)
             await expect(page.locator("#notice")).to_have_text("Đã gửi các quyết định chờ: 1")
+        events = await passages_on(env, at_least=1)
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+    assert decided(events, events[0].payload.subject_id) == [
+        (MARKET, Direction.in_, officer.username)]
+
+
+async def test_a_token_the_service_refuses_is_renewed_once_and_the_decision_sent(
+        env: ServerSlice, tmp_path: Path) -> None:
+    """The page reopened offline keeps the token it held; the service refuses it (401) once
+    the network is back although the session lives: the page takes a new token and sends
+    again, rather than asking the officer to sign in."""
+    async with system(env, tmp_path) as services:
+        declared = await traveller(services, env, "001085012433")
+        camera = y4m(declared["png"], tmp_path / "qr.y4m")
+        officer = account(Role.officer, [MARKET], who="officer-renewed")
+        async with phone(services.checkpoint, camera) as (page, context, outside):
+            await sign_in(page, f"{services.checkpoint}/", officer)
+            await offline_decision_then_reload(page, context, end_session_of=None, expired=False)
+            await context.set_offline(False)
+            await expect(page.locator("#queue")).to_have_text("0", timeout=20000)
+            await expect(page.locator("#notice")).to_have_text("Đã gửi các quyết định chờ: 1")
+            await expect(page.locator("#session .who")).not_to_contain_text("phiên đăng nhập đã hết")
         events = await passages_on(env, at_least=1)
     assert outside == [], f"requests left 127.0.0.1: {outside}"
     assert decided(events, events[0].payload.subject_id) == [

@@ -99,6 +99,8 @@ async def test_an_officer_scans_passes_and_queues_a_decision_while_offline(
             # Signed in still, from this phone's storage: no network, no sign-in page.
             await expect(page.locator("#session .who")).to_contain_text("ngoại tuyến")
             await expect(page.locator("#checkpoint")).to_have_value(MARKET)
+            # Booted (its own offline try at the queue done), so going online sends it.
+            await expect(page.locator("body")).to_have_attribute("data-ready", "yes")
             await context.set_offline(False)
             await expect(page.locator("#queue")).to_have_text("0", timeout=20000)
             await expect(page.locator("#notice")).to_have_text("Đã gửi các quyết định chờ: 1")

@@ -32,12 +32,13 @@ ROW_FILTER = b"\x00"  # PNG filter type "None" before every row
 DEFLATE_LEVEL = 4
 
 
-def _encode(text: str) -> segno.QRCode:
+def encode(text: str) -> segno.QRCode:
+    """The code both formats draw (and the floor bench/qr_render.py measures)."""
     return segno.make(text, error="m", micro=False, boost_error=False, mask=MASK)
 
 
 def png(text: str) -> bytes:
-    matrix = _encode(text).matrix
+    matrix = encode(text).matrix
     quiet = b"\xff" * BORDER
     side = len(matrix) + 2 * BORDER  # in modules, = bytes per pixel row
     blank = (ROW_FILTER + b"\xff" * side) * (BORDER * BOX_PX)
@@ -60,6 +61,6 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 def svg(text: str) -> bytes:
     out = io.BytesIO()
     # An opaque light background: a transparent code on a dark page does not scan.
-    _encode(text).save(out, kind="svg", scale=BOX_PX, border=BORDER, xmldecl=False,
+    encode(text).save(out, kind="svg", scale=BOX_PX, border=BORDER, xmldecl=False,
                        light="#fff", title="khaibao QR")
     return out.getvalue()
